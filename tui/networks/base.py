@@ -1,0 +1,365 @@
+"""The Network contract: one async interface every network adapter implements.
+
+The UI asks `capabilities`, never `isinstance`. Adapters raise only `NetworkError` subclasses;
+anything malformed from a server becomes a `Placeholder` item, never an exception in the UI.
+This module must not import textual, httpx or websockets: the UI imports it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tui.model import (
+    Account,
+    Author,
+    ConnectionState,
+    Draft,
+    Event,
+    FeedRef,
+    Item,
+    NetworkKind,
+    NotificationItem,
+    Page,
+    Post,
+    Profile,
+    Reaction,
+    Relationship,
+    SearchResults,
+    Thread,
+)
+
+
+class Capability(StrEnum):
+    EDIT = "edit"
+    DELETE = "delete"
+    BOOKMARK = "bookmark"
+    PIN = "pin"
+    POLL = "poll"
+    VOTE = "vote"
+    VISIBILITY = "visibility"
+    CONTENT_WARNING = "content_warning"
+    LANGUAGE = "language"
+    DIRECT = "direct"
+    STREAM = "stream"
+    SEARCH = "search"
+    LISTS = "lists"
+    MEDIA = "media"
+    QUOTE = "quote"
+    REPORT = "report"
+    MUTE = "mute"
+    BLOCK = "block"
+    SCHEDULE = "schedule"
+    CUSTOM_FEEDS = "custom_feeds"
+    MARK_READ = "mark_read"
+
+
+class Counting(StrEnum):
+    """How a network counts a post's length."""
+
+    CODEPOINTS = "codepoints"  # Nostr (no hard limit; relays cap bytes)
+    GRAPHEMES = "graphemes"  # Bluesky: 300 graphemes
+    MASTODON = "mastodon"  # code points, URLs weigh url_weight, @user@domain counts as @user
+
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_MENTION_RE = re.compile(r"(?<![\w/])@([\w.+-]+)@[\w.-]+\w", re.UNICODE)
+
+
+def grapheme_count(text: str) -> int:
+    """Count extended grapheme clusters closely enough for a composer's counter.
+
+    Combining marks, ZWJ sequences, variation selectors, emoji modifiers and regional-indicator
+    pairs join the previous cluster.
+    """
+    count = 0
+    join_next = False
+    prev_ri = False
+    for ch in text:
+        cp = ord(ch)
+        is_ri = 0x1F1E6 <= cp <= 0x1F1FF
+        extends = (
+            unicodedata.category(ch) in ("Mn", "Me", "Mc")
+            or 0xFE00 <= cp <= 0xFE0F
+            or 0x1F3FB <= cp <= 0x1F3FF
+            or 0xE0020 <= cp <= 0xE007F
+            or cp == 0x200D
+        )
+        if count and (extends or join_next or (is_ri and prev_ri)):
+            join_next = cp == 0x200D
+            prev_ri = False if (is_ri and prev_ri) else prev_ri
+            continue
+        count += 1
+        join_next = False
+        prev_ri = is_ri
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_chars: int = 500
+    counting: Counting = Counting.CODEPOINTS
+    url_weight: int = 23
+    max_media: int = 4
+    max_poll_options: int = 4
+    max_poll_option_chars: int = 50
+    cw_counts: bool = True  # Mastodon counts the content warning in the limit
+
+    def count(self, text: str, content_warning: str = "") -> int:
+        extra = content_warning if self.cw_counts else ""
+        if self.counting is Counting.GRAPHEMES:
+            return grapheme_count(text)
+        if self.counting is Counting.MASTODON:
+            weighted = _URL_RE.sub("x" * self.url_weight, text)
+            weighted = _MENTION_RE.sub(r"@\1", weighted)
+            return len(weighted) + len(extra)
+        return len(text) + len(extra)
+
+    def remaining(self, text: str, content_warning: str = "") -> int:
+        return self.max_chars - self.count(text, content_warning)
+
+
+class NetworkError(Exception):
+    """Base of every error an adapter raises. `str()` is a sentence fit to show a user."""
+
+    def __init__(self, message: str, *, network: str = "", account: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.network = network
+        self.account = account
+
+    def __str__(self) -> str:
+        where = self.account or self.network
+        return f"{where}: {self.message}" if where else self.message
+
+
+class AuthError(NetworkError):
+    """Credentials missing, wrong, expired or revoked: the user must log in again."""
+
+
+class RateLimited(NetworkError):
+    def __init__(self, message: str, retry_after: float, **kw: str) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class NotFound(NetworkError):
+    pass
+
+
+class Unsupported(NetworkError):
+    """The network or server cannot do this (capability missing)."""
+
+
+class Transient(NetworkError):
+    """A failure worth retrying later: timeouts, refused connections, 5xx."""
+
+
+class BadResponse(NetworkError):
+    """The server answered something we cannot understand (HTML error page, bad JSON...)."""
+
+
+CredentialsSaver = Callable[[Mapping[str, str]], Awaitable[None]]
+StateListener = Callable[[ConnectionState, str], None]
+
+
+class Network(ABC):
+    """One local account on one network.
+
+    `secrets` are the account's entries from the vault (tokens, keys). When an adapter obtains new
+    credentials (a refreshed session), it awaits `save_credentials(new_secrets)` before using them.
+    """
+
+    kind: NetworkKind
+    capabilities: frozenset[Capability] = frozenset()
+
+    def __init__(
+        self,
+        account: Account,
+        secrets: Mapping[str, str],
+        *,
+        save_credentials: CredentialsSaver | None = None,
+    ) -> None:
+        self.account = account
+        self.secrets = dict(secrets)
+        self._save_credentials = save_credentials
+        self.state = ConnectionState.OFFLINE
+        self.state_detail = ""
+        self._state_listeners: list[StateListener] = []
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Connect, check credentials, learn limits. Raises AuthError/Transient."""
+
+    async def close(self) -> None:
+        """Release connections. Safe to call twice."""
+
+    async def __aenter__(self) -> Network:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ----- state -----------------------------------------------------------------------------
+    def on_state(self, listener: StateListener) -> None:
+        self._state_listeners.append(listener)
+
+    def set_state(self, state: ConnectionState, detail: str = "") -> None:
+        self.state, self.state_detail = state, detail
+        for listener in list(self._state_listeners):
+            listener(state, detail)
+
+    async def save_credentials(self, secrets: Mapping[str, str]) -> None:
+        self.secrets.update(secrets)
+        if self._save_credentials is not None:
+            await self._save_credentials(dict(self.secrets))
+
+    def error(self, cls: type[NetworkError], message: str, **kw: object) -> NetworkError:
+        """Build an error tagged with this account."""
+        return cls(message, network=self.kind.value, account=self.account.name, **kw)
+
+    # ----- description -----------------------------------------------------------------------
+    @property
+    def limits(self) -> Limits:
+        return Limits()
+
+    @property
+    def me(self) -> Author | None:
+        """The signed-in identity, once `open()` has run."""
+        return None
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    async def feeds(self) -> list[FeedRef]:
+        """Feeds this account offers beyond home (lists, saved custom feeds...)."""
+        return []
+
+    # ----- reading ---------------------------------------------------------------------------
+    @abstractmethod
+    async def timeline(
+        self, feed: FeedRef, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]: ...
+
+    @abstractmethod
+    async def notifications(
+        self, cursor: str | None = None, limit: int = 40
+    ) -> Page[NotificationItem]: ...
+
+    async def mark_notifications_read(self, up_to: NotificationItem | None = None) -> None:
+        """Tell the server notifications were seen, where it keeps that state."""
+
+    @abstractmethod
+    async def thread(self, post: Post) -> Thread: ...
+
+    async def post(self, uid: str) -> Item:
+        """Fetch one post by uid."""
+        raise self.error(Unsupported, "fetching a single post is not supported")
+
+    async def profile(self, who: str) -> Profile:
+        raise self.error(Unsupported, "profiles are not supported")
+
+    async def search(self, query: str) -> SearchResults:
+        raise self.error(Unsupported, "search is not supported")
+
+    # ----- writing ---------------------------------------------------------------------------
+    @abstractmethod
+    async def publish(self, draft: Draft) -> Post: ...
+
+    async def edit(self, post: Post, draft: Draft) -> Post:
+        raise self.error(Unsupported, "editing is not supported")
+
+    async def delete(self, post: Post) -> None:
+        raise self.error(Unsupported, "deleting is not supported")
+
+    async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:
+        raise self.error(Unsupported, f"{reaction.value} is not supported")
+
+    async def vote(self, post: Post, choices: list[int]) -> Post:
+        raise self.error(Unsupported, "polls are not supported")
+
+    async def follow(self, who: str, undo: bool = False) -> Relationship:
+        raise self.error(Unsupported, "following is not supported")
+
+    async def mute(self, who: str, undo: bool = False) -> Relationship:
+        raise self.error(Unsupported, "muting is not supported")
+
+    async def block(self, who: str, undo: bool = False) -> Relationship:
+        raise self.error(Unsupported, "blocking is not supported")
+
+    async def report(self, target: Author | Post, reason: str) -> None:
+        raise self.error(Unsupported, "reporting is not supported")
+
+    # ----- live ------------------------------------------------------------------------------
+    async def stream(self) -> AsyncIterator[Event]:
+        """Live events until cancelled. Adapters without a live source poll.
+
+        The default yields nothing: the app polls `timeline` itself.
+        """
+        return
+        yield  # pragma: no cover - makes this an async generator
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question a login flow asks the user (the CLI prints it, the app shows a dialog)."""
+
+    key: str
+    label: str
+    secret: bool = False
+    info: str = ""  # shown before the question, e.g. the URL to open to authorize
+
+
+Ask = Callable[[Prompt], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    account: Account
+    secrets: Mapping[str, str]
+
+
+ADAPTERS: dict[NetworkKind, str] = {
+    NetworkKind.MASTODON: "tui.networks.mastodon:MastodonNetwork",
+    NetworkKind.BLUESKY: "tui.networks.bluesky:BlueskyNetwork",
+    NetworkKind.NOSTR: "tui.networks.nostr.client:NostrNetwork",
+}
+
+
+def adapter_class(kind: NetworkKind) -> type[Network]:
+    """Import a network adapter lazily, by kind, so nothing network-specific loads at start-up."""
+    module_name, _, attr = ADAPTERS[NetworkKind(kind)].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise Unsupported(f"the {kind} adapter is not available yet", network=kind) from None
+        raise
+    return getattr(module, attr)
+
+
+async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> LoginResult:
+    """Run a network's login flow: each adapter module has `async def login(params, ask)`.
+
+    `params` holds what the user gave up front (server, handle, token, key, relays...); `ask` is
+    awaited for anything else (an authorization code, a 2FA token). Raises NetworkError.
+    """
+    module_name = ADAPTERS[NetworkKind(kind)].partition(":")[0]
+    adapter_class(kind)  # same clean error when the adapter is missing
+    module = importlib.import_module(module_name)
+    return await module.login(params, ask)
+
+
+def create(
+    account: Account,
+    secrets: Mapping[str, str],
+    *,
+    save_credentials: CredentialsSaver | None = None,
+) -> Network:
+    return adapter_class(account.network)(account, secrets, save_credentials=save_credentials)
