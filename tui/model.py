@@ -8,10 +8,11 @@ Adapters build these objects; nothing here knows about HTTP, relays or Textual.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Generic, Mapping, TypeVar, Union
+from typing import Generic, TypeVar
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -266,8 +267,8 @@ class Notification:
         return self.uid
 
 
-Item = Union[Post, Placeholder]
-NotificationItem = Union[Notification, Placeholder]
+Item = Post | Placeholder
+NotificationItem = Notification | Placeholder
 
 T = TypeVar("T")
 

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Self
 
 from tui.model import (
     Account,
@@ -199,7 +200,7 @@ class Network(ABC):
     async def close(self) -> None:
         """Release connections. Safe to call twice."""
 
-    async def __aenter__(self) -> Network:
+    async def __aenter__(self) -> Self:
         await self.open()
         return self
 
