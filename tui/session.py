@@ -189,7 +189,7 @@ class Session:
         cursors: Mapping[str, str | None] | None = None,
         limit: int = 40,
     ) -> dict[str, Page[Item] | Exception]:
-        """One page of `feed` from every chosen account, concurrently; errors come back as values."""
+        """One page of `feed` from each chosen account, concurrently; errors come back as values."""
         cursors = cursors or {}
         names = self._select(accounts)
         results = await self._each(
