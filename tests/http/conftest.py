@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scripted_server import ScriptedServer
+from .scripted_server import ScriptedServer
 
 
 @pytest.fixture

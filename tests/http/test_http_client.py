@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from scripted_server import Answer, ScriptedServer
+from .scripted_server import Answer, ScriptedServer
 
 from tui.networks.base import AuthError, BadResponse, NotFound, RateLimited, Transient
 from tui.networks.http import Http, InsecureURL, check_url, parse_retry_after
