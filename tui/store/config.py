@@ -1,0 +1,601 @@
+"""Typed configuration: `config.toml` in (tomllib), out (tomli_w).
+
+Every problem is a `ConfigError` that names the file, the dotted key (`accounts[1].network`), what
+was expected and, when it can be found, the line. Unknown keys are errors too, with the closest
+known key suggested: a typo must never be silently ignored. `config.example.toml` documents every
+key. Binding ids in `[keymap]` and theme names are checked by the app, which knows them; importing
+Textual here would slow every CLI command down.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from tui.model import Account, FeedKind, FeedRef, FilterAction, FilterRule, NetworkKind
+from tui.store import paths
+
+DEFAULT_BLUESKY_SERVER = "https://bsky.social"
+
+DEFAULT_NOSTR_RELAYS = (
+    "wss://relay.damus.io",
+    "wss://nos.lol",
+    "wss://relay.primal.net",
+    "wss://relay.nostr.band",
+)
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+FILTER_CONTEXTS = (*(k.value for k in FeedKind), "notifications", "thread")
+
+
+class ConfigError(Exception):
+    """A problem in a config file, saying where and what was expected."""
+
+    def __init__(self, file: Path | str, key: str, expected: str, line: int | None = None):
+        super().__init__(file, key, expected, line)
+        self.file = file
+        self.key = key
+        self.expected = expected
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else str(self.file)
+        if self.key:
+            return f"{where}: {self.key}: expected {self.expected}"
+        return f"{where}: expected {self.expected}"
+
+
+@dataclass(frozen=True, slots=True)
+class UiConfig:
+    theme: str = "textual-dark"  # a Textual theme name, "ansi" (16 colours) or "monochrome"
+    relative_time: bool = True
+    wide_width: int = 160  # terminal columns from which all three panes show
+    show_counts: bool = True
+    timeline_limit: int = 40  # posts per page
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeConfig:
+    default_accounts: tuple[str, ...] = ()  # empty: the first account
+    visibility: str = "public"
+    language: str = ""
+    editor: str = ""  # overrides $EDITOR
+
+
+@dataclass(frozen=True, slots=True)
+class VaultConfig:
+    passphrase_command: str = ""  # e.g. "pass show murmur"; run without a shell
+
+
+@dataclass(frozen=True, slots=True)
+class NostrConfig:
+    max_relays_per_author: int = 2
+    max_relays_total: int = 30
+    default_relays: tuple[str, ...] = DEFAULT_NOSTR_RELAYS
+
+
+def _empty_keymap() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    accounts: tuple[Account, ...] = ()
+    ui: UiConfig = UiConfig()
+    compose: ComposeConfig = ComposeConfig()
+    vault: VaultConfig = VaultConfig()
+    nostr: NostrConfig = NostrConfig()
+    keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
+    filters: tuple[FilterRule, ...] = ()
+    path: Path | None = None  # the file this came from (or will be saved to)
+
+    def account(self, name: str) -> Account:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(a.name for a in self.accounts) or "none configured"
+        raise KeyError(f"no account named {name!r} (known: {known})")
+
+
+# --- checking values -------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PARENT = re.compile(r'(\.(?:"(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)|\[\d+\])$|^[^.\[]+$')
+
+
+def _join(prefix: str, key: str) -> str:
+    part = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+    return f"{prefix}.{part}" if prefix else part
+
+
+class _Where:
+    """Turns a dotted key into a ConfigError with the line it is on, when that can be found."""
+
+    def __init__(self, file: Path | str, lines: Mapping[str, int]):
+        self.file = file
+        self.lines = lines
+
+    def error(self, key: str, expected: str) -> ConfigError:
+        # A missing key has no line of its own: point at the nearest enclosing table instead.
+        probe = key
+        while probe and probe not in self.lines:
+            probe = _PARENT.sub("", probe)
+        return ConfigError(self.file, key, expected, self.lines.get(probe))
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"string {json.dumps(value, ensure_ascii=False)[:60]}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+Checker = Callable[[_Where, str, object], Any]
+
+
+def _string(where: _Where, key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise where.error(key, f"a string, got {_describe(value)}")
+    return value
+
+
+def _name(where: _Where, key: str, value: object) -> str:
+    value = _string(where, key, value)
+    if not value.strip() or value != value.strip() or any(c in value for c in "\n\r\t|"):
+        raise where.error(key, "a non-empty name without surrounding spaces, tabs, newlines or '|'")
+    return value
+
+
+def _boolean(where: _Where, key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(key, f"true or false, got {_describe(value)}")
+    return value
+
+
+def _integer(low: int, high: int) -> Checker:
+    def check(where: _Where, key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise where.error(key, f"a whole number from {low} to {high}, got {_describe(value)}")
+        return value
+
+    return check
+
+
+def _choice(*choices: str) -> Checker:
+    def check(where: _Where, key: str, value: object) -> str:
+        if value not in choices:
+            options = ", ".join(json.dumps(c) for c in choices)
+            raise where.error(key, f"one of {options}, got {_describe(value)}")
+        return str(value)
+
+    return check
+
+
+def _array(item: Checker) -> Checker:
+    def check(where: _Where, key: str, value: object) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise where.error(key, f"an array, got {_describe(value)}")
+        return tuple(item(where, f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    return check
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _url(*schemes: str, loopback: tuple[str, ...] = ()) -> Checker:
+    """A URL with one of `schemes`; `loopback` schemes are allowed only for this machine."""
+    wanted = " or ".join(f"{s}://" for s in schemes)
+
+    def check(where: _Where, key: str, value: object) -> str:
+        text = _string(where, key, value)
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname or ""
+        except ValueError:
+            parts, host = None, ""
+        ok = (
+            parts is not None
+            and bool(host)
+            and (parts.scheme in schemes or (parts.scheme in loopback and host in _LOOPBACK))
+        )
+        if not ok or any(c.isspace() for c in text):
+            raise where.error(key, f"a {wanted} URL, got {_describe(value)}")
+        return text
+
+    return check
+
+
+def _did(where: _Where, key: str, value: object) -> str:
+    text = _string(where, key, value)
+    if not re.fullmatch(r"did:[a-z]+:[A-Za-z0-9._:%-]+", text):
+        raise where.error(key, f'a DID such as "did:plc:...", got {_describe(value)}')
+    return text
+
+
+def _language(where: _Where, key: str, value: object) -> str:
+    text = _string(where, key, value)
+    if text and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", text):
+        raise where.error(
+            key, f'an ISO 639 language code such as "en" or "", got {_describe(value)}'
+        )
+    return text
+
+
+def _theme(where: _Where, key: str, value: object) -> str:
+    text = _string(where, key, value)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text):
+        raise where.error(
+            key, f'a Textual theme name, "ansi" or "monochrome", got {_describe(value)}'
+        )
+    return text
+
+
+def _feed(where: _Where, key: str, value: object) -> str:
+    text = _string(where, key, value)
+    try:
+        FeedRef.parse(text)
+    except ValueError as e:
+        raise where.error(key, f'a feed such as "home" or "tag:NAME" ({e})') from None
+    return text
+
+
+def _table(where: _Where, key: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error(key, f"a table, got {_describe(value)}")
+    return value
+
+
+def _known_keys(where: _Where, prefix: str, table: Mapping[str, object], known: Any) -> None:
+    names = sorted(known)
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+            hint = f"did you mean {_join(prefix, close[0])}? " if close else ""
+            raise where.error(
+                _join(prefix, key), f"a known key ({hint}known keys: {', '.join(names)})"
+            )
+
+
+# --- sections --------------------------------------------------------------------------------
+
+_HTTP_SERVER = _url("https", loopback=("http",))
+
+_SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
+    "ui": (
+        UiConfig,
+        {
+            "theme": _theme,
+            "relative_time": _boolean,
+            "wide_width": _integer(40, 1000),
+            "show_counts": _boolean,
+            "timeline_limit": _integer(1, 100),
+        },
+    ),
+    "compose": (
+        ComposeConfig,
+        {
+            "default_accounts": _array(_name),
+            "visibility": _choice(*VISIBILITIES),
+            "language": _language,
+            "editor": _string,
+        },
+    ),
+    "vault": (VaultConfig, {"passphrase_command": _string}),
+    "nostr": (
+        NostrConfig,
+        {
+            "max_relays_per_author": _integer(1, 20),
+            "max_relays_total": _integer(1, 500),
+            "default_relays": _array(_url("wss", "ws")),
+        },
+    ),
+}
+
+_ACCOUNT_KEYS: dict[str, Checker] = {
+    "name": _name,
+    "network": _choice(*(n.value for n in NetworkKind)),
+    "server": _string,  # checked per network below
+    "handle": _string,
+}
+
+# option → (the only network it applies to, or None for all; checker)
+_ACCOUNT_OPTIONS: dict[str, tuple[NetworkKind | None, Checker]] = {
+    "relays": (NetworkKind.NOSTR, _array(_url("wss", "ws"))),
+    "labelers": (NetworkKind.BLUESKY, _array(_did)),
+    "default_feed": (None, _feed),
+    "streaming": (NetworkKind.MASTODON, _boolean),
+}
+
+_FILTER_KEYS: dict[str, Checker] = {
+    "name": _name,
+    "match": _string,
+    "action": _choice(*(a.value for a in FilterAction)),
+    "regex": _boolean,
+    "whole_word": _boolean,
+    "networks": _array(_choice(*(n.value for n in NetworkKind))),
+    "accounts": _array(_name),
+    "contexts": _array(_choice(*FILTER_CONTEXTS)),
+    "authors": _array(_string),
+}
+
+_TOP_KEYS = {*_SECTIONS, "keymap", "accounts", "filters"}
+
+
+def _parse_section(where: _Where, name: str, raw: object) -> Any:
+    cls, spec = _SECTIONS[name]
+    table = _table(where, name, raw)
+    _known_keys(where, name, table, spec)
+    return cls(**{k: spec[k](where, _join(name, k), v) for k, v in table.items()})
+
+
+def _parse_account(where: _Where, prefix: str, raw: object) -> Account:
+    table = _table(where, prefix, raw)
+    _known_keys(where, prefix, table, {**_ACCOUNT_KEYS, **_ACCOUNT_OPTIONS})
+    for required in ("name", "network"):
+        if required not in table:
+            raise where.error(_join(prefix, required), f"a value: every account needs a {required}")
+    values = {
+        k: _ACCOUNT_KEYS[k](where, _join(prefix, k), v)
+        for k, v in table.items()
+        if k in _ACCOUNT_KEYS
+    }
+    network = NetworkKind(values["network"])
+    server_key = _join(prefix, "server")
+    if network is NetworkKind.NOSTR:
+        if values.get("server"):
+            raise where.error(server_key, "no server for a nostr account (list relays instead)")
+    elif network is NetworkKind.MASTODON and "server" not in values:
+        raise where.error(server_key, "the https:// URL of the Mastodon server")
+    else:
+        values.setdefault("server", DEFAULT_BLUESKY_SERVER)
+        _HTTP_SERVER(where, server_key, values["server"])
+    options: dict[str, object] = {}
+    for key, value in table.items():
+        if key not in _ACCOUNT_OPTIONS:
+            continue
+        only, check = _ACCOUNT_OPTIONS[key]
+        if only is not None and only is not network:
+            raise where.error(
+                _join(prefix, key), f"no {key} here: it applies only to {only.value} accounts"
+            )
+        options[key] = check(where, _join(prefix, key), value)
+    return Account(
+        name=values["name"],
+        network=network,
+        server=values.get("server", ""),
+        handle=values.get("handle", ""),
+        options=MappingProxyType(options),
+    )
+
+
+def _parse_filter(where: _Where, prefix: str, raw: object, accounts: set[str]) -> FilterRule:
+    table = _table(where, prefix, raw)
+    _known_keys(where, prefix, table, _FILTER_KEYS)
+    for required in ("name", "match"):
+        if required not in table:
+            raise where.error(_join(prefix, required), f"a value: every filter needs a {required}")
+    values = {k: _FILTER_KEYS[k](where, _join(prefix, k), v) for k, v in table.items()}
+    if not values["match"].strip() and not values.get("authors"):
+        raise where.error(_join(prefix, "match"), "a non-empty phrase or pattern")
+    if values.get("regex"):
+        try:
+            re.compile(values["match"])
+        except re.error as e:
+            raise where.error(_join(prefix, "match"), f"a valid regular expression ({e})") from None
+    for i, name in enumerate(values.get("accounts", ())):
+        if name not in accounts:
+            raise where.error(
+                f"{prefix}.accounts[{i}]", f"the name of a configured account, got {name!r}"
+            )
+    if "action" in values:
+        values["action"] = FilterAction(values["action"])
+    return FilterRule(**values)
+
+
+def _parse_keymap(where: _Where, raw: object) -> Mapping[str, str]:
+    table = _table(where, "keymap", raw)
+    keymap: dict[str, str] = {}
+    for binding, keys in table.items():
+        key = _join("keymap", binding)
+        if not isinstance(keys, str) or not keys.strip():
+            raise where.error(
+                key, f'a key or comma-separated keys such as "j,down", got {_describe(keys)}'
+            )
+        keymap[binding] = keys
+    return MappingProxyType(keymap)
+
+
+def _parse(where: _Where, raw: Mapping[str, object], path: Path | None) -> Config:
+    _known_keys(where, "", raw, _TOP_KEYS)
+    sections = {name: _parse_section(where, name, raw[name]) for name in _SECTIONS if name in raw}
+    raw_accounts = raw.get("accounts", [])
+    if not isinstance(raw_accounts, list):
+        raise where.error("accounts", "an array of tables ([[accounts]])")
+    accounts: list[Account] = []
+    for i, item in enumerate(raw_accounts):
+        account = _parse_account(where, f"accounts[{i}]", item)
+        if any(a.name == account.name for a in accounts):
+            raise where.error(
+                f"accounts[{i}].name", f"a unique name; {account.name!r} is used twice"
+            )
+        accounts.append(account)
+    names = {a.name for a in accounts}
+    compose = sections.get("compose", ComposeConfig())
+    for i, name in enumerate(compose.default_accounts):
+        if name not in names:
+            raise where.error(
+                f"compose.default_accounts[{i}]", f"the name of a configured account, got {name!r}"
+            )
+    raw_filters = raw.get("filters", [])
+    if not isinstance(raw_filters, list):
+        raise where.error("filters", "an array of tables ([[filters]])")
+    filters = tuple(
+        _parse_filter(where, f"filters[{i}]", f, names) for i, f in enumerate(raw_filters)
+    )
+    return Config(
+        accounts=tuple(accounts),
+        keymap=_parse_keymap(where, raw.get("keymap", {})),
+        filters=filters,
+        path=path,
+        **sections,
+    )
+
+
+# --- finding the line of a key ---------------------------------------------------------------
+
+_ARRAY_HEADER = re.compile(r"\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?")
+_TABLE_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?")
+_KEY_LINE = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map dotted keys to the line they are set on. Best effort: used only to point at errors."""
+    lines: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    prefix = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _ARRAY_HEADER.fullmatch(line):
+            name = m.group(1)
+            index = counts[name] = counts.get(name, -1) + 1
+            prefix = f"{name}[{index}]"
+            lines[prefix] = number
+        elif m := _TABLE_HEADER.fullmatch(line):
+            prefix = m.group(1)
+            lines.setdefault(prefix, number)
+        elif m := _KEY_LINE.match(line):
+            key = m.group(1)
+            if key[0] in "\"'":
+                key = json.loads(key) if key[0] == '"' else key[1:-1]
+            lines.setdefault(_join(prefix, key), number)
+    return lines
+
+
+# --- public API ------------------------------------------------------------------------------
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and check the config file; a missing file gives the defaults."""
+    path = Path(path) if path is not None else paths.config_file()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as e:
+        raise ConfigError(path, "", f"a readable file ({e.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ConfigError(path, "", "UTF-8 text", line) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise ConfigError(path, "", f"valid TOML ({e})", int(m.group(1)) if m else None) from None
+    return _parse(_Where(path, _key_lines(text)), raw, path)
+
+
+def _plain(value: object) -> object:
+    """Model values → what tomli_w writes (enums as their value, tuples as arrays)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _non_default(obj: object, default: object) -> dict[str, object]:
+    return {
+        f.name: _plain(getattr(obj, f.name))
+        for f in fields(obj)  # type: ignore[arg-type]
+        if getattr(obj, f.name) != getattr(default, f.name)
+    }
+
+
+def to_toml(config: Config) -> str:
+    """The TOML text for `config`, with only the values that differ from the defaults."""
+    doc: dict[str, object] = {}
+    for name, (cls, _spec) in _SECTIONS.items():
+        if table := _non_default(getattr(config, name), cls()):
+            doc[name] = table
+    if config.keymap:
+        doc["keymap"] = dict(config.keymap)
+    if config.accounts:
+        doc["accounts"] = [_account_table(a) for a in config.accounts]
+    if config.filters:
+        doc["filters"] = [
+            {"name": f.name, "match": f.match, **_non_default(f, FilterRule(f.name, f.match))}
+            for f in config.filters
+        ]
+    return tomli_w.dumps(doc)
+
+
+def _account_table(account: Account) -> dict[str, object]:
+    table: dict[str, object] = {"name": account.name, "network": account.network.value}
+    if account.server:
+        table["server"] = account.server
+    if account.handle:
+        table["handle"] = account.handle
+    table.update(_plain(account.options))  # type: ignore[arg-type]
+    return table
+
+
+def save_config(config: Config, path: Path | str | None = None) -> Path:
+    """Write `config` atomically (temp file, fsync, rename), mode 0600. Comments are not kept."""
+    target = Path(path) if path is not None else (config.path or paths.config_file())
+    text = to_toml(config)
+    # Never write a file that we would refuse to load.
+    _parse(_Where(target, _key_lines(text)), tomllib.loads(text), target)
+    paths.write_private_file(target, text.encode("utf-8"))
+    return target
+
+
+def add_account(config: Config, account: Account) -> Config:
+    """A copy of `config` with `account` appended, checked like the file would be."""
+    index = len(config.accounts)
+    where = _Where(config.path or "config", {})
+    checked = _parse_account(where, f"accounts[{index}]", _account_table(account))
+    if any(a.name == checked.name for a in config.accounts):
+        raise where.error(f"accounts[{index}].name", f"a unique name; {checked.name!r} is taken")
+    return replace(config, accounts=config.accounts + (checked,))
+
+
+def remove_account(config: Config, name: str) -> Config:
+    """A copy of `config` without account `name`, and without references to it."""
+    config.account(name)  # KeyError naming the known accounts
+    filters = tuple(
+        replace(f, accounts=tuple(a for a in f.accounts if a != name))
+        for f in config.filters
+        # A rule limited to only this account would otherwise start applying to all of them.
+        if not (f.accounts and set(f.accounts) == {name})
+    )
+    compose = replace(
+        config.compose,
+        default_accounts=tuple(a for a in config.compose.default_accounts if a != name),
+    )
+    return replace(
+        config,
+        accounts=tuple(a for a in config.accounts if a.name != name),
+        compose=compose,
+        filters=filters,
+    )
