@@ -164,8 +164,11 @@ def test_drafts_round_trip(cache: Cache) -> None:
     drafts = cache.load_drafts()
     assert drafts == {"compose": full_draft("hello again"), "reply:m:3": Draft("later")}
     assert list(drafts) == ["compose", "reply:m:3"]  # most recently saved first
-    cache.delete_draft("compose")
+    assert cache.load_draft() == full_draft("hello again")  # "compose" is the default id
+    assert cache.load_draft("reply:m:3") == Draft("later")
+    cache.delete_draft()
     assert list(cache.load_drafts()) == ["reply:m:3"]
+    assert cache.load_draft() is None
 
 
 def test_enqueue_makes_one_entry_per_account_with_fresh_keys(cache: Cache) -> None:

@@ -30,6 +30,7 @@ from tui.store import codec, paths
 
 SCHEMA_VERSION = 1
 DEFAULT_KEEP = 1000  # posts kept per feed by save_posts
+COMPOSE_DRAFT = "compose"  # the id of the composer's own autosaved draft
 
 OutboxState = Literal["queued", "sending", "sent", "failed"]
 OUTBOX_STATES: tuple[OutboxState, ...] = ("queued", "sending", "sent", "failed")
@@ -337,7 +338,12 @@ class Cache:
                 continue
         return drafts
 
-    def delete_draft(self, draft_id: str) -> None:
+    def load_draft(self, draft_id: str = COMPOSE_DRAFT) -> Draft | None:
+        rows = self._read("SELECT data FROM drafts WHERE id = ?", (draft_id,))
+        decoded = _decode_all(row[0] for row in rows)
+        return decoded[0] if decoded else None
+
+    def delete_draft(self, draft_id: str = COMPOSE_DRAFT) -> None:
         with self._write(durable=True) as conn:
             conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
 
