@@ -1,0 +1,236 @@
+"""Real relays on 127.0.0.1: nostr-sdk's LocalRelay in-process, nostr-relay (PyPI) as a subprocess.
+
+nostr-relay runs from its own venv, created once under ~/.cache/murmur-tests. Under CI=true a relay
+that cannot start fails the test; elsewhere it skips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import websockets
+
+from tests.conftest import in_ci
+from tui.networks.nostr.event import NostrEvent
+
+NOSTR_RELAY_VERSION = "1.14"
+CACHE = Path(os.environ.get("MURMUR_TEST_CACHE", Path.home() / ".cache" / "murmur-tests"))
+RELAY_VENV = CACHE / "nostr-relay-venv"
+
+
+def unavailable(reason: str) -> None:
+    if in_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ----- nostr-sdk LocalRelay (in-process) ----------------------------------------------------------
+class LocalRelay:
+    """nostr-sdk's in-memory relay; `restart()` brings it back on the same port (empty)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"ws://127.0.0.1:{port}"
+        self._relay = None
+
+    async def start(self) -> None:
+        from nostr_sdk import LocalRelayBuilder
+
+        self._relay = LocalRelayBuilder().addr("127.0.0.1").port(self.port).build()
+        await self._relay.run()
+
+    def stop(self) -> None:
+        if self._relay is not None:
+            self._relay.shutdown()
+            self._relay = None
+
+
+@pytest.fixture
+async def local_relay() -> AsyncIterator[LocalRelay]:
+    relay = LocalRelay(free_port())
+    try:
+        await relay.start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
+        unavailable(f"nostr-sdk LocalRelay did not start: {exc}")
+    yield relay
+    relay.stop()
+
+
+# ----- nostr-relay (PyPI) subprocess --------------------------------------------------------------
+def _ensure_relay_venv() -> Path:
+    """Create the relay's own venv once (nostr-relay pins its own websockets and SQLAlchemy)."""
+    exe = RELAY_VENV / "bin" / "nostr-relay"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / "nostr-relay-venv.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test processes build it once
+        if (RELAY_VENV / ".complete").exists() and exe.exists():
+            return exe
+        shutil.rmtree(RELAY_VENV, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(RELAY_VENV)], check=True)
+        pip = str(RELAY_VENV / "bin" / "pip")
+        spec = f"nostr-relay=={NOSTR_RELAY_VERSION}"
+        subprocess.run([pip, "install", "-q", spec], check=True, timeout=900)
+        (RELAY_VENV / ".complete").write_text(NOSTR_RELAY_VERSION)
+    return exe
+
+
+CONFIG = """\
+DEBUG: false
+relay_name: murmur test relay
+relay_description: loopback test relay
+storage:
+  sqlalchemy.url: sqlite+aiosqlite:///{db}
+  validators:
+    - nostr_relay.validators.is_not_too_large
+    - nostr_relay.validators.is_signed
+gunicorn:
+  bind: 127.0.0.1:{port}
+  workers: 1
+  loglevel: warning
+  reload: false
+authentication:
+  enabled: false
+message_timeout: 1800
+subscription_limit: 32
+max_limit: 6000
+max_event_size: 65536
+"""
+
+
+class SubprocessRelay:
+    """nostr-relay with sqlite storage; data survives `restart()`."""
+
+    def __init__(self, exe: Path, workdir: Path) -> None:
+        self.exe = exe
+        self.port = free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.config = workdir / "relay.yaml"
+        self.config.write_text(CONFIG.format(db=workdir / "relay.sqlite3", port=self.port))
+        self.log = workdir / "relay.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(self.exe), "-c", str(self.config), "serve"],
+                cwd=self.config.parent,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nostr-relay exited: {self.log.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("nostr-relay did not open its port")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def nostr_relay_exe() -> Path:
+    try:
+        return _ensure_relay_venv()
+    except (subprocess.SubprocessError, OSError) as exc:
+        unavailable(f"could not install nostr-relay {NOSTR_RELAY_VERSION}: {exc}")
+        raise
+
+
+@pytest.fixture
+def sqlite_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRelay]:
+    relay = SubprocessRelay(nostr_relay_exe, tmp_path)
+    try:
+        relay.start()
+    except RuntimeError as exc:
+        relay.stop()
+        unavailable(str(exc))
+    yield relay
+    relay.stop()
+
+
+# ----- raw helpers: a plain client that is not the code under test --------------------------------
+async def raw_publish(url: str, *events: NostrEvent) -> list[list]:
+    """Publish over a bare websocket and return the relay's OK messages."""
+    answers = []
+    async with websockets.connect(url) as ws:
+        for ev in events:
+            await ws.send(json.dumps(["EVENT", ev.to_dict()], ensure_ascii=False))
+            while True:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if msg[0] == "OK":
+                    answers.append(msg)
+                    break
+    return answers
+
+
+async def raw_query(url: str, flt: dict) -> list[dict]:
+    async with websockets.connect(url) as ws:
+        await ws.send(json.dumps(["REQ", "q", flt]))
+        out = []
+        while True:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if msg[0] == "EVENT":
+                out.append(msg[2])
+            elif msg[0] in ("EOSE", "CLOSED"):
+                return out
+
+
+@pytest.fixture(params=["nostr-sdk", "nostr-relay"])
+async def any_relay(request, tmp_path: Path) -> AsyncIterator[LocalRelay | SubprocessRelay]:
+    """Each test using it runs once against each real relay implementation."""
+    if request.param == "nostr-sdk":
+        relay = LocalRelay(free_port())
+        try:
+            await relay.start()
+        except Exception as exc:  # noqa: BLE001
+            unavailable(f"nostr-sdk LocalRelay did not start: {exc}")
+        yield relay
+        relay.stop()
+        return
+    try:
+        exe = await asyncio.to_thread(_ensure_relay_venv)
+    except (subprocess.SubprocessError, OSError) as exc:
+        unavailable(f"could not install nostr-relay {NOSTR_RELAY_VERSION}: {exc}")
+    sub = SubprocessRelay(exe, tmp_path)
+    try:
+        await asyncio.to_thread(sub.start)
+    except RuntimeError as exc:
+        sub.stop()
+        unavailable(str(exc))
+    yield sub
+    sub.stop()

@@ -1,0 +1,440 @@
+"""One relay connection over websockets: REQ/EVENT/EOSE/OK/CLOSED/NOTICE/AUTH.
+
+The connection lives in a task that reconnects with jittered exponential backoff and, once back,
+re-sends every open subscription with `since` set to the newest event it had delivered, so nothing
+is lost while the caller's de-duplication removes the overlap. Every EVENT is verified and checked
+against the filters it answered before it reaches a subscriber.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import websockets
+
+from tui import text
+from tui.networks.nostr.event import InvalidEvent, NostrEvent, matches_any, sign, verify_event
+from tui.networks.nostr.keys import Keys
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+INFO_MAX_BYTES = 64 * 1024
+NOTICE_INTERVAL = 1.0  # seconds between NOTICE/CLOSED texts kept from one relay
+AUTH_KIND = 22242
+
+Filter = Mapping[str, Any]
+Sink = Callable[[str, NostrEvent], Awaitable[None]]
+StateCallback = Callable[["Relay"], None]
+
+
+class RelayState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"
+
+
+def normalize_url(url: str) -> str:
+    """Lower-case scheme and host, no trailing slash; only ws:// and wss:// are relays."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"not a relay URL: {url!r}")
+    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class RelayInfo:
+    """The NIP-11 facts we use; defaults when the relay publishes none."""
+
+    name: str = ""
+    supported_nips: frozenset[int] = frozenset()
+    max_message_length: int | None = None
+    max_subscriptions: int | None = None
+    max_limit: int | None = None
+    max_content_length: int | None = None
+    auth_required: bool = False
+
+    @classmethod
+    def parse(cls, doc: object) -> RelayInfo:
+        if not isinstance(doc, dict):
+            return cls()
+        lim = doc.get("limitation") if isinstance(doc.get("limitation"), dict) else {}
+
+        def num(key: str) -> int | None:
+            v = lim.get(key)
+            return v if type(v) is int and v > 0 else None
+
+        nips = doc.get("supported_nips")
+        nip_set = (
+            frozenset(n for n in nips if type(n) is int) if isinstance(nips, list) else frozenset()
+        )
+        name = doc.get("name")
+        return cls(
+            name=text.clean_line(name, 100) if isinstance(name, str) else "",
+            supported_nips=nip_set,
+            max_message_length=num("max_message_length"),
+            max_subscriptions=num("max_subscriptions"),
+            max_limit=num("max_limit"),
+            max_content_length=num("max_content_length"),
+            auth_required=lim.get("auth_required") is True,
+        )
+
+
+async def fetch_info(url: str, timeout: float = 3.0) -> RelayInfo | None:
+    """NIP-11 over http(s), capped in size and time. None when the relay has none."""
+    try:
+        import httpx
+    except ImportError:  # NIP-11 is optional: relays work without it
+        return None
+    http_url = "http" + url[2:]
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            headers = {"Accept": "application/nostr+json"}
+            async with client.stream("GET", http_url, headers=headers) as resp:
+                if resp.status_code != 200:
+                    return None
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > INFO_MAX_BYTES:
+                        return None
+        return RelayInfo.parse(json.loads(body))
+    except (httpx.HTTPError, ValueError, OSError):
+        return None
+
+
+@dataclass
+class _Sub:
+    filters: list[dict[str, Any]]
+    sink: Sink
+    skip: Callable[[str], bool] | None
+    last_seen: int | None = None
+    eose: asyncio.Event = field(default_factory=asyncio.Event)
+    closed_reason: str = ""
+    auth_retried: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    relay: str
+    accepted: bool
+    message: str = ""
+
+
+class Relay:
+    """A relay connection that keeps itself alive until `close()`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        signer: Keys | None = None,
+        on_state: StateCallback | None = None,
+        base_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        open_timeout: float = 5.0,
+        want_info: bool = True,
+        max_event_bytes: int = 128 * 1024,
+    ) -> None:
+        self.url = normalize_url(url)
+        self.signer = signer
+        self.state = RelayState.CLOSED
+        self.info = RelayInfo()
+        self.last_error = ""
+        self.notices: deque[str] = deque(maxlen=20)
+        self.dropped: dict[str, int] = {}
+        self.received = 0
+        self._on_state = on_state
+        self._base_backoff, self._max_backoff = base_backoff, max_backoff
+        self._open_timeout = open_timeout
+        self._want_info = want_info
+        self._max_event_bytes = max_event_bytes
+        self._subs: dict[str, _Sub] = {}
+        self._pending: dict[str, asyncio.Future[tuple[bool, str]]] = {}
+        self._ws: Any = None
+        self._connected = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._info_task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._challenge = ""
+        self._authed = asyncio.Event()
+        self._last_notice = 0.0
+        self._send_lock = asyncio.Lock()
+        self._auth_tasks: set[asyncio.Task[None]] = set()
+
+    # ----- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._closing = False
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def wait_connected(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def close(self) -> None:
+        self._closing = True
+        tasks = [t for t in (self._task, self._info_task, *self._auth_tasks) if t is not None]
+        ws = self._ws
+        if ws is not None:
+            try:
+                await asyncio.wait_for(ws.close(), 1)
+            except (TimeoutError, websockets.WebSocketException, OSError):
+                pass
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):  # already logged by the task
+                pass
+        self._task = self._info_task = None
+        self._auth_tasks.clear()
+        self._set_state(RelayState.CLOSED)
+
+    def _set_state(self, state: RelayState) -> None:
+        if state is not self.state:
+            self.state = state
+            if self._on_state is not None:
+                self._on_state(self)
+
+    async def _run(self) -> None:
+        attempt = 0
+        while not self._closing:
+            self._set_state(RelayState.CONNECTING if attempt == 0 else RelayState.RECONNECTING)
+            try:
+                async with websockets.connect(
+                    self.url,
+                    max_size=MAX_MESSAGE_BYTES,
+                    max_queue=64,
+                    open_timeout=self._open_timeout,
+                    close_timeout=1,
+                    ping_interval=30,
+                    ping_timeout=30,
+                ) as ws:
+                    self._ws = ws
+                    attempt = 0
+                    self._authed.clear()
+                    self._connected.set()
+                    self._set_state(RelayState.CONNECTED)
+                    if self._want_info and self._info_task is None:
+                        self._info_task = asyncio.get_running_loop().create_task(self._load_info())
+                    for sub_id in list(self._subs):
+                        await self._send_req(sub_id, resume=True)
+                    async for message in ws:
+                        await self._handle(message)
+            except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                self.last_error = text.clean_line(str(exc) or type(exc).__name__, 200)
+            finally:
+                self._ws = None
+                self._connected.clear()
+                for fut in self._pending.values():
+                    if not fut.done():
+                        fut.set_result((False, "connection lost"))
+                self._pending.clear()
+            if self._closing:
+                break
+            attempt += 1
+            self._set_state(RelayState.RECONNECTING)
+            delay = min(self._max_backoff, self._base_backoff * 2 ** (attempt - 1))
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+
+    async def _load_info(self) -> None:
+        info = await fetch_info(self.url)
+        if info is not None:
+            self.info = info
+
+    # ----- sending ----------------------------------------------------------------------------
+    async def _send(self, msg: list[Any]) -> bool:
+        ws = self._ws
+        if ws is None:
+            return False
+        try:
+            async with self._send_lock:
+                await ws.send(json.dumps(msg, separators=(",", ":"), ensure_ascii=False))
+        except (websockets.WebSocketException, OSError):
+            return False
+        return True
+
+    def _clamp(self, flt: dict[str, Any]) -> dict[str, Any]:
+        cap = self.info.max_limit
+        if cap and isinstance(flt.get("limit"), int) and flt["limit"] > cap:
+            flt = {**flt, "limit": cap}
+        return flt
+
+    async def _send_req(self, sub_id: str, resume: bool = False) -> None:
+        sub = self._subs.get(sub_id)
+        if sub is None:
+            return
+        filters = sub.filters
+        if resume and sub.last_seen is not None:
+            # `since` is inclusive: events from that same second come again and are de-duplicated.
+            filters = [{**f, "since": max(f.get("since", 0), sub.last_seen)} for f in filters]
+        await self._send(["REQ", sub_id, *(self._clamp(f) for f in filters)])
+
+    async def subscribe(
+        self,
+        sub_id: str,
+        filters: Sequence[Filter],
+        sink: Sink,
+        skip: Callable[[str], bool] | None = None,
+    ) -> asyncio.Event:
+        """Open a subscription; returns an Event set at EOSE (or when the relay closes it)."""
+        sub = _Sub([dict(f) for f in filters], sink, skip)
+        self._subs[sub_id] = sub
+        if self.connected:
+            await self._send_req(sub_id)
+        return sub.eose
+
+    async def unsubscribe(self, sub_id: str) -> None:
+        if self._subs.pop(sub_id, None) is not None and self.connected:
+            await self._send(["CLOSE", sub_id])
+
+    async def publish(self, ev: NostrEvent, timeout: float = 10.0) -> PublishOutcome:
+        ok, message = await self._publish_once(ev, timeout)
+        if not ok and message.startswith("auth-required:") and await self._authenticate(timeout):
+            ok, message = await self._publish_once(ev, timeout)
+        return PublishOutcome(self.url, ok, message)
+
+    async def _publish_once(self, ev: NostrEvent, timeout: float) -> tuple[bool, str]:
+        if not await self.wait_connected(timeout):
+            return False, self.last_error or "not connected"
+        fut: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
+        self._pending[ev.id] = fut
+        try:
+            if not await self._send(["EVENT", ev.to_dict()]):
+                return False, "connection lost"
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            return False, "no answer from relay"
+        finally:
+            self._pending.pop(ev.id, None)
+
+    async def _authenticate(self, timeout: float) -> bool:
+        """NIP-42: sign the relay's challenge; True when the relay accepted it."""
+        if self.signer is None or not self._challenge:
+            return False
+        auth = sign(
+            self.signer, AUTH_KIND, "", [["relay", self.url], ["challenge", self._challenge]]
+        )
+        fut: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
+        self._pending[auth.id] = fut
+        try:
+            if not await self._send(["AUTH", auth.to_dict()]):
+                return False
+            # Some relays never answer AUTH with OK; a short wait then trying again is the fallback.
+            ok, _ = await asyncio.wait_for(fut, min(timeout, 2.0))
+            return ok
+        except TimeoutError:
+            return True
+        finally:
+            self._pending.pop(auth.id, None)
+
+    async def _reauth(self, sub_id: str) -> None:
+        if await self._authenticate(5.0):
+            await self._send_req(sub_id, resume=True)
+        else:
+            sub = self._subs.pop(sub_id, None)
+            if sub is not None:
+                sub.closed_reason = "relay requires authentication"
+                sub.eose.set()
+
+    # ----- receiving --------------------------------------------------------------------------
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+    def _note(self, kind: str, message: object) -> None:
+        """Keep a relay's NOTICE/CLOSED text, sanitised and at most one per NOTICE_INTERVAL."""
+        now = time.monotonic()
+        if now - self._last_notice < NOTICE_INTERVAL:
+            self._drop("notice rate-limited")
+            return
+        self._last_notice = now
+        body = text.clean_line(message, 300) if isinstance(message, str) else ""
+        self.notices.append(f"{kind}: {body}")
+
+    async def _handle(self, message: str | bytes) -> None:
+        try:
+            msg = json.loads(message)
+        except ValueError:
+            self._drop("bad json")
+            return
+        if not isinstance(msg, list) or not msg or not isinstance(msg[0], str):
+            self._drop("bad message")
+            return
+        verb = msg[0]
+        if verb == "EVENT" and len(msg) >= 3 and isinstance(msg[1], str):
+            await self._on_event(msg[1], msg[2])
+        elif verb == "EOSE" and len(msg) >= 2:
+            sub = self._subs.get(msg[1]) if isinstance(msg[1], str) else None
+            if sub is not None:
+                sub.eose.set()
+        elif verb == "OK" and len(msg) >= 3:
+            fut = self._pending.get(msg[1]) if isinstance(msg[1], str) else None
+            reason = (
+                text.clean_line(msg[3], 300) if len(msg) > 3 and isinstance(msg[3], str) else ""
+            )
+            if fut is not None and not fut.done():
+                fut.set_result((msg[2] is True, reason))
+        elif verb == "CLOSED" and len(msg) >= 2 and isinstance(msg[1], str):
+            await self._on_closed(msg[1], msg[2] if len(msg) > 2 else "")
+        elif verb == "NOTICE" and len(msg) >= 2:
+            self._note("notice", msg[1])
+        elif verb == "AUTH" and len(msg) >= 2 and isinstance(msg[1], str):
+            self._challenge = msg[1][:512]
+        else:
+            self._drop("unknown message")
+
+    async def _on_event(self, sub_id: str, raw: object) -> None:
+        sub = self._subs.get(sub_id)
+        if sub is None:
+            self._drop("unknown subscription")
+            return
+        if sub.skip is not None and isinstance(raw, dict) and sub.skip(str(raw.get("id"))):
+            return  # already verified and delivered from another relay
+        try:
+            ev = verify_event(raw, max_bytes=self._max_event_bytes)
+        except InvalidEvent as exc:
+            self._drop(str(exc))
+            return
+        if not matches_any(sub.filters, ev):
+            self._drop("does not match filter")
+            return
+        self.received += 1
+        if sub.last_seen is None or ev.created_at > sub.last_seen:
+            sub.last_seen = ev.created_at
+        await sub.sink(self.url, ev)
+
+    async def _on_closed(self, sub_id: str, reason: object) -> None:
+        sub = self._subs.get(sub_id)
+        why = reason if isinstance(reason, str) else ""
+        if sub is None:
+            return
+        if why.startswith("auth-required:") and not sub.auth_retried and self.signer is not None:
+            sub.auth_retried = True
+            # The OK for AUTH arrives on this reader loop: authenticate from another task.
+            self._auth_tasks.add(asyncio.get_running_loop().create_task(self._reauth(sub_id)))
+            return
+        self._note("closed", why)
+        sub.closed_reason = text.clean_line(why, 300) or "closed by relay"
+        self._subs.pop(sub_id, None)
+        sub.eose.set()
