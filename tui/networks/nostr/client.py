@@ -1,0 +1,698 @@
+"""NostrNetwork: the Network adapter over a relay pool, and `login()`.
+
+Reading uses NIP-65 outbox routing for people (home, user feeds) and the configured relays for
+everything else; writing goes to my write relays plus the read relays of those mentioned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import replace
+import re
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+from tui.model import (
+    Account,
+    Author,
+    ConnectionState,
+    Draft,
+    Event,
+    EventKind,
+    FeedKind,
+    FeedRef,
+    Item,
+    NetworkKind,
+    NotificationItem,
+    Page,
+    Post,
+    Profile,
+    Reaction,
+    Relationship,
+    SearchResults,
+    Thread,
+)
+from tui.networks.base import (
+    Ask,
+    AuthError,
+    Capability,
+    Counting,
+    CredentialsSaver,
+    Limits,
+    LoginResult,
+    Network,
+    NetworkError,
+    NotFound,
+    Prompt,
+    Transient,
+    Unsupported,
+)
+from tui.networks.nostr import convert, nip05, nip19
+from tui.networks.nostr.event import NostrEvent, sign
+from tui.networks.nostr.keys import Keys, short_npub
+from tui.networks.nostr.outbox import (
+    RELAY_LIST_KIND,
+    RelayList,
+    parse_relay_list,
+    publish_targets,
+    route_authors,
+)
+from tui.networks.nostr.pool import PublishResult, RelayPool
+from tui.networks.nostr.relay import normalize_url
+
+DEFAULT_RELAYS = ["wss://relay.damus.io", "wss://nos.lol", "wss://relay.primal.net"]
+NOTE_KINDS = [1, 6]
+MUTE_LIST_KIND = 10000
+REPORT_KIND = 1984
+MAX_THREAD_DEPTH = 30
+_HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
+_MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
+
+
+def _chunks(items: list[str], size: int = 200) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class NostrNetwork(Network):
+    kind = NetworkKind.NOSTR
+    base_capabilities = frozenset(
+        {
+            Capability.CONTENT_WARNING,
+            Capability.STREAM,
+            Capability.DELETE,
+            Capability.QUOTE,
+            Capability.MUTE,
+            Capability.REPORT,
+        }
+    )
+    # NIP-05 lookups refuse private/loopback hosts and use https; tests relax both explicitly.
+    nip05_allow_private = False
+    nip05_scheme = "https"
+
+    def __init__(
+        self,
+        account: Account,
+        secrets: Mapping[str, str],
+        *,
+        save_credentials: CredentialsSaver | None = None,
+    ) -> None:
+        super().__init__(account, secrets, save_credentials=save_credentials)
+        secret = self.secrets.get("nsec") or self.secrets.get("secret_hex") or ""
+        self.keys: Keys | None = None
+        if secret:
+            try:
+                self.keys = Keys.parse(secret)
+            except ValueError:
+                raise AuthError("the stored Nostr key is not valid", network="nostr") from None
+        if self.keys is not None:
+            self.pubkey = self.keys.public_hex
+        elif account.handle:
+            self.pubkey = nip19.pubkey_from(account.handle)  # read-only account
+        else:
+            raise AuthError("no Nostr key for this account", network="nostr", account=account.name)
+        opts = account.options
+        relays = opts.get("relays") or DEFAULT_RELAYS
+        self.relays = [normalize_url(str(r)) for r in relays]  # type: ignore[union-attr]
+        self.per_author = int(opts.get("max_relays_per_author", 2))  # type: ignore[arg-type]
+        self.total = int(opts.get("max_relays_total", 30))  # type: ignore[arg-type]
+        self.pool: RelayPool | None = None
+        self.ctx = convert.Context(account.name, self.pubkey)
+        self.follows: list[str] = []
+        self.mutes: set[str] = set()
+        self.relay_lists: dict[str, RelayList] = {}
+        self.last_publish: PublishResult | None = None
+        self._latest: dict[int, NostrEvent] = {}  # my kind 3 / 10000 / 10002
+        self._published: dict[str, NostrEvent] = {}  # idempotency key → signed event
+        self._nip05_checked: set[tuple[str, str]] = set()
+        self._listeners: list[asyncio.Queue[Event]] = []
+
+    # ----- description -------------------------------------------------------------------------
+    @property
+    def capabilities(self) -> frozenset[Capability]:  # type: ignore[override]
+        caps = set(self.base_capabilities)
+        if self._search_relays():
+            caps.add(Capability.SEARCH)
+        return frozenset(caps)
+
+    @property
+    def limits(self) -> Limits:
+        caps = [r.info.max_content_length for r in self._relays() if r.info.max_content_length]
+        return Limits(
+            max_chars=min(caps, default=8000),
+            counting=Counting.CODEPOINTS,
+            max_media=0,
+            cw_counts=False,
+        )
+
+    @property
+    def me(self) -> Author:
+        return convert.author(self.ctx, self.pubkey)
+
+    def _relays(self) -> list[Any]:
+        return list(self.pool.relays.values()) if self.pool else []
+
+    def _search_relays(self) -> list[str]:
+        return [r.url for r in self._relays() if 50 in r.info.supported_nips]
+
+    # ----- lifecycle ---------------------------------------------------------------------------
+    async def open(self) -> None:
+        if self.pool is not None:
+            return
+        self.set_state(ConnectionState.CONNECTING, f"relays 0/{len(self.relays)}")
+        self.pool = RelayPool(
+            self.keys, max_relays=max(self.total, len(self.relays)), on_state=self._pool_state
+        )
+        if await self.pool.connect(self.relays) == 0:
+            await self.close()
+            self.set_state(ConnectionState.OFFLINE, "no relay answered")
+            raise self.error(Transient, "could not connect to any relay")
+        await self._load_mine()
+
+    async def close(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            await pool.close()
+            self.set_state(ConnectionState.OFFLINE, "closed")
+
+    def _pool_state(self, pool: RelayPool) -> None:
+        if pool is not self.pool:
+            return
+        up = pool.connected_count
+        state = ConnectionState.CONNECTED if up else ConnectionState.RECONNECTING
+        self.set_state(state, pool.summary)
+        for q in self._listeners:
+            with contextlib.suppress(asyncio.QueueFull):
+                q.put_nowait(self._event(EventKind.STATE, state, detail=pool.summary))
+
+    def _need_pool(self) -> RelayPool:
+        if self.pool is None:
+            raise self.error(Transient, "not connected: open() first")
+        return self.pool
+
+    def _need_keys(self) -> Keys:
+        if self.keys is None:
+            raise self.error(AuthError, "this account has no secret key: it can only read")
+        return self.keys
+
+    async def _load_mine(self) -> None:
+        kinds = [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND]
+        events = await self._query(self.relays, [{"authors": [self.pubkey], "kinds": kinds}])
+        for ev in events:
+            self._remember_mine(ev)
+
+    def _remember_mine(self, ev: NostrEvent) -> None:
+        if ev.pubkey != self.pubkey:
+            return
+        if ev.kind == 0:
+            prof = convert.parse_profile(ev)
+            if prof is not None:
+                self.ctx.profiles[self.pubkey] = prof
+            return
+        self._latest[ev.kind] = ev
+        if ev.kind == 3:
+            self.follows = list(dict.fromkeys(p for p in ev.tag_values("p") if len(p) == 64))
+        elif ev.kind == MUTE_LIST_KIND:
+            self.mutes = {p for p in ev.tag_values("p") if len(p) == 64}
+        elif ev.kind == RELAY_LIST_KIND:
+            self.relay_lists[self.pubkey] = parse_relay_list(ev)
+
+    # ----- relay selection ---------------------------------------------------------------------
+    @property
+    def read_relays(self) -> list[str]:
+        mine = self.relay_lists.get(self.pubkey, RelayList()).read
+        return list(dict.fromkeys([*self.relays, *mine]))[: self.total]
+
+    async def _query(
+        self, urls: Iterable[str], filters: list[dict[str, Any]], timeout: float = 6.0
+    ) -> list[NostrEvent]:
+        pool = self._need_pool()
+        return await pool.query({u: filters for u in urls}, timeout)
+
+    async def _load_relay_lists(self, pubkeys: Iterable[str]) -> None:
+        missing = sorted({p for p in pubkeys if p not in self.relay_lists})
+        for chunk in _chunks(missing):
+            flt = {"authors": chunk, "kinds": [RELAY_LIST_KIND]}
+            for ev in await self._query(self.read_relays, [flt]):
+                self.relay_lists[ev.pubkey] = parse_relay_list(ev)
+            for p in chunk:
+                self.relay_lists.setdefault(p, RelayList())
+
+    async def _author_plan(
+        self, authors: Iterable[str], base: dict[str, Any]
+    ) -> dict[str, list[dict[str, Any]]]:
+        authors = list(authors)
+        await self._load_relay_lists(authors)
+        routes = route_authors(
+            authors,
+            self.relay_lists,
+            self.read_relays,
+            per_author=self.per_author,
+            total=self.total,
+        )
+        return {url: [{**base, "authors": sorted(who)}] for url, who in routes.items()}
+
+    async def _load_profiles(self, pubkeys: Iterable[str]) -> None:
+        missing = sorted({p for p in pubkeys if p not in self.ctx.profiles})
+        for chunk in _chunks(missing):
+            for ev in await self._query(self.read_relays, [{"authors": chunk, "kinds": [0]}]):
+                prof = convert.parse_profile(ev)
+                if prof is not None:
+                    self.ctx.profiles[ev.pubkey] = prof
+
+    async def _load_events(self, ids: Iterable[str]) -> None:
+        missing = sorted({i for i in ids if len(i) == 64 and i not in self.ctx.events})
+        for chunk in _chunks(missing):
+            for ev in await self._query(self.read_relays, [{"ids": chunk}]):
+                self.ctx.events[ev.id] = ev
+
+    async def _hydrate(self, events: list[NostrEvent]) -> None:
+        """Fetch what rendering needs: reposted/quoted/parent events, then names."""
+        for ev in events:
+            self.ctx.events.setdefault(ev.id, ev)
+        wanted: set[str] = set()
+        for ev in events:
+            if ev.kind == 6 and convert.embedded_repost(ev) is None:
+                wanted.update(ev.tag_values("e")[:1])
+            elif ev.kind == 7:
+                wanted.update(ev.tag_values("e")[-1:])
+            else:
+                _root, parent = convert.thread_refs(ev)
+                if parent:
+                    wanted.add(parent)
+                wanted.update(ev.tag_values("q")[:1])
+        await self._load_events(wanted)
+        people: set[str] = set()
+        for ev in events:
+            inner = convert.embedded_repost(ev) if ev.kind == 6 else None
+            for e in (ev, inner, *(self.ctx.events.get(i) for i in ev.tag_values("e")[:3])):
+                if e is not None:
+                    people.add(e.pubkey)
+                    people.update(p for p in e.tag_values("p")[:20] if len(p) == 64)
+        await self._load_profiles(people)
+
+    # ----- reading -----------------------------------------------------------------------------
+    def _visible(self, ev: NostrEvent) -> bool:
+        return ev.pubkey not in self.mutes
+
+    async def timeline(
+        self, feed: FeedRef, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        base: dict[str, Any] = {"kinds": NOTE_KINDS, "limit": limit}
+        if cursor:
+            try:
+                base["until"] = int(cursor)
+            except ValueError:
+                raise self.error(NetworkError, f"bad cursor {cursor!r}") from None
+        if feed.kind is FeedKind.HOME:
+            plan = await self._author_plan({*self.follows, self.pubkey}, base)
+        elif feed.kind is FeedKind.USER:
+            try:
+                who = nip19.pubkey_from(feed.arg)
+            except ValueError:
+                raise self.error(NotFound, f"not a Nostr public key: {feed.arg!r}") from None
+            plan = await self._author_plan([who], base)
+        elif feed.kind is FeedKind.TAG:
+            tag_filter = {**base, "kinds": [1], "#t": [feed.arg.lower()]}
+            plan = {u: [tag_filter] for u in self.read_relays}
+        elif feed.kind is FeedKind.PUBLIC:
+            plan = {u: [base] for u in self.read_relays}
+        else:
+            raise self.error(Unsupported, f"Nostr has no {feed.kind.value} feed")
+        events = [e for e in await self._need_pool().query(plan) if self._visible(e)][:limit]
+        return await self._page(events, limit)
+
+    async def _page(self, events: list[NostrEvent], limit: int) -> Page[Item]:
+        await self._hydrate(events)
+        posts = []
+        for ev in events:
+            post = convert.to_post(self.ctx, ev)
+            if post is not None and not (
+                post.repost_of and post.repost_of.ref.get("pubkey") in self.mutes
+            ):
+                posts.append(post)
+        return Page(tuple(posts), older=self._older(events, limit))
+
+    @staticmethod
+    def _older(events: list[NostrEvent], limit: int) -> str | None:
+        if len(events) < limit or not events:
+            return None
+        oldest = events[-1].created_at
+        # A page made of one second only would repeat forever: step past that second.
+        return str(oldest - 1 if events[0].created_at == oldest else oldest)
+
+    async def notifications(
+        self, cursor: str | None = None, limit: int = 40
+    ) -> Page[NotificationItem]:
+        flt: dict[str, Any] = {"kinds": [1, 6, 7], "#p": [self.pubkey], "limit": limit}
+        if cursor:
+            flt["until"] = int(cursor)
+        events = [e for e in await self._query(self.read_relays, [flt]) if self._visible(e)]
+        events = [e for e in events if e.pubkey != self.pubkey][:limit]
+        await self._hydrate(events)
+        items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
+        return Page(tuple(items), older=self._older(events, limit))
+
+    async def post(self, uid: str) -> Item:
+        eid = uid.removeprefix("nostr:")
+        if len(eid) != 64:
+            eid = nip19.decode(eid).hex
+        await self._load_events([eid])
+        ev = self.ctx.events.get(eid)
+        if ev is None:
+            raise self.error(NotFound, "post not found on these relays")
+        await self._hydrate([ev])
+        post = convert.to_post(self.ctx, ev)
+        if post is None:
+            raise self.error(NotFound, "not a post")
+        return post
+
+    async def thread(self, post: Post) -> Thread:
+        eid = post.key
+        root = post.ref.get("root") or eid
+        filters = [{"ids": list({root, eid})}, {"#e": list({root, eid}), "kinds": [1]}]
+        events = {e.id: e for e in await self._query(self.read_relays, filters) if e.kind == 1}
+        self.ctx.events.update(events)
+        focus = events.get(eid)
+        if focus is None:
+            raise self.error(NotFound, "post not found on these relays")
+        ancestors: list[NostrEvent] = []
+        parent = convert.thread_refs(focus)[1]
+        while (
+            parent and len(ancestors) < MAX_THREAD_DEPTH and parent not in {a.id for a in ancestors}
+        ):
+            if parent not in self.ctx.events:
+                await self._load_events([parent])
+            pev = self.ctx.events.get(parent)
+            if pev is None:
+                break
+            ancestors.insert(0, pev)
+            parent = convert.thread_refs(pev)[1]
+        children: dict[str, list[NostrEvent]] = {}
+        for ev in events.values():
+            p = convert.thread_refs(ev)[1]
+            if p and ev.id != eid:
+                children.setdefault(p, []).append(ev)
+        descendants: list[NostrEvent] = []
+        frontier = [eid]
+        while frontier:
+            nxt = []
+            for pid in frontier:
+                for child in sorted(children.get(pid, []), key=lambda e: (e.created_at, e.id)):
+                    if child.id not in {d.id for d in descendants} and self._visible(child):
+                        descendants.append(child)
+                        nxt.append(child.id)
+            frontier = nxt
+        await self._hydrate([focus, *ancestors, *descendants])
+        conv = [convert.to_post(self.ctx, e) for e in (focus, *ancestors)]
+        desc = sorted(descendants, key=lambda e: (e.created_at, e.id))
+        return Thread(
+            post=conv[0] or post,
+            ancestors=tuple(p for p in conv[1:] if p),
+            descendants=tuple(p for p in (convert.to_post(self.ctx, e) for e in desc) if p),
+        )
+
+    async def profile(self, who: str) -> Profile:
+        try:
+            pk = nip19.pubkey_from(who)
+        except ValueError:
+            raise self.error(NotFound, f"not a Nostr public key: {who!r}") from None
+        await self._load_relay_lists([pk])
+        urls = [*self.read_relays, *self.relay_lists[pk].write[: self.per_author]]
+        for ev in await self._query(dict.fromkeys(urls), [{"authors": [pk], "kinds": [0]}]):
+            prof = convert.parse_profile(ev)
+            if prof is not None:
+                self.ctx.profiles[pk] = prof
+        prof = self.ctx.profiles.get(pk)
+        if prof is not None and prof.nip05 and (pk, prof.nip05) not in self._nip05_checked:
+            self._nip05_checked.add((pk, prof.nip05))
+            if await nip05.verify(
+                prof.nip05, pk, allow_private=self.nip05_allow_private, scheme=self.nip05_scheme
+            ):
+                self.ctx.nip05[pk] = prof.nip05
+        return convert.to_profile(self.ctx, pk, set(self.follows), self.mutes)
+
+    async def search(self, query: str) -> SearchResults:
+        urls = self._search_relays()
+        if not urls:
+            raise self.error(Unsupported, "none of these relays offers search (NIP-50)")
+        filters = [
+            {"search": query, "kinds": [1], "limit": 40},
+            {"search": query, "kinds": [0], "limit": 10},
+        ]
+        events = await self._query(urls, filters)
+        notes = [e for e in events if e.kind == 1 and self._visible(e)]
+        for ev in events:
+            prof = convert.parse_profile(ev) if ev.kind == 0 else None
+            if prof is not None:
+                self.ctx.profiles[ev.pubkey] = prof
+        page = await self._page(notes, 40)
+        authors = tuple(convert.author(self.ctx, e.pubkey) for e in events if e.kind == 0)
+        return SearchResults(authors=authors, posts=page.items)
+
+    # ----- writing -----------------------------------------------------------------------------
+    async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
+        own = self.relay_lists.get(self.pubkey, RelayList())
+        targets = publish_targets(
+            own, self.relays, extra, self.relay_lists, per_author=self.per_author, total=self.total
+        )
+        result = await self._need_pool().publish(ev, targets)
+        self.last_publish = result
+        if not result.accepted:
+            detail = "; ".join(f"{u}: {m}" for u, m in result.failures.items())
+            raise self.error(Transient, f"no relay accepted it ({result.summary}): {detail}")
+        self.ctx.events[ev.id] = ev
+        return result
+
+    def _compose(self, draft: Draft) -> tuple[str, list[list[str]], list[str]]:
+        content = draft.text
+        tags: list[list[str]] = []
+        mentioned: list[str] = []
+        reply = draft.reply_to
+        if reply is not None:
+            parent, parent_pk = reply.key, reply.ref.get("pubkey", "")
+            root = reply.ref.get("root") or parent
+            hint = reply.ref.get("relay", "")
+            tags.append(["e", root, hint, "root"])
+            if root != parent:
+                tags.append(["e", parent, hint, "reply", parent_pk])
+            mentioned += [parent_pk, *reply.ref.get("p", "").split(",")]
+
+        def to_uri(m: re.Match[str]) -> str:
+            try:
+                mentioned.append(nip19.pubkey_from(m.group(1)))
+            except ValueError:
+                return m.group(0)
+            return "nostr:" + m.group(1)
+
+        content = _MENTION_RE.sub(to_uri, content)
+        if draft.quote_of is not None:
+            q = draft.quote_of
+            qpk = q.ref.get("pubkey", "")
+            tags.append(["q", q.key, q.ref.get("relay", ""), qpk])
+            mentioned.append(qpk)
+            content = content.rstrip() + "\n\nnostr:" + nip19.nevent(q.key, author=qpk or "")
+        for p in dict.fromkeys(m for m in mentioned if len(m) == 64 and m != self.pubkey):
+            tags.append(["p", p])
+        for tag in dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(draft.text)):
+            tags.append(["t", tag])
+        if draft.content_warning or draft.sensitive:
+            tags.append(["content-warning", draft.content_warning])
+        return content, tags, [m for m in mentioned if len(m) == 64]
+
+    async def publish(self, draft: Draft) -> Post:
+        keys = self._need_keys()
+        if draft.media or draft.poll:
+            raise self.error(Unsupported, "Nostr posts here carry no media uploads or polls")
+        ev = self._published.get(draft.idempotency_key) if draft.idempotency_key else None
+        if ev is None:
+            content, tags, _ = self._compose(draft)
+            ev = sign(keys, 1, content, tags)
+            if draft.idempotency_key:
+                self._published[draft.idempotency_key] = ev  # a retry resends the same event
+        mentioned = [p for p in ev.tag_values("p")]
+        await self._load_relay_lists(mentioned)
+        result = await self._send(ev, mentioned)
+        await self._hydrate([ev])
+        post = convert.to_post(self.ctx, ev, result.accepted[0])
+        assert post is not None  # kind 1 always converts
+        return replace(post, ref={**post.ref, "published": result.summary})
+
+    async def _mine_referencing(self, kind: int, eid: str) -> list[NostrEvent]:
+        flt = {"kinds": [kind], "authors": [self.pubkey], "#e": [eid]}
+        return await self._query(self.read_relays, [flt])
+
+    async def _delete_events(self, events: list[NostrEvent]) -> None:
+        if events:
+            tags = [["e", e.id] for e in events] + [["k", str(k)] for k in {e.kind for e in events}]
+            await self._send(sign(self._need_keys(), 5, "", tags))
+
+    async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:
+        keys = self._need_keys()
+        target = post.shown
+        eid, pk = target.key, target.ref.get("pubkey", "")
+        if reaction is Reaction.LIKE:
+            if undo:
+                await self._delete_events(await self._mine_referencing(7, eid))
+            else:
+                tags = [
+                    ["e", eid, target.ref.get("relay", "")],
+                    ["p", pk],
+                    ["k", target.ref.get("kind", "1")],
+                ]
+                await self._send(sign(keys, 7, "+", tags), [pk])
+            return post.with_state(liked=not undo)
+        if reaction is Reaction.REPOST:
+            if undo:
+                await self._delete_events(await self._mine_referencing(6, eid))
+            else:
+                await self._load_events([eid])
+                original = self.ctx.events.get(eid)
+                if original is None:
+                    raise self.error(NotFound, "the post to repost is not on these relays")
+                tags = [["e", eid, target.ref.get("relay", "")], ["p", original.pubkey]]
+                await self._send(sign(keys, 6, original.to_json(), tags), [original.pubkey])
+            return post.with_state(reposted=not undo)
+        raise self.error(Unsupported, f"Nostr has no {reaction.value}")
+
+    async def delete(self, post: Post) -> None:
+        if post.ref.get("pubkey") != self.pubkey:
+            raise self.error(Unsupported, "only your own posts can be deleted")
+        await self._delete_events([self.ctx.events.get(post.key) or _stub(post)])
+
+    async def _fresh_list(self, kind: int) -> NostrEvent | None:
+        urls = dict.fromkeys(
+            [*self.read_relays, *self.relay_lists.get(self.pubkey, RelayList()).write]
+        )
+        for ev in await self._query(urls, [{"authors": [self.pubkey], "kinds": [kind]}]):
+            self._remember_mine(ev)
+        return self._latest.get(kind)
+
+    async def _edit_p_list(self, kind: int, who: str, undo: bool) -> None:
+        """Publish kind 3 / 10000 with `who` added or removed, keeping every other entry."""
+        keys = self._need_keys()
+        try:
+            pk = nip19.pubkey_from(who)
+        except ValueError:
+            raise self.error(NotFound, f"not a Nostr public key: {who!r}") from None
+        latest = await self._fresh_list(kind)
+        tags = [list(t) for t in latest.tags] if latest else []
+        content = latest.content if latest else ""
+        has = any(len(t) > 1 and t[0] == "p" and t[1] == pk for t in tags)
+        if undo:
+            tags = [t for t in tags if not (len(t) > 1 and t[0] == "p" and t[1] == pk)]
+        elif not has:
+            tags.append(["p", pk])
+        created = int(time.time())
+        if latest is not None and created <= latest.created_at:
+            created = latest.created_at + 1  # must be newer to replace it
+        ev = sign(keys, kind, content, tags, created)
+        await self._send(ev)
+        self._remember_mine(ev)
+
+    async def follow(self, who: str, undo: bool = False) -> Relationship:
+        await self._edit_p_list(3, who, undo)
+        pk = nip19.pubkey_from(who)
+        return Relationship(following=pk in self.follows, muting=pk in self.mutes)
+
+    async def mute(self, who: str, undo: bool = False) -> Relationship:
+        await self._edit_p_list(MUTE_LIST_KIND, who, undo)
+        pk = nip19.pubkey_from(who)
+        return Relationship(following=pk in self.follows, muting=pk in self.mutes)
+
+    async def report(self, target: Author | Post, reason: str) -> None:
+        keys = self._need_keys()
+        if isinstance(target, Post):
+            pk = target.ref.get("pubkey", "")
+            tags = [["e", target.key, "other"], ["p", pk]]
+        else:
+            pk = nip19.pubkey_from(target.uid.removeprefix("nostr:"))
+            tags = [["p", pk, "other"]]
+        await self._send(sign(keys, REPORT_KIND, reason, tags))
+
+    # ----- live --------------------------------------------------------------------------------
+    def _event(self, kind: EventKind, payload: object, **kw: Any) -> Event:
+        return Event(kind, self.kind, self.account.name, payload, **kw)
+
+    async def stream(self) -> AsyncIterator[Event]:
+        pool = self._need_pool()
+        now = int(time.time())
+        queue: asyncio.Queue[Event] = asyncio.Queue(1000)
+        self._listeners.append(queue)
+        home_plan = await self._author_plan(
+            {*self.follows, self.pubkey}, {"kinds": NOTE_KINDS, "since": now}
+        )
+        note_filter = {"kinds": [1, 6, 7], "#p": [self.pubkey], "since": now}
+        subs = [
+            await pool.subscribe(home_plan),
+            await pool.subscribe({u: [note_filter] for u in self.read_relays}),
+        ]
+
+        async def pump(sub: Any, notify: bool) -> None:
+            async for url, ev in sub:
+                if not self._visible(ev):
+                    continue
+                await self._hydrate([ev])
+                if notify:
+                    item = convert.to_notification(self.ctx, ev)
+                    if item is not None:
+                        await queue.put(self._event(EventKind.NOTIFICATION, item))
+                else:
+                    post = convert.to_post(self.ctx, ev, url)
+                    if post is not None:
+                        await queue.put(
+                            self._event(EventKind.POST, post, feed=FeedRef(FeedKind.HOME))
+                        )
+
+        tasks = [
+            asyncio.create_task(pump(subs[0], False)),
+            asyncio.create_task(pump(subs[1], True)),
+        ]
+        try:
+            yield self._event(EventKind.STATE, self.state, detail=pool.summary)
+            while True:
+                yield await queue.get()
+        finally:
+            self._listeners.remove(queue)
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self.pool is pool:
+                await asyncio.gather(*(s.close() for s in subs), return_exceptions=True)
+
+
+def _stub(post: Post) -> NostrEvent:
+    """Enough of an event to name it in a deletion when only the Post is at hand."""
+    kind = int(post.ref.get("kind", "1"))
+    return NostrEvent(post.key, post.ref.get("pubkey", ""), 0, kind, (), "", "")
+
+
+async def login(params: Mapping[str, str], ask: Ask) -> LoginResult:
+    """Create (`generate`="1") or import (`key`: nsec, hex or ncryptsec) a Nostr identity."""
+    relays_text = params.get("relays", "")
+    raw = [r.strip() for r in relays_text.split(",") if r.strip()] or DEFAULT_RELAYS
+    try:
+        relays = list(dict.fromkeys(normalize_url(r) for r in raw))
+    except ValueError as exc:
+        raise NetworkError(str(exc), network="nostr") from None
+    if params.get("generate") in ("1", "true", "yes"):
+        keys = Keys.generate()
+    else:
+        key = params.get("key", "").strip()
+        if not key:
+            key = await ask(Prompt("key", "Nostr secret key (nsec, hex or ncryptsec)", secret=True))
+
+        async def password() -> str:
+            return await ask(Prompt("password", "Password for the ncryptsec key", secret=True))
+
+        try:
+            keys = await Keys.parse_async(key, password)
+        except ValueError as exc:
+            raise AuthError(str(exc), network="nostr") from None
+    name = params.get("name", "").strip() or short_npub(keys.public_hex)
+    account = Account(
+        name=name, network=NetworkKind.NOSTR, handle=keys.npub, options={"relays": relays}
+    )
+    return LoginResult(account=account, secrets={"nsec": keys.nsec})

@@ -1,0 +1,325 @@
+"""Verified Nostr events → Murmur's network-neutral model (Post, Author, Notification, Profile).
+
+All remote strings pass `tui.text` here. Only verified events reach these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tui import text
+from tui.model import (
+    Author,
+    NetworkKind,
+    Notification,
+    NotificationKind,
+    Post,
+    Profile,
+    ProfileField,
+    Relationship,
+    RichText,
+    Span,
+    SpanKind,
+)
+from tui.networks.nostr import nip19
+from tui.networks.nostr.event import InvalidEvent, NostrEvent, verify_event
+from tui.networks.nostr.keys import short_npub
+
+NOSTR = NetworkKind.NOSTR
+PROFILE_FIELDS = ("name", "display_name", "about", "picture", "nip05", "website", "lud16", "banner")
+_URI_RE = re.compile(
+    r"nostr:(npub1|nprofile1|note1|nevent1|naddr1)[02-9ac-hj-np-z]+", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInfo:
+    pubkey: str
+    created_at: int
+    name: str = ""
+    display_name: str = ""
+    about: str = ""
+    picture: str = ""
+    nip05: str = ""
+    website: str = ""
+    lud16: str = ""
+    banner: str = ""
+
+
+def parse_profile(ev: NostrEvent) -> ProfileInfo | None:
+    """kind 0: a JSON object whose known fields are strings; anything else is ignored whole."""
+    if ev.kind != 0:
+        return None
+    try:
+        doc = json.loads(ev.content)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    values: dict[str, str] = {}
+    for key in PROFILE_FIELDS:
+        v = doc.get(key)
+        if v is None:
+            continue
+        if not isinstance(v, str):
+            return None
+        values[key] = v
+    if not values.get("display_name") and isinstance(doc.get("displayName"), str):
+        values["display_name"] = doc["displayName"]
+    return ProfileInfo(ev.pubkey, ev.created_at, **values)
+
+
+@dataclass
+class Context:
+    """What conversion needs to know: who is looking, names, verified NIP-05 domains."""
+
+    account: str
+    me: str = ""
+    profiles: dict[str, ProfileInfo] = field(default_factory=dict)
+    nip05: dict[str, str] = field(default_factory=dict)  # pubkey → verified identifier
+    events: dict[str, NostrEvent] = field(default_factory=dict)  # id → event (reposts, quotes)
+
+
+def when(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def author(ctx: Context, pubkey: str) -> Author:
+    prof = ctx.profiles.get(pubkey)
+    verified = ctx.nip05.get(pubkey, "")
+    handle = text.clean_line(verified, 200) if verified else short_npub(pubkey)
+    display = ""
+    if prof is not None:
+        display = text.clean_line(prof.display_name or prof.name, 100)
+    picture = prof.picture if prof is not None else ""
+    return Author(
+        network=NOSTR,
+        account=ctx.account,
+        uid="nostr:" + pubkey,
+        handle=handle,
+        display_name=display,
+        url="nostr:" + nip19.npub(pubkey),
+        avatar_url=text.safe_url(picture) or "" if picture else "",
+        verified_domain=text.clean_line(verified.partition("@")[2], 200) if verified else "",
+    )
+
+
+def mention_name(ctx: Context, pubkey: str) -> str:
+    prof = ctx.profiles.get(pubkey)
+    name = text.clean_line(prof.name or prof.display_name, 60) if prof else ""
+    return "@" + (name.replace(" ", "_") if name else short_npub(pubkey))
+
+
+def thread_refs(ev: NostrEvent) -> tuple[str | None, str | None]:
+    """NIP-10 (root, parent) ids: marked `e` tags first, else the deprecated positional form."""
+    etags = [t for t in ev.tags if len(t) > 1 and t[0] == "e" and len(t[1]) == 64]
+    root = next((t[1] for t in etags if len(t) > 3 and t[3] == "root"), None)
+    reply = next((t[1] for t in etags if len(t) > 3 and t[3] == "reply"), None)
+    if root or reply:
+        return root or reply, reply or root
+    positional = [t for t in etags if not (len(t) > 3 and t[3] == "mention")]
+    if not positional:
+        return None, None
+    return positional[0][1], positional[-1][1]
+
+
+def render(ctx: Context, content: str) -> RichText:
+    """NIP-27: `nostr:npub…`/`nprofile…` become @names with mention spans; links and tags too."""
+    cleaned = text.clean(content)
+    out: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    length = 0
+    for m in _URI_RE.finditer(cleaned):
+        try:
+            entity = nip19.decode(m.group(0))
+        except ValueError:
+            continue
+        before = cleaned[pos : m.start()]
+        out.append(before)
+        length += len(before)
+        if entity.kind in ("npub", "nprofile"):
+            shown = mention_name(ctx, entity.hex)
+            spans.append(
+                Span(
+                    length, length + len(shown), SpanKind.MENTION, "nostr:" + nip19.npub(entity.hex)
+                )
+            )
+        else:
+            body = m.group(0)[6:]
+            shown = f"nostr:{body[:14]}…" if len(body) > 20 else m.group(0)
+        out.append(shown)
+        length += len(shown)
+        pos = m.end()
+    out.append(cleaned[pos:])
+    rendered = "".join(out)
+    rich = text.plain_to_rich(rendered)
+    if not spans:
+        return rich
+    if rich.text != rendered:  # cleaning changed the text: keep the generic spans only
+        return rich
+    taken = [(s.start, s.end) for s in spans]
+    others = [s for s in rich.spans if not any(s.start < e and b < s.end for b, e in taken)]
+    return text.rich_from_spans(rendered, sorted(spans + others, key=lambda s: s.start))
+
+
+def content_warning(ev: NostrEvent) -> tuple[str, bool]:
+    tag = ev.first_tag("content-warning")
+    if tag is None:
+        return "", False
+    reason = text.clean_line(tag[1], 200) if len(tag) > 1 else ""
+    return reason or "content warning", True
+
+
+def _ref(ev: NostrEvent, root: str | None) -> dict[str, str]:
+    ref = {"id": ev.id, "pubkey": ev.pubkey, "kind": str(ev.kind)}
+    if root:
+        ref["root"] = root
+    ptags = [p for p in ev.tag_values("p") if len(p) == 64]
+    if ptags:
+        ref["p"] = ",".join(dict.fromkeys(ptags))
+    return ref
+
+
+def embedded_repost(ev: NostrEvent) -> NostrEvent | None:
+    """The reposted event carried in a kind 6's content, verified; None if absent or invalid."""
+    if not ev.content.strip():
+        return None
+    try:
+        inner = verify_event(json.loads(ev.content))
+    except (ValueError, InvalidEvent):
+        return None
+    return inner if inner.kind == 1 else None
+
+
+def repost_target(ev: NostrEvent) -> str | None:
+    ids = [v for v in ev.tag_values("e") if len(v) == 64]
+    return ids[0] if ids else None
+
+
+def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
+    """kind 1 → Post; kind 6 → a repost Post wrapping the original (None when it is unknown)."""
+    if ev.kind == 6:
+        inner = embedded_repost(ev)
+        target = repost_target(ev)
+        if inner is None and target:
+            inner = ctx.events.get(target)
+        if inner is None or (target and inner.id != target):
+            return None
+        original = to_post(ctx, inner, relay)
+        if original is None:
+            return None
+        return Post(
+            network=NOSTR,
+            account=ctx.account,
+            uid="nostr:" + ev.id,
+            created_at=when(ev.created_at),
+            author=author(ctx, ev.pubkey),
+            key=ev.id,
+            url="nostr:" + nip19.note(ev.id),
+            repost_of=original,
+            ref=_ref(ev, None),
+        )
+    if ev.kind != 1:
+        return None
+    root, parent = thread_refs(ev)
+    cw, sensitive = content_warning(ev)
+    parent_author = ""
+    if parent:
+        parent_ev = ctx.events.get(parent)
+        marked = next((t for t in ev.tags if len(t) > 4 and t[0] == "e" and t[1] == parent), None)
+        pk = parent_ev.pubkey if parent_ev else (marked[4] if marked else "")
+        if not pk:
+            pk = next(iter(ev.tag_values("p")), "")
+        if len(pk) == 64:
+            parent_author = author(ctx, pk).handle
+    quote = None
+    q = ev.first_tag("q")
+    if q is not None and len(q) > 1 and q[1] in ctx.events and q[1] != ev.id:
+        quoted = ctx.events[q[1]]
+        quote = to_post(ctx, quoted) if quoted.kind == 1 else None
+    hints = (relay,) if relay else ()
+    return Post(
+        network=NOSTR,
+        account=ctx.account,
+        uid="nostr:" + ev.id,
+        created_at=when(ev.created_at),
+        author=author(ctx, ev.pubkey),
+        content=render(ctx, ev.content),
+        key=ev.id,
+        url="nostr:" + nip19.nevent(ev.id, hints, author=ev.pubkey, kind=ev.kind),
+        content_warning=cw,
+        sensitive=sensitive,
+        reply_to="nostr:" + parent if parent else None,
+        reply_to_author=parent_author,
+        quote=quote,
+        ref={**_ref(ev, root), **({"relay": relay} if relay else {})},
+    )
+
+
+def to_notification(ctx: Context, ev: NostrEvent) -> Notification | None:
+    """Replies, mentions, reactions and reposts of my notes; None for anything else."""
+    if ev.pubkey == ctx.me:
+        return None
+    kind: NotificationKind
+    post: Post | None
+    if ev.kind == 7:
+        if ev.content == "-":
+            return None
+        target = next((v for v in reversed(ev.tag_values("e")) if len(v) == 64), None)
+        mine = ctx.events.get(target) if target else None
+        if mine is None or mine.pubkey != ctx.me:
+            return None
+        kind, post = NotificationKind.LIKE, to_post(ctx, mine)
+    elif ev.kind == 6:
+        target = repost_target(ev)
+        mine = ctx.events.get(target) if target else embedded_repost(ev)
+        if mine is None or mine.pubkey != ctx.me:
+            return None
+        kind, post = NotificationKind.REPOST, to_post(ctx, mine)
+    elif ev.kind == 1:
+        _root, parent = thread_refs(ev)
+        parent_ev = ctx.events.get(parent) if parent else None
+        is_reply = parent_ev is not None and parent_ev.pubkey == ctx.me
+        kind = NotificationKind.REPLY if is_reply else NotificationKind.MENTION
+        post = to_post(ctx, ev)
+    else:
+        return None
+    return Notification(
+        network=NOSTR,
+        account=ctx.account,
+        uid="nostr:" + ev.id,
+        kind=kind.value,
+        created_at=when(ev.created_at),
+        actors=(author(ctx, ev.pubkey),),
+        post=post,
+        group_key=f"{kind.value}:{post.key if post else ev.id}",
+    )
+
+
+def to_profile(ctx: Context, pubkey: str, follows: set[str], mutes: set[str]) -> Profile:
+    prof = ctx.profiles.get(pubkey)
+    fields: list[ProfileField] = []
+    if prof is not None:
+        if prof.website and text.safe_url(prof.website):
+            fields.append(ProfileField("website", text.plain_to_rich(prof.website, 500)))
+        if prof.lud16:
+            fields.append(ProfileField("lightning", RichText(text.clean_line(prof.lud16, 200))))
+        if prof.nip05:
+            verified = ctx.nip05.get(pubkey) == prof.nip05
+            fields.append(
+                ProfileField("nip05", RichText(text.clean_line(prof.nip05, 200)), verified)
+            )
+    relationship = None
+    if pubkey != ctx.me:
+        relationship = Relationship(following=pubkey in follows, muting=pubkey in mutes)
+    return Profile(
+        author=author(ctx, pubkey),
+        bio=text.plain_to_rich(prof.about) if prof else RichText(),
+        fields=tuple(fields),
+        relationship=relationship,
+        header_url=(text.safe_url(prof.banner) or "") if prof and prof.banner else "",
+    )
