@@ -307,3 +307,10 @@ def test_remove_account_drops_references_so_the_file_still_loads(tmp_path: Path)
     assert load_config(path) == config
     with pytest.raises(KeyError):
         remove_account(config, "m")
+
+
+def test_quoted_and_dotted_keys_are_located(tmp_path: Path) -> None:
+    error = error_for(tmp_path, '"a.b" = 1\n')
+    assert error.key == '"a.b"' and error.line == 1
+    error = error_for(tmp_path, 'ui.theme = "nord"\nui.wide_width = 5\n')
+    assert error.key == "ui.wide_width" and error.line == 2

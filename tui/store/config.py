@@ -129,7 +129,8 @@ class _Where:
         # A missing key has no line of its own: point at the nearest enclosing table instead.
         probe = key
         while probe and probe not in self.lines:
-            probe = _PARENT.sub("", probe)
+            parent = _PARENT.sub("", probe)
+            probe = "" if parent == probe else parent
         return ConfigError(self.file, key, expected, self.lines.get(probe))
 
 
@@ -483,8 +484,13 @@ def _key_lines(text: str) -> dict[str, int]:
         elif m := _KEY_LINE.match(line):
             key = m.group(1)
             if key[0] in "\"'":
-                key = json.loads(key) if key[0] == '"' else key[1:-1]
-            lines.setdefault(_join(prefix, key), number)
+                parts = [json.loads(key) if key[0] == '"' else key[1:-1]]
+            else:
+                parts = key.split(".")  # a dotted key: ui.theme = ... at the top level
+            dotted = prefix
+            for part in parts:
+                dotted = _join(dotted, part)
+            lines.setdefault(dotted, number)
     return lines
 
 
