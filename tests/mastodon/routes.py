@@ -1,0 +1,976 @@
+"""The contract server's endpoints: every Mastodon API call the adapter makes, plus /_test/."""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tests.mastodon.world import Acct, Media, Note, PollState, Status, iso
+
+from tests.mastodon.wire import Reply, Request
+
+if TYPE_CHECKING:
+    from tests.mastodon.server import ContractServer
+
+Handler = Callable[..., Awaitable[Reply]]
+STATUS_ACTIONS = "favourite|unfavourite|reblog|unreblog|bookmark|unbookmark|pin|unpin"
+ACCOUNT_ACTIONS = "follow|unfollow|mute|unmute|block|unblock"
+VAPID_KEY = (
+    "BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M="
+)
+SEEDED_POSTS = 45
+
+
+def err(status: int, message: str) -> Reply:
+    return Reply(status, {"error": message}, "Error")
+
+
+class Routes:
+    def __init__(self, server: ContractServer) -> None:
+        self.server = server
+        self.w = server.world
+        self.table: list[tuple[str, re.Pattern[str], Handler, bool]] = []
+        r = self.add
+        r("GET", r"/api/v1/instance", self.instance_v1, auth=False)
+        r("GET", r"/api/v2/instance", self.instance_v2, auth=False)
+        r("GET", r"/api/v1/instance/rules", self.rules, auth=False)
+        r("POST", r"/api/v1/apps", self.apps, auth=False)
+        r("GET", r"/oauth/authorize", self.authorize, auth=False)
+        r("POST", r"/oauth/token", self.token, auth=False)
+        r("GET", r"/api/v1/accounts/verify_credentials", self.verify_credentials)
+        r("GET", r"/api/v1/accounts/lookup", self.lookup)
+        r("GET", r"/api/v1/accounts/relationships", self.relationships)
+        r("GET", r"/api/v1/accounts/(\w+)", self.account)
+        r("GET", r"/api/v1/accounts/(\w+)/statuses", self.account_statuses)
+        r("POST", rf"/api/v1/accounts/(\w+)/({ACCOUNT_ACTIONS})", self.account_action)
+        r("GET", r"/api/v1/timelines/home", self.home)
+        r("GET", r"/api/v1/timelines/public", self.public)
+        r("GET", r"/api/v1/timelines/tag/([^/]+)", self.tag)
+        r("GET", r"/api/v1/timelines/list/(\w+)", self.list_timeline)
+        r("GET", r"/api/v1/bookmarks", self.bookmarks)
+        r("GET", r"/api/v1/favourites", self.favourites)
+        r("GET", r"/api/v1/conversations", self.conversations)
+        r("GET", r"/api/v1/lists", self.lists)
+        r("GET", r"/api/v1/notifications", self.notifications)
+        r("GET", r"/api/v2/notifications", self.grouped_notifications)
+        r("GET", r"/api/v1/markers", self.get_markers)
+        r("POST", r"/api/v1/markers", self.set_markers)
+        r("POST", r"/api/v1/statuses", self.create_status)
+        r("GET", r"/api/v1/statuses/(\w+)", self.get_status)
+        r("PUT", r"/api/v1/statuses/(\w+)", self.edit_status)
+        r("DELETE", r"/api/v1/statuses/(\w+)", self.delete_status)
+        r("GET", r"/api/v1/statuses/(\w+)/context", self.context)
+        r("GET", r"/api/v1/statuses/(\w+)/history", self.history)
+        r("GET", r"/api/v1/statuses/(\w+)/source", self.source)
+        r("POST", rf"/api/v1/statuses/(\w+)/({STATUS_ACTIONS})", self.status_action)
+        r("POST", r"/api/v1/polls/(\w+)/votes", self.vote)
+        r("POST", r"/api/v2/media", self.upload)
+        r("GET", r"/api/v1/media/(\w+)", self.get_media)
+        r("PUT", r"/api/v1/media/(\w+)", self.update_media)
+        r("GET", r"/api/v1/scheduled_statuses", self.list_scheduled)
+        r("DELETE", r"/api/v1/scheduled_statuses/(\w+)", self.cancel_scheduled)
+        r("POST", r"/api/v1/reports", self.report)
+        r("GET", r"/api/v2/search", self.search)
+        r("POST", r"/_test/statuses", self.test_status, auth=False)
+        r("POST", r"/_test/notifications", self.test_notification, auth=False)
+        r("POST", r"/_test/faults", self.test_fault, auth=False)
+
+    def add(self, method: str, pattern: str, handler: Handler, *, auth: bool = True) -> None:
+        self.table.append((method, re.compile(pattern + "$"), handler, auth))
+
+    async def handle(self, req: Request) -> Reply:
+        if self.server.mode == "takahe" and req.path == "/api/v2/notifications":
+            return err(404, "Not found")
+        if req.path == "/api/v1/streaming" or req.path.startswith("/api/v1/streaming/"):
+            return err(404, "Not found")  # streaming is not served on the HTTP port
+        allowed = False
+        for method, pattern, handler, auth in self.table:
+            match = pattern.match(req.path)
+            if not match:
+                continue
+            allowed = True
+            if method != req.method:
+                continue
+            viewer = None
+            if auth:
+                token = req.headers.get("authorization", "").removeprefix("Bearer ").strip()
+                viewer = self.w.tokens.get(token)
+                if viewer is None:
+                    return err(401, "The access token is invalid")
+            return await handler(req, viewer, *match.groups())
+        return err(405 if allowed else 404, "Record not found")
+
+    # ----- seed ----------------------------------------------------------------------------------
+    def seed(self) -> None:
+        w = self.w
+        alice = self.make_account("alice", "Alice :blobcat:", note="<p>I test <b>things</b></p>")
+        alice.fields = [("Site", '<a href="https://alice.example/">alice.example</a>')]
+        bob = self.make_account("bob", "Bob Builder")
+        carol = self.make_account("carol", "Carol", domain="remote.example")
+        w.tokens["test-token"] = alice.id
+        w.tokens["bob-token"] = bob.id
+        w.follows |= {(alice.id, bob.id), (alice.id, carol.id), (bob.id, alice.id)}
+        w.lists[w.new_id()] = (alice.id, "Friends", {bob.id})
+        for n in range(SEEDED_POSTS):
+            who = (bob, carol)[n % 2]
+            self.make_status(who.id, f"Post number {n} from {who.username} #murmur")
+        first = self.make_status(alice.id, "Hello fediverse, this is a thread")
+        reply = self.make_status(bob.id, "@alice welcome!", in_reply_to=first.id)
+        self.notify("mention", alice.id, bob.id, reply.id)
+        self.make_status(alice.id, "@bob thank you", in_reply_to=reply.id)
+        trick = self.make_status(bob.id, "")
+        trick.html = (
+            '<p>Log in at <a href="https://evil.example/phish">https://bank.example/login</a>'
+            " now :blobcat:</p>"
+        )
+        trick.emojis = ["blobcat"]
+        polled = self.make_status(carol.id, "Tabs or spaces?")
+        poll = PollState(w.new_id(), ["tabs", "spaces"], False, w.clock + timedelta(days=1))
+        w.polls[poll.id] = poll
+        polled.poll = poll.id
+        boosted = self.make_status(bob.id, "", reblog_of=polled.id)
+        del boosted
+        self.notify("favourite", alice.id, bob.id, first.id)
+        self.notify("favourite", alice.id, carol.id, first.id)
+        self.notify("reblog", alice.id, bob.id, first.id)
+        self.notify("follow", alice.id, carol.id)
+        self.notify("poll", alice.id, carol.id, polled.id)
+        self.notify("status", alice.id, bob.id, reply.id)
+        self.notify("update", alice.id, bob.id, reply.id)
+        self.notify("follow_request", alice.id, carol.id)
+        self.notify("admin.sign_up", alice.id, bob.id)
+        self.notify(
+            "severed_relationships",
+            alice.id,
+            carol.id,
+            extra={
+                "event": {
+                    "id": w.new_id(),
+                    "type": "domain_block",
+                    "purged": False,
+                    "target_name": "remote.example",
+                    "followers_count": 1,
+                    "following_count": 2,
+                    "created_at": iso(w.clock),
+                }
+            },
+        )
+        self.notify(
+            "moderation_warning",
+            alice.id,
+            bob.id,
+            extra={
+                "moderation_warning": {
+                    "id": w.new_id(),
+                    "action": "sensitive",
+                    "text": "Please mark media as sensitive",
+                    "status_ids": [],
+                    "appeal": None,
+                    "target_account": w.account_json(alice),
+                    "created_at": iso(w.clock),
+                }
+            },
+        )
+        self.make_status(alice.id, "Only for @bob", visibility="direct")
+        w.bookmarks[alice.id] = {polled.id, first.id}
+        w.favourites[alice.id] = {reply.id}
+
+    def make_account(self, username: str, name: str, *, domain: str = "", note: str = "") -> Acct:
+        a = Acct(self.w.new_id(), username, name, domain=domain, note=note)
+        self.w.accounts[a.id] = a
+        return a
+
+    def make_status(self, account: str, text: str, **kw: Any) -> Status:
+        s = Status(self.w.new_id(), account, text, self.w.tick(), **kw)
+        self.w.statuses[s.id] = s
+        return s
+
+    def notify(
+        self, kind: str, target: str, actor: str, status: str | None = None, *, extra: Any = None
+    ) -> Note:
+        n = Note(self.w.new_id(), kind, target, actor, self.w.tick(), status, extra or {})
+        self.w.notes[n.id] = n
+        return n
+
+    # ----- helpers -------------------------------------------------------------------------------
+    def page(
+        self, req: Request, items: list[Any], key: Callable[[Any], str]
+    ) -> tuple[list[Any], int]:
+        """Mastodon's id paging over `items` (any order): max_id, since_id, min_id, limit."""
+        limit = max(1, min(40, int(req.arg("limit", "20") or 20)))
+        ordered = sorted(items, key=lambda x: int(key(x)), reverse=True)
+        if (max_id := req.arg("max_id")) is not None:
+            ordered = [x for x in ordered if int(key(x)) < int(max_id)]
+        if (since_id := req.arg("since_id")) is not None:
+            ordered = [x for x in ordered if int(key(x)) > int(since_id)]
+        if (min_id := req.arg("min_id")) is not None:
+            ordered = [x for x in ordered if int(key(x)) > int(min_id)][-limit:]
+        chosen = ordered[:limit]
+        return chosen, limit
+
+    def listing(
+        self, req: Request, items: list[Any], render: Callable[[Any], Any], schema: str
+    ) -> Reply:
+        chosen, _ = self.page(req, items, key=lambda x: x.id)
+        body = [render(x) for x in chosen]
+        link = self.server.link_header(req.path, req.query, body)
+        return Reply(200, body, f"{schema}[]", headers={"Link": link} if link else {})
+
+    def statuses(self, req: Request, viewer: str | None, wanted: Callable[[Status], bool]) -> Reply:
+        items = [s for s in self.w.statuses.values() if wanted(s) and self.w.visible(s, viewer)]
+        return self.listing(req, items, lambda s: self.w.status_json(s, viewer), "Status")
+
+    def find_status(self, status_id: str, viewer: str | None) -> Status | None:
+        s = self.w.statuses.get(status_id)
+        return s if s is not None and self.w.visible(s, viewer) else None
+
+    # ----- instance and auth ---------------------------------------------------------------------
+    def configuration(self) -> dict[str, Any]:
+        return {
+            "urls": {"streaming": self.server.streaming_url} if self.server.streaming_url else {},
+            "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+            "statuses": {
+                "max_characters": 500,
+                "max_media_attachments": 4,
+                "characters_reserved_per_url": 23,
+            },
+            "media_attachments": {
+                "supported_mime_types": ["image/png", "image/jpeg"],
+                "image_size_limit": 16777216,
+                "image_matrix_limit": 33177600,
+                "video_size_limit": 103809024,
+                "video_frame_rate_limit": 120,
+                "video_matrix_limit": 8294400,
+            },
+            "polls": {
+                "max_options": 4,
+                "max_characters_per_option": 50,
+                "min_expiration": 300,
+                "max_expiration": 2629746,
+            },
+            "translation": {"enabled": False},
+        }
+
+    async def instance_v2(self, req: Request, viewer: str | None) -> Reply:
+        w = self.w
+        alice = next(iter(w.accounts.values()))
+        body: dict[str, Any] = {
+            "domain": w.domain,
+            "title": "Murmur contract server",
+            "version": "4.3.0" if self.server.mode != "takahe" else "takahe/0.11.0",
+            "source_url": "https://github.com/mastodon/mastodon",
+            "description": "A test server",
+            "usage": {"users": {"active_month": len(w.accounts)}},
+            "thumbnail": {"url": f"{w.base}/thumb.png"},
+            "icon": [],
+            "languages": ["en"],
+            "configuration": self.configuration(),
+            "registrations": {"enabled": False, "approval_required": False, "message": None},
+            "contact": {"email": "admin@murmur.test", "account": w.account_json(alice)},
+            "rules": [r["body"] for r in self.rule_list()],
+        }
+        if self.server.mode != "takahe":
+            body["api_versions"] = {"mastodon": 2}
+        return Reply(200, body, "Instance")
+
+    async def instance_v1(self, req: Request, viewer: str | None) -> Reply:
+        w = self.w
+        config = self.configuration()
+        urls = {"streaming_api": self.server.streaming_url or w.base.replace("http", "ws")}
+        config.pop("urls")
+        body = {
+            "uri": w.domain,
+            "title": "Murmur contract server",
+            "short_description": "",
+            "description": "",
+            "email": "admin@murmur.test",
+            "version": "4.3.0",
+            "urls": urls,
+            "stats": {"user_count": 3, "status_count": len(w.statuses), "domain_count": 2},
+            "thumbnail": None,
+            "languages": ["en"],
+            "registrations": False,
+            "approval_required": False,
+            "invites_enabled": False,
+            "configuration": config,
+            "contact_account": None,
+            "rules": [r["body"] for r in self.rule_list()],
+        }
+        return Reply(200, body, "V1Instance")
+
+    def rule_list(self) -> list[dict[str, Any]]:
+        return [
+            {"body": {"id": "1", "text": "Be kind", "hint": ""}},
+            {"body": {"id": "2", "text": "No spam", "hint": "Really"}},
+        ]
+
+    async def rules(self, req: Request, viewer: str | None) -> Reply:
+        return Reply(200, [r["body"] for r in self.rule_list()], "Rule[]")
+
+    async def apps(self, req: Request, viewer: str | None) -> Reply:
+        client_id, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+        redirect = str(req.form.get("redirect_uris") or "urn:ietf:wg:oauth:2.0:oob")
+        scopes = str(req.form.get("scopes") or "read")
+        app = {"client_id": client_id, "client_secret": secret, "scopes": scopes}
+        self.w.apps[client_id] = app
+        body = {
+            "id": self.w.new_id(),
+            "name": str(req.form.get("client_name") or ""),
+            "website": req.form.get("website"),
+            "scopes": scopes.split(),
+            "redirect_uri": redirect,
+            "redirect_uris": redirect.split(),
+            "client_id": client_id,
+            "client_secret": secret,
+            "client_secret_expires_at": 0,
+            "vapid_key": VAPID_KEY,
+        }
+        return Reply(200, body, "CredentialApplication")
+
+    async def authorize(self, req: Request, viewer: str | None) -> Reply:
+        """The page a browser would show after logging in as alice: it displays the code."""
+        client_id = req.arg("client_id") or ""
+        if client_id not in self.w.apps:
+            return err(400, "Client authentication failed due to unknown client")
+        code = secrets.token_urlsafe(12)
+        alice = self.w.by_username("alice")
+        assert alice is not None
+        self.w.codes[code] = (client_id, alice.id)
+        page = (
+            "<html><body><p>Copy this code:</p>"
+            f"<code id='code'>{html.escape(code)}</code></body></html>"
+        )
+        return Reply(200, raw=page.encode(), content_type="text/html; charset=utf-8")
+
+    async def token(self, req: Request, viewer: str | None) -> Reply:
+        code = str(req.form.get("code") or "")
+        client = self.w.apps.get(str(req.form.get("client_id") or ""))
+        if client is None or client["client_secret"] != req.form.get("client_secret"):
+            return err(401, "invalid_client")
+        entry = self.w.codes.pop(code, None)
+        if entry is None or entry[0] != client["client_id"]:
+            return Reply(
+                400, {"error": "invalid_grant", "error_description": "The code is wrong"}, "Error"
+            )
+        token = secrets.token_urlsafe(24)
+        self.w.tokens[token] = entry[1]
+        body = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "scope": client["scopes"],
+            "created_at": 1767268800,
+        }
+        return Reply(200, body, "Token")
+
+    # ----- accounts ------------------------------------------------------------------------------
+    async def verify_credentials(self, req: Request, viewer: str) -> Reply:
+        return Reply(
+            200, self.w.account_json(self.w.accounts[viewer], credential=True), "CredentialAccount"
+        )
+
+    async def lookup(self, req: Request, viewer: str) -> Reply:
+        found = self.w.by_username(req.arg("acct") or "")
+        if found is None:
+            return err(404, "Record not found")
+        return Reply(200, self.w.account_json(found), "Account")
+
+    async def account(self, req: Request, viewer: str, account_id: str) -> Reply:
+        a = self.w.accounts.get(account_id)
+        if a is None:
+            return err(404, "Record not found")
+        return Reply(200, self.w.account_json(a), "Account")
+
+    def relationship(self, viewer: str, other: str) -> dict[str, Any]:
+        w = self.w
+        return {
+            "id": other,
+            "following": (viewer, other) in w.follows,
+            "showing_reblogs": True,
+            "notifying": False,
+            "languages": None,
+            "followed_by": (other, viewer) in w.follows,
+            "blocking": (viewer, other) in w.blocks,
+            "blocked_by": (other, viewer) in w.blocks,
+            "muting": (viewer, other) in w.mutes,
+            "muting_notifications": (viewer, other) in w.mutes,
+            "requested": False,
+            "requested_by": False,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+
+    async def relationships(self, req: Request, viewer: str) -> Reply:
+        ids = [i for i in req.args("id[]") + req.args("id") if i in self.w.accounts]
+        return Reply(200, [self.relationship(viewer, i) for i in ids], "Relationship[]")
+
+    async def account_statuses(self, req: Request, viewer: str, account_id: str) -> Reply:
+        if account_id not in self.w.accounts:
+            return err(404, "Record not found")
+        if req.arg("pinned") == "true":
+            pinned = self.w.pins.get(account_id, set())
+            return self.statuses(req, viewer, lambda s: s.id in pinned)
+        return self.statuses(req, viewer, lambda s: s.account == account_id)
+
+    async def account_action(
+        self, req: Request, viewer: str, account_id: str, action: str
+    ) -> Reply:
+        if account_id not in self.w.accounts:
+            return err(404, "Record not found")
+        pair = (viewer, account_id)
+        sets = {"follow": self.w.follows, "mute": self.w.mutes, "block": self.w.blocks}
+        base = action.removeprefix("un")
+        if action.startswith("un"):
+            sets[base].discard(pair)
+        else:
+            sets[base].add(pair)
+            if base == "follow":
+                self.notify("follow", account_id, viewer)
+        return Reply(200, self.relationship(viewer, account_id), "Relationship")
+
+    # ----- timelines -----------------------------------------------------------------------------
+    async def home(self, req: Request, viewer: str) -> Reply:
+        follows = {b for a, b in self.w.follows if a == viewer}
+
+        def wanted(s: Status) -> bool:
+            return s.visibility != "direct" and (s.account == viewer or s.account in follows)
+
+        return self.statuses(req, viewer, wanted)
+
+    async def public(self, req: Request, viewer: str) -> Reply:
+        local = req.arg("local") == "true"
+
+        def wanted(s: Status) -> bool:
+            if s.visibility != "public" or s.reblog_of:
+                return False
+            return not local or not self.w.accounts[s.account].domain
+
+        return self.statuses(req, viewer, wanted)
+
+    async def tag(self, req: Request, viewer: str, tag: str) -> Reply:
+        wanted_tag = tag.lower()
+        return self.statuses(
+            req, viewer, lambda s: s.visibility == "public" and wanted_tag in self.w.tags(s)
+        )
+
+    async def list_timeline(self, req: Request, viewer: str, list_id: str) -> Reply:
+        entry = self.w.lists.get(list_id)
+        if entry is None or entry[0] != viewer:
+            return err(404, "Record not found")
+        return self.statuses(req, viewer, lambda s: s.account in entry[2])
+
+    async def bookmarks(self, req: Request, viewer: str) -> Reply:
+        marked = self.w.bookmarks.get(viewer, set())
+        return self.statuses(req, viewer, lambda s: s.id in marked)
+
+    async def favourites(self, req: Request, viewer: str) -> Reply:
+        liked = self.w.favourites.get(viewer, set())
+        return self.statuses(req, viewer, lambda s: s.id in liked)
+
+    async def conversations(self, req: Request, viewer: str) -> Reply:
+        direct = [
+            s
+            for s in self.w.statuses.values()
+            if s.visibility == "direct" and self.w.visible(s, viewer)
+        ]
+
+        def render(s: Status) -> dict[str, Any]:
+            others = [a for a in self.w.mentions(s) if a.id != viewer]
+            return {
+                "id": s.id,
+                "unread": False,
+                "accounts": [self.w.account_json(a) for a in others],
+                "last_status": self.w.status_json(s, viewer),
+            }
+
+        return self.listing(req, direct, render, "Conversation")
+
+    async def lists(self, req: Request, viewer: str) -> Reply:
+        body = [
+            {"id": i, "title": title, "replies_policy": "list", "exclusive": False}
+            for i, (owner, title, _) in self.w.lists.items()
+            if owner == viewer
+        ]
+        return Reply(200, body, "List[]")
+
+    # ----- notifications and markers -------------------------------------------------------------
+    def my_notes(self, req: Request, viewer: str) -> list[Note]:
+        types = set(req.args("types[]"))
+        return [
+            n
+            for n in self.w.notes.values()
+            if n.target == viewer and (not types or n.type in types)
+        ]
+
+    async def notifications(self, req: Request, viewer: str) -> Reply:
+        return self.listing(
+            req,
+            self.my_notes(req, viewer),
+            lambda n: self.w.notification_json(n, viewer),
+            "Notification",
+        )
+
+    async def grouped_notifications(self, req: Request, viewer: str) -> Reply:
+        chosen, limit = self.page(req, self.my_notes(req, viewer), key=lambda n: n.id)
+        groups: dict[str, list[Note]] = {}
+        for n in chosen:  # newest first
+            groups.setdefault(self.w.group_key(n), []).append(n)
+        accounts: dict[str, Any] = {}
+        statuses: dict[str, Any] = {}
+        body_groups = []
+        for key, members in groups.items():
+            latest = members[0]
+            for m in members:
+                accounts.setdefault(m.account, self.w.account_json(self.w.accounts[m.account]))
+            if latest.status:
+                statuses.setdefault(
+                    latest.status, self.w.status_json(self.w.statuses[latest.status], viewer)
+                )
+            group = {
+                "group_key": key,
+                "notifications_count": len(members),
+                "type": latest.type,
+                "most_recent_notification_id": int(latest.id),
+                "page_min_id": members[-1].id,
+                "page_max_id": latest.id,
+                "latest_page_notification_at": iso(latest.created_at),
+                "sample_account_ids": list(dict.fromkeys(m.account for m in members))[:8],
+                "status_id": latest.status,
+            }
+            group.update(latest.extra)
+            body_groups.append(group)
+        body = {
+            "accounts": list(accounts.values()),
+            "statuses": list(statuses.values()),
+            "notification_groups": body_groups,
+        }
+        headers = {}
+        if chosen:
+            base = f"{self.server.url}{req.path}?limit={limit}"
+            headers["Link"] = (
+                f'<{base}&max_id={chosen[-1].id}>; rel="next", '
+                f'<{base}&min_id={chosen[0].id}>; rel="prev"'
+            )
+        return Reply(200, body, "GroupedNotificationsResults", headers=headers)
+
+    async def get_markers(self, req: Request, viewer: str) -> Reply:
+        body = {}
+        for timeline in req.args("timeline[]"):
+            entry = self.w.markers.get((viewer, timeline))
+            if entry:
+                body[timeline] = {
+                    "last_read_id": entry[0],
+                    "updated_at": iso(entry[1]),
+                    "version": entry[2],
+                }
+        return Reply(200, body, "Marker{}")
+
+    async def set_markers(self, req: Request, viewer: str) -> Reply:
+        body = {}
+        for timeline in ("home", "notifications"):
+            value = req.form.get(timeline)
+            if isinstance(value, dict) and value.get("last_read_id"):
+                old = self.w.markers.get((viewer, timeline))
+                version = (old[2] if old else 0) + 1
+                self.w.markers[(viewer, timeline)] = (
+                    str(value["last_read_id"]),
+                    self.w.tick(),
+                    version,
+                )
+                body[timeline] = {
+                    "last_read_id": str(value["last_read_id"]),
+                    "updated_at": iso(self.w.clock),
+                    "version": version,
+                }
+        return Reply(200, body, "Marker{}")
+
+    # ----- statuses ------------------------------------------------------------------------------
+    async def create_status(self, req: Request, viewer: str) -> Reply:
+        key = req.headers.get("idempotency-key")
+        if key and (viewer, key) in self.w.idempotency:
+            s = self.w.statuses[self.w.idempotency[(viewer, key)]]
+            return Reply(200, self.w.status_json(s, viewer), "Status")
+        f = req.form
+        text = f.get("status")
+        media_ids = [str(m) for m in f.get("media_ids") or []]
+        if not isinstance(text, str) or (not text.strip() and not media_ids):
+            return Reply(422, {"error": "Validation failed: Text can't be blank"}, "Error")
+        if len(text) > 500:
+            return Reply(
+                422, {"error": "Validation failed: Text character limit of 500 exceeded"}, "Error"
+            )
+        for m in media_ids:
+            if m not in self.w.media or self.w.media[m].owner != viewer:
+                return Reply(422, {"error": "Validation failed: media not found"}, "Error")
+        if f.get("scheduled_at"):
+            sched_id = self.w.new_id()
+            entry = {
+                "id": sched_id,
+                "scheduled_at": f["scheduled_at"],
+                "params": {
+                    "text": text,
+                    "visibility": f.get("visibility") or "public",
+                    "spoiler_text": f.get("spoiler_text") or None,
+                    "sensitive": bool(f.get("sensitive")),
+                    "language": f.get("language"),
+                    "media_ids": media_ids or None,
+                    "poll": None,
+                    "scheduled_at": None,
+                    "in_reply_to_id": f.get("in_reply_to_id"),
+                    "idempotency": key,
+                    "application_id": 1,
+                    "with_rate_limit": False,
+                },
+                "media_attachments": [self.w.media_json(self.w.media[m]) for m in media_ids],
+                "_owner": viewer,
+            }
+            self.w.scheduled[sched_id] = entry
+            return Reply(200, self.public_scheduled(entry), "ScheduledStatus")
+        reply_to = f.get("in_reply_to_id")
+        if reply_to and reply_to not in self.w.statuses:
+            return err(404, "Record not found")
+        s = self.make_status(
+            viewer,
+            text,
+            visibility=f.get("visibility") or "public",
+            spoiler=f.get("spoiler_text") or "",
+            sensitive=bool(f.get("sensitive")),
+            language=f.get("language") or "en",
+            in_reply_to=reply_to,
+            media=media_ids,
+        )
+        poll = f.get("poll")
+        if isinstance(poll, dict) and poll.get("options"):
+            p = PollState(
+                self.w.new_id(),
+                [str(o) for o in poll["options"]],
+                bool(poll.get("multiple")),
+                self.w.clock + timedelta(seconds=int(poll.get("expires_in") or 86400)),
+            )
+            self.w.polls[p.id] = p
+            s.poll = p.id
+        if key:
+            self.w.idempotency[(viewer, key)] = s.id
+        await self.announce(s)
+        return Reply(200, self.w.status_json(s, viewer), "Status")
+
+    def public_scheduled(self, entry: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+    async def announce(self, s: Status) -> None:
+        """Stream a new status to its author's followers, and mention notifications."""
+        w = self.w
+        audience = {s.account} | {a for a, b in w.follows if b == s.account}
+        for viewer in audience:
+            if w.visible(s, viewer) and s.visibility != "direct":
+                await self.server.push(
+                    viewer, ["user"], "update", w.status_json(s, viewer), "Status"
+                )
+        if s.visibility == "public" and not s.reblog_of:
+            for viewer, streams in self.server.subscribers():
+                if "public" in streams:
+                    await self.server.push(
+                        viewer, ["public"], "update", w.status_json(s, viewer), "Status"
+                    )
+                for t in w.tags(s):
+                    if f"hashtag:{t}" in streams:
+                        await self.server.push(
+                            viewer, ["hashtag", t], "update", w.status_json(s, viewer), "Status"
+                        )
+        for mentioned in w.mentions(s):
+            if mentioned.id != s.account and not mentioned.domain:
+                note = self.notify("mention", mentioned.id, s.account, s.id)
+                await self.push_note(note)
+
+    async def push_note(self, note: Note) -> None:
+        payload = self.w.notification_json(note, note.target)
+        await self.server.push(note.target, ["user"], "notification", payload, "Notification")
+
+    async def get_status(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.find_status(status_id, viewer)
+        if s is None:
+            return err(404, "Record not found")
+        return Reply(200, self.w.status_json(s, viewer), "Status")
+
+    async def edit_status(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.w.statuses.get(status_id)
+        if s is None or s.account != viewer:
+            return err(404, "Record not found")
+        f = req.form
+        if not s.history:
+            s.history.append(self.edit_version(s, s.created_at))
+        s.text = str(f.get("status", s.text))
+        s.spoiler = str(f.get("spoiler_text", s.spoiler) or "")
+        s.sensitive = bool(f.get("sensitive", s.sensitive))
+        s.language = f.get("language") or s.language
+        if "media_ids" in f:
+            s.media = [str(m) for m in f.get("media_ids") or []]
+        s.edited_at = self.w.tick()
+        s.history.append(self.edit_version(s, s.edited_at))
+        for viewer_id, _ in self.server.subscribers():
+            if self.w.visible(s, viewer_id):
+                await self.server.push(
+                    viewer_id, ["user"], "status.update", self.w.status_json(s, viewer_id), "Status"
+                )
+        return Reply(200, self.w.status_json(s, viewer), "Status")
+
+    def edit_version(self, s: Status, at: datetime) -> dict[str, Any]:
+        return {
+            "content": self.w.content_html(s),
+            "spoiler_text": s.spoiler,
+            "sensitive": s.sensitive,
+            "created_at": iso(at),
+            "account": self.w.account_json(self.w.accounts[s.account]),
+            "poll": None,
+            "media_attachments": [self.w.media_json(self.w.media[m]) for m in s.media],
+            "emojis": [],
+        }
+
+    async def delete_status(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.w.statuses.get(status_id)
+        if s is None or s.account != viewer:
+            return err(404, "Record not found")
+        body = self.w.status_json(s, viewer)
+        body["text"] = s.text
+        del self.w.statuses[status_id]
+        for viewer_id, _ in self.server.subscribers():
+            await self.server.push(viewer_id, ["user"], "delete", status_id, "")
+        return Reply(200, body, "Status")
+
+    async def context(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.find_status(status_id, viewer)
+        if s is None:
+            return err(404, "Record not found")
+        ancestors = []
+        parent = self.w.statuses.get(s.in_reply_to or "")
+        while parent is not None:
+            ancestors.insert(0, parent)
+            parent = self.w.statuses.get(parent.in_reply_to or "")
+        descendants, frontier = [], [s.id]
+        while frontier:
+            current = frontier.pop(0)
+            children = sorted(
+                (x for x in self.w.statuses.values() if x.in_reply_to == current),
+                key=lambda x: int(x.id),
+            )
+            descendants += children
+            frontier += [c.id for c in children]
+        body = {
+            "ancestors": [self.w.status_json(x, viewer) for x in ancestors],
+            "descendants": [
+                self.w.status_json(x, viewer) for x in descendants if self.w.visible(x, viewer)
+            ],
+        }
+        return Reply(200, body, "Context")
+
+    async def history(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.find_status(status_id, viewer)
+        if s is None:
+            return err(404, "Record not found")
+        versions = s.history or [self.edit_version(s, s.created_at)]
+        return Reply(200, versions, "StatusEdit[]")
+
+    async def source(self, req: Request, viewer: str, status_id: str) -> Reply:
+        s = self.w.statuses.get(status_id)
+        if s is None or s.account != viewer:
+            return err(404, "Record not found")
+        text = self.w.content_html(s) if self.server.mode == "takahe" else s.text
+        return Reply(200, {"id": s.id, "text": text, "spoiler_text": s.spoiler}, "StatusSource")
+
+    async def status_action(self, req: Request, viewer: str, status_id: str, action: str) -> Reply:
+        w = self.w
+        s = self.find_status(status_id, viewer)
+        if s is None:
+            return err(404, "Record not found")
+        if s.reblog_of:
+            s = w.statuses[s.reblog_of]
+        sets = {"favourite": w.favourites, "bookmark": w.bookmarks, "pin": w.pins}
+        base = action.removeprefix("un")
+        if base == "reblog":
+            mine = [x for x in w.statuses.values() if x.reblog_of == s.id and x.account == viewer]
+            if action == "reblog" and not mine:
+                wrapper = self.make_status(viewer, "", reblog_of=s.id)
+                if s.account != viewer:
+                    await self.push_note(self.notify("reblog", s.account, viewer, s.id))
+                if self.server.mode != "takahe":
+                    return Reply(200, w.status_json(wrapper, viewer), "Status")
+            elif action == "unreblog":
+                for x in mine:
+                    del w.statuses[x.id]
+            return Reply(200, w.status_json(s, viewer), "Status")
+        target = sets[base].setdefault(viewer, set())
+        if action.startswith("un"):
+            target.discard(s.id)
+        else:
+            if base == "pin" and s.account != viewer:
+                return Reply(
+                    422, {"error": "Validation failed: you can only pin your own posts"}, "Error"
+                )
+            target.add(s.id)
+            if base == "favourite" and s.account != viewer:
+                await self.push_note(self.notify("favourite", s.account, viewer, s.id))
+        return Reply(200, w.status_json(s, viewer), "Status")
+
+    async def vote(self, req: Request, viewer: str, poll_id: str) -> Reply:
+        p = self.w.polls.get(poll_id)
+        if p is None:
+            return err(404, "Record not found")
+        choices = [int(c) for c in req.form.get("choices") or []]
+        if viewer in p.votes:
+            return Reply(
+                422, {"error": "Validation failed: You have already voted on this poll"}, "Error"
+            )
+        if not choices or any(not 0 <= c < len(p.options) for c in choices):
+            return Reply(422, {"error": "Validation failed: invalid choice"}, "Error")
+        if not p.multiple and len(choices) > 1:
+            return Reply(422, {"error": "Validation failed: only one choice"}, "Error")
+        p.votes[viewer] = choices
+        return Reply(200, self.w.poll_json(p, viewer), "Poll")
+
+    # ----- media ---------------------------------------------------------------------------------
+    async def upload(self, req: Request, viewer: str) -> Reply:
+        upload = req.files.get("file")
+        if upload is None:
+            return Reply(422, {"error": "Validation failed: File can't be blank"}, "Error")
+        description = req.form.get("description")
+        m = Media(
+            self.w.new_id(),
+            viewer,
+            re.sub(r"[^\w.-]", "_", upload[0]) or "file",
+            description if isinstance(description, str) else "",
+            len(upload[1]),
+        )
+        self.w.media[m.id] = m
+        # Like Mastodon for large files: accepted, processed later (ready once fetched again).
+        return Reply(202, self.w.media_json(m), "MediaAttachment")
+
+    async def get_media(self, req: Request, viewer: str, media_id: str) -> Reply:
+        m = self.w.media.get(media_id)
+        if m is None or m.owner != viewer:
+            return err(404, "Record not found")
+        if not m.ready:
+            m.ready = True
+            return Reply(
+                206, self.w.media_json(self.w.media[media_id]) | {"url": None}, "MediaAttachment"
+            )
+        return Reply(200, self.w.media_json(m), "MediaAttachment")
+
+    async def update_media(self, req: Request, viewer: str, media_id: str) -> Reply:
+        m = self.w.media.get(media_id)
+        if m is None or m.owner != viewer:
+            return err(404, "Record not found")
+        if isinstance(req.form.get("description"), str):
+            m.description = req.form["description"]
+        return Reply(200, self.w.media_json(m), "MediaAttachment")
+
+    async def list_scheduled(self, req: Request, viewer: str) -> Reply:
+        mine = [
+            self.public_scheduled(e) for e in self.w.scheduled.values() if e["_owner"] == viewer
+        ]
+        mine.sort(key=lambda e: int(e["id"]), reverse=True)
+        return Reply(200, mine, "ScheduledStatus[]")
+
+    async def cancel_scheduled(self, req: Request, viewer: str, sched_id: str) -> Reply:
+        entry = self.w.scheduled.get(sched_id)
+        if entry is None or entry["_owner"] != viewer:
+            return err(404, "Record not found")
+        del self.w.scheduled[sched_id]
+        return Reply(200, {}, None)
+
+    async def report(self, req: Request, viewer: str) -> Reply:
+        f = req.form
+        target = self.w.accounts.get(str(f.get("account_id")))
+        if target is None:
+            return err(404, "Record not found")
+        report = {
+            "id": self.w.new_id(),
+            "action_taken": False,
+            "action_taken_at": None,
+            "category": f.get("category") or "other",
+            "comment": str(f.get("comment") or ""),
+            "forwarded": bool(f.get("forward")),
+            "created_at": iso(self.w.tick()),
+            "status_ids": [str(s) for s in f.get("status_ids") or []] or None,
+            "rule_ids": [str(r) for r in f.get("rule_ids") or []] or None,
+            "target_account": self.w.account_json(target),
+        }
+        self.w.reports.append(report)
+        return Reply(200, report, "Report")
+
+    async def search(self, req: Request, viewer: str) -> Reply:
+        q = (req.arg("q") or "").strip()
+        low = q.lower().lstrip("@#")
+        accounts = [
+            a
+            for a in self.w.accounts.values()
+            if low and (low in a.username.lower() or low == self.w.acct(a, bare_local=False))
+        ]
+        by_url = [
+            s for s in self.w.statuses.values() if q in (self.w.status_json(s, viewer)["uri"],)
+        ]
+        statuses = by_url or [
+            s
+            for s in self.w.statuses.values()
+            if low and low in s.text.lower() and self.w.visible(s, viewer)
+        ]
+        tags = sorted(
+            {t for s in self.w.statuses.values() for t in self.w.tags(s) if low and low in t}
+        )
+        body = {
+            "accounts": [self.w.account_json(a) for a in accounts],
+            "statuses": [self.w.status_json(s, viewer) for s in statuses[:20]],
+            "hashtags": [
+                {
+                    "id": str(i + 1),
+                    "name": t,
+                    "url": f"{self.w.base}/tags/{t}",
+                    "history": [],
+                    "following": False,
+                }
+                for i, t in enumerate(tags)
+            ],
+        }
+        return Reply(200, body, "Search")
+
+    # ----- test controls -------------------------------------------------------------------------
+    async def test_status(self, req: Request, viewer: str | None) -> Reply:
+        """Create a status as a seeded user ("as": "bob"), announced to streams and mentions."""
+        author = self.w.by_username(str(req.form.get("as") or "bob"))
+        if author is None:
+            return err(404, "no such user")
+        s = self.make_status(
+            author.id,
+            str(req.form.get("status") or ""),
+            visibility=str(req.form.get("visibility") or "public"),
+            in_reply_to=req.form.get("in_reply_to_id"),
+        )
+        await self.announce(s)
+        return Reply(200, {"id": s.id}, None)
+
+    async def test_notification(self, req: Request, viewer: str | None) -> Reply:
+        target = self.w.by_username(str(req.form.get("to") or "alice"))
+        actor = self.w.by_username(str(req.form.get("from") or "bob"))
+        if target is None or actor is None:
+            return err(404, "no such user")
+        note = self.notify(
+            str(req.form.get("type") or "follow"), target.id, actor.id, req.form.get("status_id")
+        )
+        await self.push_note(note)
+        return Reply(200, {"id": note.id}, None)
+
+    async def test_fault(self, req: Request, viewer: str | None) -> Reply:
+        f = req.form
+        self.server.fault(
+            str(f.get("path")),
+            int(f.get("status") or 500),
+            str(f.get("body") or ""),
+            content_type=str(f.get("content_type") or "application/json"),
+            headers={str(k): str(v) for k, v in (f.get("headers") or {}).items()},
+            method=f.get("method"),
+            times=int(f.get("times") or 1),
+        )
+        return Reply(200, {}, None)
