@@ -181,6 +181,9 @@ def _hook(data: dict[str, Any]) -> object:
     return decoder(data)
 
 
+_DECODER = json.JSONDecoder(object_hook=_hook)  # one decoder: json.loads would build one per call
+
+
 def dumps(obj: object) -> str:
     """Encode a model object (or nested tuples/mappings of them) as compact JSON."""
     return json.dumps(_encode(obj), ensure_ascii=False, separators=(",", ":"))
@@ -189,7 +192,7 @@ def dumps(obj: object) -> str:
 def loads(text: str | bytes) -> Any:
     """Decode what `dumps` wrote. Anything else (unknown tags, bad fields) → ValueError."""
     try:
-        value = json.loads(text, object_hook=_hook)
+        value = _DECODER.decode(text if isinstance(text, str) else text.decode("utf-8"))
     except (TypeError, KeyError, AttributeError, RecursionError) as e:
         raise ValueError(f"not a Murmur-encoded object: {e}") from None
     return _freeze(value) if type(value) is list else value
