@@ -1,0 +1,385 @@
+"""Posts and notifications as Textual `Content`, ready for the virtual lists.
+
+Remote text only ever enters a `Content` as plain text with styles attached by offset: never as
+markup, so "[bold]x[/bold]" from a server shows literally. Links become OSC 8 hyperlinks only for
+http(s) URLs. The model promises sanitised text; `_plain` still drops every control character at
+this last step before the terminal, so an adapter bug cannot turn into a terminal escape.
+Wrapping is left to Textual, which measures wide characters (CJK, emoji) in cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from textual.content import Content, Span
+from textual.style import Style
+
+from tui.feed import NotificationGroup, NotificationRow, Verdict
+from tui.model import (
+    Author,
+    FilterAction,
+    Item,
+    MediaKind,
+    NetworkKind,
+    NotificationKind,
+    Placeholder,
+    Post,
+    SpanKind,
+)
+from tui.text import safe_url
+
+# Every C0 control but newline, DEL and C1: none of them may reach the terminal.
+_UNSAFE = {c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if c != 0x0A}
+_UNSAFE_LINE = {**_UNSAFE, 0x0A: 0x20}
+
+BADGES: dict[NetworkKind, tuple[str, str]] = {
+    NetworkKind.MASTODON: ("[M]", "bold #858afa"),
+    NetworkKind.BLUESKY: ("[B]", "bold #4ba3ff"),
+    NetworkKind.NOSTR: ("[N]", "bold #b77ef0"),
+}
+
+DIM = "$text-muted"
+NAME = "bold"
+HANDLE = "$text-muted"
+MENTION = "$text-accent"
+HASHTAG = "$text-secondary"
+LINK = "underline $text-primary"
+WARN = "bold $text-warning"
+ERROR = "$text-error"
+ACTIVE = "bold $text-success"
+MAX_ALT = 600  # alt text beyond this is cut: the reader can open the post
+
+
+def _plain(text: str) -> str:
+    return text.translate(_UNSAFE)
+
+
+def _line(text: str) -> str:
+    return text.translate(_UNSAFE_LINE)
+
+
+def link_url(url: str) -> str | None:
+    """The URL to put in an OSC 8 hyperlink, or None: only printable http(s) URLs qualify."""
+    safe = safe_url(url)
+    if safe is None or not safe.isprintable() or " " in safe:
+        return None
+    return safe
+
+
+# ------------------------------------------------------------------------------------------------
+# Time
+
+
+def relative_time(when: datetime, now: datetime) -> str:
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "now" if seconds > -60 else when.astimezone().strftime("%Y-%m-%d")
+    if seconds < 45:
+        return "now"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}d"
+    local = when.astimezone()
+    if local.year == now.astimezone().year:
+        return local.strftime("%b %d").replace(" 0", " ")
+    return local.strftime("%Y-%m-%d")
+
+
+def absolute_time(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How to draw: width in cells, the clock, and what the reader asked for."""
+
+    width: int
+    now: datetime
+    absolute: bool = False
+    revealed: bool = False
+
+    def when(self, moment: datetime) -> str:
+        return absolute_time(moment) if self.absolute else relative_time(moment, self.now)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pieces
+
+
+def badge(network: NetworkKind) -> Content:
+    text, style = BADGES.get(network, (f"[{network.value[:1].upper()}]", "bold"))
+    return Content.styled(text, style)
+
+
+def author_line(author: Author, network: NetworkKind, right: str, width: int) -> Content:
+    """`Name @handle [M] ··· 5m` truncated to one line of `width` cells."""
+    tail = Content.assemble(" ", badge(network), " ", (right, DIM))
+    name = _line(author.display_name) or _line(author.handle)
+    left = Content.assemble((name, NAME))
+    if author.display_name:
+        left = Content.assemble(left, " ", (f"@{_line(author.handle)}", HANDLE))
+    if author.bot:
+        left = Content.assemble(left, (" [bot]", DIM))
+    room = max(1, width - tail.cell_length)
+    if left.cell_length > room:
+        left = left.truncate(room, ellipsis=True)
+    gap = max(0, width - left.cell_length - tail.cell_length)
+    return Content.assemble(left, " " * gap, tail)
+
+
+def rich_body(post: Post) -> Content:
+    """The post's text with links, mentions and hashtags styled from its spans."""
+    text = post.content.text
+    spans: list[Span] = []
+    for span in post.content.spans:
+        if not 0 <= span.start < span.end <= len(text):
+            continue
+        if span.kind is SpanKind.LINK:
+            spans.append(Span(span.start, span.end, LINK))
+            url = link_url(span.target)
+            if url is not None:
+                spans.append(Span(span.start, span.end, Style(link=url)))
+        elif span.kind is SpanKind.MENTION:
+            spans.append(Span(span.start, span.end, MENTION))
+        elif span.kind is SpanKind.HASHTAG:
+            spans.append(Span(span.start, span.end, HASHTAG))
+    # Removing control characters never shifts offsets here: clean text has none, and a span
+    # over dirty text is only cosmetic.
+    safe = _plain(text)
+    if len(safe) != len(text):
+        return Content(safe)
+    return Content(safe, spans)
+
+
+def media_lines(post: Post) -> list[Content]:
+    lines = []
+    for media in post.media:
+        kind = media.kind.value if media.kind is not MediaKind.UNKNOWN else "attachment"
+        alt = _line(media.alt).strip()
+        if len(alt) > MAX_ALT:
+            alt = alt[:MAX_ALT] + "…"
+        lines.append(
+            Content.assemble(
+                (f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}")
+            )
+        )
+    return lines
+
+
+def card_line(post: Post) -> Content | None:
+    card = post.card
+    if card is None:
+        return None
+    host = _line(card.host)
+    title = _line(card.title).strip()
+    label = host or "link"
+    spans = [Span(0, len(label), LINK)]
+    url = link_url(card.url)
+    if url is not None:
+        spans.append(Span(0, len(label), Style(link=url)))
+    parts: list[str | tuple[str, str] | Content] = [("⎘ ", DIM), Content(label, spans)]
+    if title:
+        parts += [(" · ", DIM), title]
+    return Content.assemble(*parts)
+
+
+def poll_line(post: Post) -> Content | None:
+    poll = post.poll
+    if poll is None:
+        return None
+    options = []
+    for n, option in enumerate(poll.options):
+        mark = "◉" if n in poll.own_votes else "○"
+        votes = f" ({option.votes})" if option.votes is not None else ""
+        options.append(f"{mark} {_line(option.title)}{votes}")
+    status = "closed" if poll.expired else ("voted" if poll.voted else "open")
+    voters = f" · {poll.voters} voters" if poll.voters is not None else ""
+    return Content.assemble(("▤ poll: ", DIM), "  ".join(options), (f" · {status}{voters}", DIM))
+
+
+def counts_line(post: Post) -> Content:
+    counts, mine = post.counts, post.mine
+
+    def count(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    parts: list[str | tuple[str, str]] = [
+        ("↩ " + count(counts.replies), DIM),
+        "  ",
+        ("↻ " + count(counts.reposts), ACTIVE if mine.reposted else DIM),
+        "  ",
+        ("♥ " + count(counts.likes), ACTIVE if mine.liked else DIM),
+    ]
+    states = [
+        name
+        for name, on in (
+            ("liked", mine.liked),
+            ("reposted", mine.reposted),
+            ("bookmarked", mine.bookmarked),
+            ("pinned", mine.pinned),
+        )
+        if on
+    ]
+    if mine.bookmarked:
+        parts += ["  ", ("⚑", ACTIVE)]
+    if states:
+        parts += ["  ", (" · ".join(states), ACTIVE)]
+    return Content.assemble(*parts)
+
+
+def quote_lines(quote: Post | Placeholder) -> list[Content]:
+    if isinstance(quote, Placeholder):
+        return [Content.assemble(("❝ ", DIM), (_line(quote.reason), f"italic {DIM}"))]
+    who = _line(quote.author.display_name or quote.author.handle)
+    text = _line(quote.content_warning or quote.content.text)
+    if len(text) > 280:
+        text = text[:280] + "…"
+    return [Content.assemble(("❝ ", DIM), (who, NAME), (": ", DIM), (text, DIM))]
+
+
+# ------------------------------------------------------------------------------------------------
+# Items
+
+
+def hidden_line(verdict: Verdict) -> Content:
+    return Content.assemble(
+        ("⊘ ", DIM), (verdict.reason, f"italic {DIM}"), (" — v to show anyway", DIM)
+    )
+
+
+def render_item(item: Item, view: View, verdict: Verdict | None = None) -> Content:
+    """One timeline item as multi-line Content (lines joined by newlines; Textual wraps)."""
+    if isinstance(item, Placeholder):
+        return Content.assemble(("⚠ ", WARN), (_line(item.reason), f"italic {DIM}"))
+    if verdict is not None and verdict.hidden and not view.revealed:
+        return hidden_line(verdict)
+    return Content("\n").join(_post_lines(item, view, verdict))
+
+
+def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content]:
+    shown = post.shown
+    lines: list[Content] = []
+    if verdict is not None and view.revealed:
+        word = "hidden" if verdict.hidden else "warned"
+        lines.append(Content.styled(f"⊘ {word}: {verdict.reason}", DIM))
+    if post.repost_of is not None:
+        who = _line(post.author.display_name or post.author.handle)
+        lines.append(Content.assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
+    lines.append(author_line(shown.author, shown.network, view.when(shown.created_at), view.width))
+    if shown.reply_to is not None or shown.reply_to_author:
+        target = _line(shown.reply_to_author)
+        label = f"↳ replying to @{target.lstrip('@')}" if target else "↳ a reply"
+        lines.append(Content.styled(label, DIM))
+    return lines + _body_lines(shown, view, verdict)
+
+
+def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Content]:
+    """Everything below the author line: warning or text, media, quote, card, poll, counts."""
+    lines: list[Content] = []
+    warning = _line(shown.content_warning)
+    warned = verdict is not None and verdict.action is FilterAction.WARN
+    if (warning or warned or shown.sensitive) and not view.revealed:
+        what = warning or (verdict.reason if verdict is not None else "sensitive media")
+        lines.append(Content.assemble(("⚠ ", WARN), (what, WARN), (" — v to show", DIM)))
+        lines.append(counts_line(shown))
+        return lines
+    if warning:
+        lines.append(Content.assemble(("⚠ ", WARN), (warning, WARN)))
+    if shown.content.text:
+        lines.append(rich_body(shown))
+    lines += media_lines(shown)
+    if shown.quote is not None:
+        lines += quote_lines(shown.quote)
+    for extra in (card_line(shown), poll_line(shown)):
+        if extra is not None:
+            lines.append(extra)
+    lines.append(counts_line(shown))
+    return lines
+
+
+# ------------------------------------------------------------------------------------------------
+# Notifications
+
+_VERBS: dict[str, tuple[str, str]] = {
+    NotificationKind.LIKE: ("♥", "liked your post"),
+    NotificationKind.REPOST: ("↻", "reposted your post"),
+    NotificationKind.FOLLOW: ("+", "followed you"),
+    NotificationKind.FOLLOW_REQUEST: ("?", "asked to follow you"),
+    NotificationKind.MENTION: ("@", "mentioned you"),
+    NotificationKind.REPLY: ("↩", "replied to you"),
+    NotificationKind.QUOTE: ("❝", "quoted your post"),
+    NotificationKind.POLL: ("▤", "a poll you took part in ended"),
+    NotificationKind.STATUS: ("•", "posted"),
+    NotificationKind.UPDATE: ("✎", "edited a post you interacted with"),
+    NotificationKind.ADMIN_SIGNUP: ("!", "signed up"),
+    NotificationKind.ADMIN_REPORT: ("!", "filed a report"),
+    NotificationKind.SEVERED: ("!", "some of your follow relationships were severed"),
+    NotificationKind.MODERATION_WARNING: ("!", "a moderator warned you"),
+}
+_FULL_POST = {
+    NotificationKind.MENTION,
+    NotificationKind.REPLY,
+    NotificationKind.QUOTE,
+    NotificationKind.STATUS,
+}
+
+
+def people(actors: Sequence[Author], shown: int = 2) -> str:
+    """`Ann`, `Ann and Bob`, `Ann, Bob and 3 others`."""
+    names = [_line(a.display_name or a.handle) for a in actors]
+    if not names:
+        return "someone"
+    if len(names) <= shown:
+        return " and ".join(names) if len(names) == 2 else names[0]
+    rest = len(names) - shown
+    return f"{', '.join(names[:shown])} and {rest} other{'s' if rest > 1 else ''}"
+
+
+def render_notification(
+    row: NotificationRow, view: View, verdict: Verdict | None = None
+) -> Content:
+    if isinstance(row, Placeholder):
+        return Content.assemble(("⚠ ", WARN), (_line(row.reason), f"italic {DIM}"))
+    if verdict is not None and verdict.hidden and not view.revealed:
+        return hidden_line(verdict)
+    return Content("\n").join(_notification_lines(row, view))
+
+
+def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
+    icon, verb = _VERBS.get(group.kind, ("•", _line(group.kind)))
+    marker = ("● ", "bold $text-accent") if group.unread else ("  ", "")
+    tail = Content.assemble(" ", badge(group.network), " ", (view.when(group.created_at), DIM))
+    head = Content.assemble(marker, (icon + " ", ACTIVE), (people(group.actors), NAME), f" {verb}")
+    room = max(1, view.width - tail.cell_length)
+    if head.cell_length > room:
+        head = head.truncate(room, ellipsis=True)
+    lines = [
+        Content.assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)
+    ]
+    extra = _line(group.first.text)
+    if extra:
+        lines.append(Content.styled("  " + extra, DIM))
+    post = group.post
+    if post is None:
+        return lines
+    if group.kind in _FULL_POST:
+        lines += [Content("  ") + line for line in _body_lines(post.shown, _indented(view), None)]
+    else:
+        text = _line(post.shown.content_warning or post.shown.content.text)
+        if len(text) > 200:
+            text = text[:200] + "…"
+        lines.append(Content.styled(f"  {text}", DIM))
+    return lines
+
+
+def _indented(view: View) -> View:
+    return View(max(1, view.width - 2), view.now, view.absolute, view.revealed)
