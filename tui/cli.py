@@ -457,7 +457,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
-        from tui.feed import Merger
+        from tui.feed import Merger, Source
 
         session = await _session(_config())
         try:
@@ -465,9 +465,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             results = await session.fetch(feed, names, limit=args.limit)
         finally:
             await session.close_all()
-        merger = Merger()
         pages = {n: r for n, r in results.items() if not isinstance(r, Exception)}
-        items = merger.merge_pages(pages)[: args.limit]
+        merger: Merger = Merger(Source(n, feed) for n in pages)
+        for name, page in pages.items():
+            merger.push(Source(name, feed), page.items, more=False)
+        items = list(merger.items)[: args.limit]
         for item in items:
             print(_post_json(item) if args.json else _post_line(item))
         failures = _failures(results)
