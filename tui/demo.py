@@ -702,8 +702,9 @@ def main(port: int | None, keep: Path | None) -> int:
 async def _run_app(port: int | None, keep: Path | None) -> int:
     """The relay, the neighbours and the app share this one asyncio loop.
 
-    LocalRelay needs a running loop to start; Textual's `App.run()` would start a loop of its
-    own, so the app runs here with `run_async()` instead of `tui.ui.app.run`.
+    LocalRelay needs a running loop to start (it then serves from nostr-sdk's own threads) and
+    the neighbours are a task of this loop. `tui.ui.app.run` would start a second loop through
+    `App.run()`, so the app runs here with `App.run_async()`, which is what `App.run()` awaits.
     """
     from tui.session import Session
     from tui.store import paths
@@ -712,15 +713,19 @@ async def _run_app(port: int | None, keep: Path | None) -> int:
     from tui.ui.app import MurmurApp
 
     demo = await start_demo(port, keep)
+    cache = None
     try:
         os.environ[paths.HOME_ENV] = str(demo.home)
-        where = "a temporary folder" if demo.temporary else str(demo.home)
-        print(f"Demo relay on {demo.relay_url} — state in {where}", flush=True)
+        gone = " (deleted on exit)" if demo.temporary else ""
+        print(f"Demo relay on {demo.relay_url} — state in {demo.home}{gone}", flush=True)
         config = load_config(demo.config_path)
-        session = Session(config, Cache(paths.cache_file()))
+        cache = Cache(paths.cache_file())
+        session = Session(config, cache)
         await session.unlock(demo.passphrase)
         app = MurmurApp(session, config=config)
         result = await app.run_async()
         return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
     finally:
+        if cache is not None:
+            cache.close()
         await demo.stop()
