@@ -41,6 +41,7 @@ import websockets
 from nostr_sdk import LocalRelay, LocalRelayBuilder, RateLimit
 
 from tui.model import Account, NetworkKind
+from tui.networks.nostr import nip19
 from tui.networks.nostr.event import NostrEvent, sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -205,6 +206,7 @@ class CommunityBuilder:
         self.people = {p.key: p for p in [self.user, *self.neighbours]}
         self.events: list[NostrEvent] = []
         self.notes: list[NostrEvent] = []  # kind-1 notes others may repost or react to
+        self.keyed: dict[str, NostrEvent] = {}  # threads with a "key", for quotes
 
     def build(self) -> list[NostrEvent]:
         start = self.now - self.data["days"] * 24 * HOUR
@@ -274,8 +276,15 @@ class CommunityBuilder:
         tags += [["t", t] for t in hashtags]
         if node.get("cw"):
             tags.append(["content-warning", node["cw"]])
+        if "quote" in node:  # NIP-18: a nostr:nevent in the text and a q tag
+            quoted = self.keyed[node["quote"]]
+            ref = nip19.nevent(quoted.id, [self.relay_url], quoted.pubkey, quoted.kind)
+            text = f"{text}\n\nnostr:{ref}"
+            tags += [["q", quoted.id, self.relay_url, quoted.pubkey], ["p", quoted.pubkey]]
         event = self._sign(person, 1, text, tags, at)
         self.notes.append(event)
+        if "key" in node:
+            self.keyed[node["key"]] = event
         for reply in node.get("replies", ()):
             later = event.created_at + self.rng.randint(3, 120) * 60
             self._post(reply, event, later, positional)

@@ -161,3 +161,17 @@ async def test_notifications_wait_for_the_user_at_start(demo: Demo, user: Keys):
     assert len(mentions) >= 3
     own = await fetch(demo.relay_url, {"kinds": [1], "authors": [user.public_hex]})
     assert len(own) >= 2
+
+
+async def test_quotes_cite_the_quoted_note_nip18(demo: Demo):
+    from tui.networks.nostr import nip19
+
+    notes = {n["id"]: n for n in await fetch(demo.relay_url, {"kinds": [1]})}
+    quotes = [n for n in notes.values() if tags(n, "q")]
+    assert len(quotes) >= 2
+    for quote in quotes:
+        _, quoted_id, relay, author = tags(quote, "q")[0]
+        assert quoted_id in notes and notes[quoted_id]["pubkey"] == author
+        assert relay == demo.relay_url and ["p", author] in quote["tags"]
+        uri = quote["content"].rsplit("nostr:", 1)[1]
+        assert nip19.decode(uri).hex == quoted_id
