@@ -43,16 +43,19 @@ def post(
     cw: str = "",
     alt: str = "",
     labels: tuple[str, ...] = (),
+    content: RichText | None = None,
+    media: tuple[Media, ...] | None = None,
     **kw: object,
 ) -> Post:
-    media = (Media(MediaKind.IMAGE, "https://img.example/1.png", alt),) if alt else ()
+    if media is None:
+        media = (Media(MediaKind.IMAGE, "https://img.example/1.png", alt),) if alt else ()
     return Post(
         network,
         account,
         uid,
         at(minutes_ago),
         by or author(account=account, network=network),
-        RichText(text or f"post {uid}"),
+        content if content is not None else RichText(text or f"post {uid}"),
         key=key,
         content_warning=cw,
         media=media,
