@@ -453,10 +453,15 @@ class Neighbours:
         await ws.send(json.dumps(["REQ", "user", *user]))
         await ws.send(json.dumps(["REQ", "journal", {"since": self.since}]))
         async for raw in ws:
-            msg = json.loads(raw)
-            if msg[0] != "EVENT" or len(msg) < 3:
-                if msg[0] == "OK" and not msg[2]:
-                    log.warning("demo relay refused a neighbour's event: %s", msg[3:])
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(msg, list) or len(msg) < 3:
+                continue
+            if msg[0] == "OK" and msg[2] is False:
+                log.warning("demo relay refused a neighbour's event: %s", msg[3:])
+            if msg[0] != "EVENT":
                 continue
             try:
                 event = verify_event(msg[2])
