@@ -45,6 +45,7 @@ from tui.networks.nostr import nip19
 from tui.networks.nostr.event import NostrEvent, sign, verify_event
 from tui.networks.nostr.keys import Keys
 
+# Info level only: with no handler configured, warnings would reach the terminal under the app.
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
@@ -390,7 +391,7 @@ async def publish_all(relay_url: str, events: Sequence[dict[str, Any]]) -> int:
                 pending.discard(msg[1])
                 if not msg[2]:
                     refused += 1
-                    log.warning("demo relay refused %s: %s", msg[1], msg[3] if len(msg) > 3 else "")
+                    log.info("demo relay refused %s: %s", msg[1], msg[3] if len(msg) > 3 else "")
     return refused
 
 
@@ -460,7 +461,7 @@ class Neighbours:
             if not isinstance(msg, list) or len(msg) < 3:
                 continue
             if msg[0] == "OK" and msg[2] is False:
-                log.warning("demo relay refused a neighbour's event: %s", msg[3:])
+                log.info("demo relay refused a neighbour's event: %s", msg[3:])
             if msg[0] != "EVENT":
                 continue
             try:
