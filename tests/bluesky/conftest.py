@@ -134,6 +134,7 @@ class BskyNet:
 
     pds: str
     ctrl: str
+    plc: str
     appview_did: str
     mod_did: str
 
@@ -147,7 +148,7 @@ class BskyNet:
         r.raise_for_status()
         return r.json()["token"]
 
-    def create_account(self, name: str, display_name: str = "") -> TestAccount:
+    def create_account(self, name: str, display_name: str = "") -> Person:
         """A fresh account with an app password, as a user would set one up."""
         handle = f"{name}{uuid.uuid4().hex[:6]}.test"
         password = secrets.token_urlsafe(12)
@@ -166,12 +167,12 @@ class BskyNet:
             r = c.post("/xrpc/com.atproto.server.createAppPassword", headers=auth,
                        json={"name": "murmur"})
             r.raise_for_status()
-        return TestAccount(handle=handle, did=session["did"], password=password,
+        return Person(handle=handle, did=session["did"], password=password,
                            app_password=r.json()["password"])
 
 
 @dataclass
-class TestAccount:
+class Person:
     handle: str
     did: str
     password: str
@@ -247,8 +248,8 @@ def bsky() -> Iterator[BskyNet]:
             if IN_CI:
                 pytest.fail(f"Bluesky reference network failed to start: {exc}")
             pytest.skip(f"Bluesky reference network unavailable: {exc}")
-        yield BskyNet(pds=info["pds"], ctrl=info["ctrl"], appview_did=info["appview_did"],
-                      mod_did=info["mod_did"])
+        yield BskyNet(pds=info["pds"], ctrl=info["ctrl"], plc=info["plc"],
+                      appview_did=info["appview_did"], mod_did=info["mod_did"])
     finally:
         if proc is not None:
             _stop_node(proc)
