@@ -2,16 +2,14 @@
 
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from coincurve import PrivateKey
 
+from tests.conftest import SHARED
 from tui.networks.nostr import nip44
 
-VECTORS = json.loads(
-    (Path(__file__).resolve().parents[3] / "shared/fixtures/nostr/nip44.vectors.json").read_text()
-)["v2"]
+VECTORS = json.loads((SHARED / "fixtures/nostr/nip44.vectors.json").read_text())["v2"]
 
 
 def _pub(sec_hex: str) -> str:

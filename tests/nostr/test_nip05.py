@@ -1,0 +1,85 @@
+"""NIP-05 identification against a real local HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tui.model import Account, NetworkKind
+from tui.networks.nostr import nip05
+from tui.networks.nostr.client import NostrNetwork
+from tui.networks.nostr.event import sign
+from tests.nostr.conftest import raw_publish
+from tui.networks.nostr.keys import Keys
+
+BOB = Keys.generate()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("/.well-known/nostr.json?name=bob"):
+            body = json.dumps({"names": {"bob": BOB.public_hex}}).encode()
+        elif self.path.startswith("/.well-known/nostr.json?name=huge"):
+            body = json.dumps({"names": {"huge": BOB.public_hex}, "pad": "x" * 200_000}).encode()
+        elif self.path.startswith("/.well-known/nostr.json?name=moved"):
+            self.send_response(302)
+            self.send_header("Location", "/.well-known/nostr.json?name=bob")
+            self.end_headers()
+            return
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def domain():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+async def test_nip05_verifies_refuses_private_redirects_and_huge(domain):
+    async def check(name: str, pubkey: str = BOB.public_hex, allow_private: bool = True) -> bool:
+        ident = f"{name}@{domain}"
+        return await nip05.verify(ident, pubkey, allow_private=allow_private, scheme="http")
+
+    assert await check("bob")
+    assert not await check("bob", "cd" * 32)
+    assert not await check("bob", allow_private=False)  # loopback is refused outside tests
+    assert not await check("moved")  # no redirects
+    assert not await check("huge")  # size cap
+    assert nip05.split("Bob@Example.com") == ("bob", "example.com")
+    assert nip05.split("example.com") == ("_", "example.com")
+    assert nip05.split("b o b@example.com") is None
+
+
+async def test_profile_shows_verified_nip05_as_handle(domain, local_relay):
+    profile = {"name": "bob", "about": "hi \u202eevil", "nip05": f"bob@{domain}"}
+    await raw_publish(local_relay.url, sign(BOB, 0, json.dumps(profile)))
+    me = Keys.generate()
+    relays = {"relays": [local_relay.url]}
+    account = Account("me", NetworkKind.NOSTR, handle=me.npub, options=relays)
+    net = NostrNetwork(account, {"nsec": me.nsec})
+    net.nip05_allow_private, net.nip05_scheme = True, "http"
+    await net.open()
+    try:
+        prof = await net.profile(BOB.npub)
+        assert prof.author.handle == f"bob@{domain}"
+        assert prof.author.verified_domain == domain
+        assert "\u202e" not in prof.bio.text
+        assert prof.relationship is not None and not prof.relationship.following
+    finally:
+        await net.close()
