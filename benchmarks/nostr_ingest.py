@@ -1,0 +1,132 @@
+"""Nostr ingest: events verified and merged per second from a local relay.
+
+Starts nostr-sdk's LocalRelay on 127.0.0.1, stores N signed notes, then measures how fast the
+relay pool receives them (JSON parsing, id recomputation, BIP-340 verification, filter check,
+cross-relay de-duplication) and merges them into one newest-first list. A second column times
+verification alone on the same events, to show where the time goes.
+
+usage: python benchmarks/nostr_ingest.py [--runs 3] [--sizes 1000,10000,50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import time
+
+import websockets
+from nostr_sdk import LocalRelayBuilder, RateLimit
+
+from tui.networks.nostr.event import keep_newest, sign, verify_event
+from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.pool import RelayPool
+
+AUTHORS = 50
+WINDOW = 500  # events per filter: relays cap `limit`, so each filter asks for one time window
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def seed(url: str, n: int) -> tuple[list[str], int]:
+    authors = [Keys.generate() for _ in range(AUTHORS)]
+    base = int(time.time()) - n - 10
+    events = [
+        sign(authors[i % AUTHORS], 1, f"note {i} — ünïcode ✓ #bench", [["t", "bench"]], base + i)
+        for i in range(n)
+    ]
+    # One connection per 5,000: LocalRelay closes a connection after about 6,000 messages.
+    for i in range(0, n, 5000):
+        async with websockets.connect(url, max_size=None) as ws:
+            for ev in events[i : i + 5000]:  # one at a time: pipelining many drops the connection
+                await ws.send(json.dumps(["EVENT", ev.to_dict()], ensure_ascii=False))
+                ok = json.loads(await ws.recv())
+                assert ok[0] == "OK" and ok[2] is True, ok
+    return [k.public_hex for k in authors], base
+
+
+async def ingest(url: str, authors: list[str], base: int, n: int) -> float:
+    pool = RelayPool(relay_options={"want_info": False})
+    try:
+        await pool.connect([url])
+        filters = [
+            {
+                "kinds": [1],
+                "authors": authors,
+                "since": base + s,
+                "until": base + s + WINDOW - 1,
+                "limit": WINDOW,
+            }
+            for s in range(0, n, WINDOW)
+        ]
+        start = time.perf_counter()
+        # Several subscriptions of at most 10 filters each: relays cap filters per REQ.
+        subs = [
+            await pool.subscribe({url: filters[i : i + 10]}, collect=True)
+            for i in range(0, len(filters), 10)
+        ]
+        got = []
+        async with asyncio.timeout(120):
+            for sub in subs:
+                await sub.wait_eose(60)
+                got.extend(sub.events)
+        merged = sorted(keep_newest(got), key=lambda e: (-e.created_at, e.id))
+        elapsed = time.perf_counter() - start
+        assert len(merged) == n, (len(merged), n)
+        for sub in subs:
+            await sub.close()
+        return elapsed
+    finally:
+        await pool.close()
+
+
+def verify_only(raws: list[dict]) -> float:
+    start = time.perf_counter()
+    for raw in raws:
+        verify_event(raw)
+    return time.perf_counter() - start
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    args = ap.parse_args()
+    print(
+        f"{'events':>8} | {'ingest s':>9} | {'events/s':>9} | {'verify-only/s':>13} | verify share"
+    )
+    print("-" * 62)
+    for n in (int(x) for x in args.sizes.split(",")):
+        port = free_port()
+        # The default write rate limit (60 notes a minute) would make seeding take hours.
+        limit = RateLimit(max_reqs=100, notes_per_minute=10_000_000)
+        builder = LocalRelayBuilder().addr("127.0.0.1").port(port).rate_limit(limit)
+        relay = builder.max_filter_limit(WINDOW).build()
+        await relay.run()
+        url = f"ws://127.0.0.1:{port}"
+        authors, base = await seed(url, n)
+        times = [await ingest(url, authors, base, n) for _ in range(args.runs)]
+        async with websockets.connect(url, max_size=None) as ws:
+            raws = []
+            for s in range(0, n, WINDOW):
+                flt = {"since": base + s, "until": base + s + WINDOW - 1, "limit": WINDOW}
+                await ws.send(json.dumps(["REQ", "v", flt]))
+                while True:
+                    msg = json.loads(await ws.recv())
+                    if msg[0] != "EVENT":
+                        break
+                    raws.append(msg[2])
+        vtimes = [verify_only(raws) for _ in range(args.runs)]
+        t, vt = statistics.median(times), statistics.median(vtimes)
+        print(f"{n:>8} | {t:>9.3f} | {n / t:>9,.0f} | {n / vt:>13,.0f} | {vt / t:>11.0%}")
+        relay.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
