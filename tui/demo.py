@@ -663,11 +663,13 @@ async def _start(home: Path, port: int | None, *, temporary: bool) -> Demo:
     passphrase = _passphrase(home)
     user = await _user_keys(home, passphrase)
     relay, url = await _relay_for(port, state.get("port"))
+    journal = None
     try:
         journal = Journal(home / JOURNAL_NAME)
         started = int(time.time())
         data = load_data()
         if journal.events:
+            # Some may be refused (a replaceable event superseded later in the journal): fine.
             await publish_all(url, journal.events)
             if state.get("relay_url") != url:
                 # The relay moved: relay lists and config must name the new address.
@@ -688,6 +690,8 @@ async def _start(home: Path, port: int | None, *, temporary: bool) -> Demo:
         demo._tasks.append(asyncio.create_task(neighbours_.run()))
         return demo
     except BaseException:
+        if journal is not None:
+            journal.close()
         relay.shutdown()
         raise
 
