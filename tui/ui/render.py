@@ -9,10 +9,13 @@ Wrapping is left to Textual, which measures wide characters (CJK, emoji) in cell
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rich._wrap import divide_line
+from rich.cells import cell_len
 from textual.content import Content, Span
 from textual.style import Style
 
@@ -30,9 +33,13 @@ from tui.model import (
 )
 from tui.text import safe_url
 
-# Every C0 control but newline, DEL and C1: none of them may reach the terminal.
+# Every C0 control but newline, DEL and C1: none of them may reach the terminal. Content's own
+# control stripping is switched off below (it covers only a few C0 codes and costs a translate
+# per piece); `_plain`/`_line` do the whole job once, and only when something is there to drop.
 _UNSAFE = {c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if c != 0x0A}
 _UNSAFE_LINE = {**_UNSAFE, 0x0A: 0x20}
+_UNSAFE_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_UNSAFE_LINE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 BADGES: dict[NetworkKind, tuple[str, str]] = {
     NetworkKind.MASTODON: ("[M]", "bold #858afa"),
@@ -53,11 +60,36 @@ MAX_ALT = 600  # alt text beyond this is cut: the reader can open the post
 
 
 def _plain(text: str) -> str:
-    return text.translate(_UNSAFE)
+    return text.translate(_UNSAFE) if _UNSAFE_RE.search(text) else text
 
 
 def _line(text: str) -> str:
-    return text.translate(_UNSAFE_LINE)
+    return text.translate(_UNSAFE_LINE) if _UNSAFE_LINE_RE.search(text) else text
+
+
+def _assemble(*parts: str | Content | tuple[str, str | Style]) -> Content:
+    """Content.assemble for pieces already passed through `_plain`/`_line` or literals."""
+    return Content.assemble(*parts, strip_control_codes=False)
+
+
+def _styled(text: str, style: str) -> Content:
+    return Content.styled(text, style, strip_control_codes=False)
+
+
+def _join_lines(lines: Sequence[Content]) -> Content:
+    """Lines joined by newlines (Content.join would re-strip the whole text once more)."""
+    text: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for n, line in enumerate(lines):
+        if n:
+            text.append("\n")
+            offset += 1
+        plain = line.plain
+        text.append(plain)
+        spans.extend(Span(offset + sp.start, offset + sp.end, sp.style) for sp in line.spans)
+        offset += len(plain)
+    return Content("".join(text), spans, strip_control_codes=False)
 
 
 def link_url(url: str) -> str | None:
@@ -111,29 +143,44 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def content_height(content: Content, width: int) -> int:
+    """Lines `content` takes when Textual wraps it at `width` (default wrap/fold rules).
+
+    The same division `Content.get_height` does (rich's `divide_line` per line), without
+    building the styled lines it would throw away; lines that fit skip the division entirely.
+    """
+    lines = 0
+    for line in content.plain.split("\n"):
+        if len(line) <= width and cell_len(line) <= width:
+            lines += 1
+        else:
+            lines += len(divide_line(line.expandtabs(8), width, fold=True)) + 1
+    return lines
+
+
 # ------------------------------------------------------------------------------------------------
 # Pieces
 
 
 def badge(network: NetworkKind) -> Content:
     text, style = BADGES.get(network, (f"[{network.value[:1].upper()}]", "bold"))
-    return Content.styled(text, style)
+    return _styled(text, style)
 
 
 def author_line(author: Author, network: NetworkKind, right: str, width: int) -> Content:
     """`Name @handle [M] ··· 5m` truncated to one line of `width` cells."""
-    tail = Content.assemble(" ", badge(network), " ", (right, DIM))
+    tail = _assemble(" ", badge(network), " ", (right, DIM))
     name = _line(author.display_name) or _line(author.handle)
-    left = Content.assemble((name, NAME))
+    left = _assemble((name, NAME))
     if author.display_name:
-        left = Content.assemble(left, " ", (f"@{_line(author.handle)}", HANDLE))
+        left = _assemble(left, " ", (f"@{_line(author.handle)}", HANDLE))
     if author.bot:
-        left = Content.assemble(left, (" [bot]", DIM))
+        left = _assemble(left, (" [bot]", DIM))
     room = max(1, width - tail.cell_length)
     if left.cell_length > room:
         left = left.truncate(room, ellipsis=True)
     gap = max(0, width - left.cell_length - tail.cell_length)
-    return Content.assemble(left, " " * gap, tail)
+    return _assemble(left, " " * gap, tail)
 
 
 def rich_body(post: Post) -> Content:
@@ -156,8 +203,8 @@ def rich_body(post: Post) -> Content:
     # over dirty text is only cosmetic.
     safe = _plain(text)
     if len(safe) != len(text):
-        return Content(safe)
-    return Content(safe, spans)
+        return Content(safe, strip_control_codes=False)
+    return Content(safe, spans, strip_control_codes=False)
 
 
 def media_lines(post: Post) -> list[Content]:
@@ -168,7 +215,7 @@ def media_lines(post: Post) -> list[Content]:
         if len(alt) > MAX_ALT:
             alt = alt[:MAX_ALT] + "…"
         lines.append(
-            Content.assemble(
+            _assemble(
                 (f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}")
             )
         )
@@ -189,7 +236,7 @@ def card_line(post: Post) -> Content | None:
     parts: list[str | tuple[str, str] | Content] = [("⎘ ", DIM), Content(label, spans)]
     if title:
         parts += [(" · ", DIM), title]
-    return Content.assemble(*parts)
+    return _assemble(*parts)
 
 
 def poll_line(post: Post) -> Content | None:
@@ -203,7 +250,7 @@ def poll_line(post: Post) -> Content | None:
         options.append(f"{mark} {_line(option.title)}{votes}")
     status = "closed" if poll.expired else ("voted" if poll.voted else "open")
     voters = f" · {poll.voters} voters" if poll.voters is not None else ""
-    return Content.assemble(("▤ poll: ", DIM), "  ".join(options), (f" · {status}{voters}", DIM))
+    return _assemble(("▤ poll: ", DIM), "  ".join(options), (f" · {status}{voters}", DIM))
 
 
 def counts_line(post: Post) -> Content:
@@ -233,17 +280,17 @@ def counts_line(post: Post) -> Content:
         parts += ["  ", ("⚑", ACTIVE)]
     if states:
         parts += ["  ", (" · ".join(states), ACTIVE)]
-    return Content.assemble(*parts)
+    return _assemble(*parts)
 
 
 def quote_lines(quote: Post | Placeholder) -> list[Content]:
     if isinstance(quote, Placeholder):
-        return [Content.assemble(("❝ ", DIM), (_line(quote.reason), f"italic {DIM}"))]
+        return [_assemble(("❝ ", DIM), (_line(quote.reason), f"italic {DIM}"))]
     who = _line(quote.author.display_name or quote.author.handle)
     text = _line(quote.content_warning or quote.content.text)
     if len(text) > 280:
         text = text[:280] + "…"
-    return [Content.assemble(("❝ ", DIM), (who, NAME), (": ", DIM), (text, DIM))]
+    return [_assemble(("❝ ", DIM), (who, NAME), (": ", DIM), (text, DIM))]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,7 +298,7 @@ def quote_lines(quote: Post | Placeholder) -> list[Content]:
 
 
 def hidden_line(verdict: Verdict) -> Content:
-    return Content.assemble(
+    return _assemble(
         ("⊘ ", DIM), (verdict.reason, f"italic {DIM}"), (" — v to show anyway", DIM)
     )
 
@@ -259,10 +306,10 @@ def hidden_line(verdict: Verdict) -> Content:
 def render_item(item: Item, view: View, verdict: Verdict | None = None) -> Content:
     """One timeline item as multi-line Content (lines joined by newlines; Textual wraps)."""
     if isinstance(item, Placeholder):
-        return Content.assemble(("⚠ ", WARN), (_line(item.reason), f"italic {DIM}"))
+        return _assemble(("⚠ ", WARN), (_line(item.reason), f"italic {DIM}"))
     if verdict is not None and verdict.hidden and not view.revealed:
         return hidden_line(verdict)
-    return Content("\n").join(_post_lines(item, view, verdict))
+    return _join_lines(_post_lines(item, view, verdict))
 
 
 def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content]:
@@ -270,15 +317,15 @@ def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content
     lines: list[Content] = []
     if verdict is not None and view.revealed:
         word = "hidden" if verdict.hidden else "warned"
-        lines.append(Content.styled(f"⊘ {word}: {verdict.reason}", DIM))
+        lines.append(_styled(f"⊘ {word}: {_line(verdict.reason)}", DIM))
     if post.repost_of is not None:
         who = _line(post.author.display_name or post.author.handle)
-        lines.append(Content.assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
+        lines.append(_assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
     lines.append(author_line(shown.author, shown.network, view.when(shown.created_at), view.width))
     if shown.reply_to is not None or shown.reply_to_author:
         target = _line(shown.reply_to_author)
         label = f"↳ replying to @{target.lstrip('@')}" if target else "↳ a reply"
-        lines.append(Content.styled(label, DIM))
+        lines.append(_styled(label, DIM))
     return lines + _body_lines(shown, view, verdict)
 
 
@@ -288,12 +335,12 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
     warning = _line(shown.content_warning)
     warned = verdict is not None and verdict.action is FilterAction.WARN
     if (warning or warned or shown.sensitive) and not view.revealed:
-        what = warning or (verdict.reason if verdict is not None else "sensitive media")
-        lines.append(Content.assemble(("⚠ ", WARN), (what, WARN), (" — v to show", DIM)))
+        what = warning or (_line(verdict.reason) if verdict is not None else "sensitive media")
+        lines.append(_assemble(("⚠ ", WARN), (what, WARN), (" — v to show", DIM)))
         lines.append(counts_line(shown))
         return lines
     if warning:
-        lines.append(Content.assemble(("⚠ ", WARN), (warning, WARN)))
+        lines.append(_assemble(("⚠ ", WARN), (warning, WARN)))
     if shown.content.text:
         lines.append(rich_body(shown))
     lines += media_lines(shown)
@@ -348,26 +395,26 @@ def render_notification(
     row: NotificationRow, view: View, verdict: Verdict | None = None
 ) -> Content:
     if isinstance(row, Placeholder):
-        return Content.assemble(("⚠ ", WARN), (_line(row.reason), f"italic {DIM}"))
+        return _assemble(("⚠ ", WARN), (_line(row.reason), f"italic {DIM}"))
     if verdict is not None and verdict.hidden and not view.revealed:
         return hidden_line(verdict)
-    return Content("\n").join(_notification_lines(row, view))
+    return _join_lines(_notification_lines(row, view))
 
 
 def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
     icon, verb = _VERBS.get(group.kind, ("•", _line(group.kind)))
     marker = ("● ", "bold $text-accent") if group.unread else ("  ", "")
-    tail = Content.assemble(" ", badge(group.network), " ", (view.when(group.created_at), DIM))
-    head = Content.assemble(marker, (icon + " ", ACTIVE), (people(group.actors), NAME), f" {verb}")
+    tail = _assemble(" ", badge(group.network), " ", (view.when(group.created_at), DIM))
+    head = _assemble(marker, (icon + " ", ACTIVE), (people(group.actors), NAME), f" {verb}")
     room = max(1, view.width - tail.cell_length)
     if head.cell_length > room:
         head = head.truncate(room, ellipsis=True)
     lines = [
-        Content.assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)
+        _assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)
     ]
     extra = _line(group.first.text)
     if extra:
-        lines.append(Content.styled("  " + extra, DIM))
+        lines.append(_styled("  " + extra, DIM))
     post = group.post
     if post is None:
         return lines
@@ -377,7 +424,7 @@ def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
         text = _line(post.shown.content_warning or post.shown.content.text)
         if len(text) > 200:
             text = text[:200] + "…"
-        lines.append(Content.styled(f"  {text}", DIM))
+        lines.append(_styled(f"  {text}", DIM))
     return lines
 
 

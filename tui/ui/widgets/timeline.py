@@ -14,9 +14,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar, overload
 
 from rich.segment import Segment
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
@@ -28,13 +29,14 @@ from textual.visual import Visual
 
 from tui.feed import Change, Verdict, verdict
 from tui.model import FilterRule, Item
-from tui.ui.render import View, now_utc, render_item
+from tui.ui.render import View, content_height, now_utc, render_item
 
 T = TypeVar("T")
 
 NEED_MORE_ITEMS = 10  # post NeedMore when the cursor is this close to the end
 IDLE_AFTER = 0.5  # seconds without input before measuring heights in the background
-IDLE_BUDGET = 0.008  # seconds of measuring per idle tick, so input stays responsive
+IDLE_TICK = 0.05  # seconds between idle measuring slices
+IDLE_BUDGET = 0.015  # seconds of measuring per slice: a key arriving meanwhile waits at most this
 ESTIMATED_HEIGHT = 5  # lines per unmeasured item until some are measured
 
 
@@ -259,10 +261,18 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._forget(self.item_uid(item))
         self._remeasure(index)
 
-    def remove(self, uid: str) -> None:
+    @overload
+    def remove(self) -> AwaitRemove: ...
+    @overload
+    def remove(self, uid: str) -> None: ...
+
+    def remove(self, uid: str | None = None) -> AwaitRemove | None:
+        """Drop the item `uid` from the list; without a uid, remove the widget as Textual does."""
+        if uid is None:
+            return super().remove()
         index = self.index_of(uid)
         if index is None:
-            return
+            return None
         top = self._top_item()
         row = self._row_of(top) if top is not None else 0
         del self._items[index]
@@ -277,6 +287,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             self._restore(min(top - (index < top), len(self._items) - 1), row)
         self._changed()
         self._post_highlight()
+        return None
 
     def index_of(self, uid: str) -> int | None:
         if self._uid_index is None:
@@ -348,7 +359,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     # ----- events --------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.set_interval(0.1, self._measure_idle)
+        self.set_interval(IDLE_TICK, self._measure_idle)
         self.set_interval(30, self._tick)
 
     def _on_resize(self) -> None:
@@ -406,7 +417,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     def _measure(self, item: T) -> int:
         """Lines the item takes at the current width, its separator included."""
-        return self._content(item).get_height(self.styles, self._width) + 1
+        return content_height(self._content(item), self._width) + 1
 
     def _render_strips(self, index: int) -> list[Strip]:
         item = self._items[index]

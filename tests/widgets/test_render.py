@@ -1,0 +1,43 @@
+"""Rendering details the lists rely on: heights, links, time labels."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.feed.factories import T0, author, post
+from tui.model import RichText, Span, SpanKind
+from tui.ui.render import View, content_height, relative_time, render_item
+
+TEXT = st.lists(
+    st.sampled_from(list("ab cd  ef\n日本語👨‍👩‍👧é") + ["x" * 30, " " * 5]), max_size=120
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT, st.integers(min_value=2, max_value=120))
+def test_content_height_matches_textual_wrapping(text: str, width: int) -> None:
+    content = render_item(post("p", 1, text or "x", by=author("a@b.c", text[:40])),
+                          View(width, T0))
+    assert content_height(content, width) == content.get_height({}, width)
+
+
+def link_styles(target: str) -> list[object]:
+    item = post("p", 1, content=RichText("click here", (Span(0, 5, SpanKind.LINK, target),)))
+    content = render_item(item, View(80, T0))
+    return [s.style.link for s in content.spans if hasattr(s.style, "link") and s.style.link]
+
+
+def test_only_http_links_become_terminal_hyperlinks() -> None:
+    assert link_styles("https://example.org/a") == ["https://example.org/a"]
+    assert link_styles("javascript:alert(1)") == []
+    assert link_styles("file:///etc/passwd") == []
+
+
+def test_relative_time_labels() -> None:
+    assert relative_time(T0 - timedelta(seconds=10), T0) == "now"
+    assert relative_time(T0 - timedelta(minutes=5), T0) == "5m"
+    assert relative_time(T0 - timedelta(hours=3), T0) == "3h"
+    assert relative_time(T0 - timedelta(days=2), T0) == "2d"
