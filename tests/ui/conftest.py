@@ -1,0 +1,61 @@
+"""UI test fixtures: an app over in-memory fake networks, a private MURMUR_HOME, fixed data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.ui import standins
+
+standins.install()
+
+from tests.ui.fakes import FakeNetwork, fake_pair  # noqa: E402
+from tui.model import NetworkKind  # noqa: E402
+from tui.session import Session  # noqa: E402
+from tui.store.config import ComposeConfig, Config, UiConfig  # noqa: E402
+
+
+def make_config(networks: dict[str, FakeNetwork], **changes: object) -> Config:
+    accounts = tuple(n.account for n in networks.values())
+    compose = ComposeConfig(default_accounts=(next(iter(networks)),) if networks else ())
+    fields: dict[str, object] = {"accounts": accounts, "compose": compose, "ui": UiConfig()}
+    fields.update(changes)
+    return Config(**fields)  # type: ignore[arg-type]
+
+
+def make_cache(tmp_path: Path) -> object:
+    from tui.store.cache import Cache
+
+    return Cache(tmp_path / "cache.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("MURMUR_HOME", str(home))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return home
+
+
+@pytest.fixture
+def networks() -> dict[str, FakeNetwork]:
+    return dict(fake_pair())
+
+
+@pytest.fixture
+def build_app(tmp_path: Path) -> Callable[..., object]:
+    """Build a MurmurApp over fakes: build_app(networks, **config_changes)."""
+    from tui.ui.app import MurmurApp
+
+    def build(nets: dict[str, FakeNetwork], **changes: object) -> MurmurApp:
+        config = make_config(nets, **changes)
+        session = Session(config, cache=make_cache(tmp_path), networks=nets)
+        return MurmurApp(session, config=config)
+
+    return build
+
+
+__all__ = ["FakeNetwork", "NetworkKind", "make_config"]

@@ -1,0 +1,98 @@
+"""The app's flows driven from the keyboard with Pilot, over in-memory fake networks."""
+
+from __future__ import annotations
+
+from tui.model import Post, Reaction
+from tui.ui.screens.thread import ThreadScreen
+from tui.ui.widgets.timeline import PostList
+
+NARROW = (80, 24)
+WIDE = (160, 48)
+
+
+def timeline(app):
+    return app.main_screen.query_one("#timeline", PostList)
+
+
+async def started(pilot):
+    """Wait until every worker but the endless live streams is done."""
+    app = pilot.app
+    for _ in range(100):
+        await pilot.pause()
+        busy = [w for w in app.workers if not w.group.startswith("stream:") and not w.is_finished]
+        if not busy:
+            return
+        await app.workers.wait_for_complete(busy)
+    raise AssertionError("workers never settled")
+
+
+async def test_start_merges_every_account_newest_first(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        items = timeline(app).items if hasattr(timeline(app), "items") else None
+        shown = list(app.main_screen.merger.items)
+        assert {p.account for p in shown} == {"masto", "sky2"}
+        assert [p.created_at for p in shown] == sorted((p.created_at for p in shown), reverse=True)
+        assert items is None or len(items) == len(shown)
+        assert "masto" in app.main_screen.query_one("#status").text
+        assert "connected" in app.main_screen.query_one("#status").text
+
+
+async def test_j_k_move_and_enter_opens_thread(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        posts = list(app.main_screen.merger.items)
+        await pilot.press("j", "j", "k")
+        assert timeline(app).selected.uid == posts[1].uid
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        assert ("thread", posts[1].uid) in networks[posts[1].account].calls
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+async def test_like_is_optimistic_and_calls_the_network(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post = timeline(app).selected
+        await pilot.press("f")
+        await started(pilot)
+        net = networks[post.account]
+        assert ("react", (post.uid, Reaction.LIKE.value, False)) in net.calls
+        assert timeline(app).selected.mine.liked
+        await pilot.press("b")
+        await started(pilot)
+        assert ("react", (post.uid, "repost", False)) in net.calls
+        assert timeline(app).selected.mine.reposted
+
+
+async def test_failed_like_is_reverted_and_shown_as_a_toast(build_app, networks):
+    from tui.networks.base import Transient
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post = timeline(app).selected
+        networks[post.account].fail["react"] = Transient("server on fire", account=post.account)
+        await pilot.press("f")
+        await started(pilot)
+        assert not timeline(app).selected.mine.liked
+        messages = [n.message for n in app._notifications]
+        assert any("server on fire" in m for m in messages)
+        assert "server on fire" in app.main_screen.query_one("#status").text
+
+
+async def test_reply_fills_the_composer(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post: Post = timeline(app).selected
+        await pilot.press("r")
+        compose = app.main_screen.query_one("#compose-pane")
+        assert compose.reply_to == post.shown
+        assert compose.text_area.text.startswith(f"@{post.author.handle} ")
+        assert compose.targets == [post.account]

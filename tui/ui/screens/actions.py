@@ -1,0 +1,155 @@
+"""Actions on the selected post, shared by every screen that shows posts in a PostList.
+
+Likes, reposts and bookmarks update the list at once (optimistic) and are reverted with a toast
+when the server refuses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tui.model import Post, Reaction
+from tui.networks.base import Capability
+
+if TYPE_CHECKING:
+    from tui.ui.app import MurmurApp
+    from tui.ui.widgets.timeline import PostList
+
+_STATE_FIELD = {
+    Reaction.LIKE: "liked",
+    Reaction.REPOST: "reposted",
+    Reaction.BOOKMARK: "bookmarked",
+}
+
+
+class PostActions:
+    """Mixin for screens: needs `post_list()`; may override `item_changed()`/`item_removed()`."""
+
+    app: MurmurApp
+
+    def post_list(self) -> PostList | None:
+        raise NotImplementedError
+
+    def item_changed(self, post: Post) -> None:
+        post_list = self.post_list()
+        if post_list is not None:
+            post_list.replace_item(post)
+
+    def item_removed(self, uid: str) -> None:
+        post_list = self.post_list()
+        if post_list is not None:
+            post_list.remove(uid)
+
+    def selected_post(self) -> Post | None:
+        post_list = self.post_list()
+        item = post_list.selected if post_list is not None else None
+        if isinstance(item, Post):
+            return item
+        self.app.notify("Select a post first.", severity="warning")
+        return None
+
+    # ----- reactions -------------------------------------------------------------------------
+    def _react(self, reaction: Reaction) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        network = self.app.session.networks.get(post.account)
+        if network is None:
+            self.app.notify(f"{post.account} is not connected.", severity="warning", markup=False)
+            return
+        if reaction is Reaction.BOOKMARK and not network.supports(Capability.BOOKMARK):
+            self.app.notify("This network has no bookmarks.", severity="warning")
+            return
+        field = _STATE_FIELD[reaction]
+        undo = bool(getattr(post.mine, field))
+        self.item_changed(post.with_state(**{field: not undo}))
+
+        async def send() -> None:
+            try:
+                result = await network.react(post, reaction, undo=undo)
+            except Exception:
+                self.item_changed(post)  # revert the optimistic change
+                raise
+            # Keep the item as listed (a repost wrapper stays a wrapper) with the server's state.
+            self.item_changed(post.with_state(**{field: getattr(result.mine, field)}))
+
+        verb = ("un" if undo else "") + reaction.value
+        self.app.guard(send, doing=f"Could not {verb}")
+
+    def action_like(self) -> None:
+        self._react(Reaction.LIKE)
+
+    def action_repost(self) -> None:
+        self._react(Reaction.REPOST)
+
+    def action_bookmark(self) -> None:
+        self._react(Reaction.BOOKMARK)
+
+    # ----- other post actions ----------------------------------------------------------------
+    def action_reply(self) -> None:
+        post = self.selected_post()
+        if post is not None:
+            self.app.start_reply(post)
+
+    def action_links(self) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        from tui.ui.screens.links import LinksScreen, post_links
+
+        links = post_links(post)
+        if not links:
+            self.app.notify("This post has no links.")
+            return
+        self.app.push_screen(LinksScreen(links))
+
+    def action_copy_link(self) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        url = post.shown.url or post.url
+        if not url:
+            self.app.notify("This post has no link to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.app.notify("Link copied.", markup=False)
+
+    def action_profile(self) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        from tui.ui.screens.profile import ProfileScreen
+
+        author = post.shown.author
+        self.app.push_screen(ProfileScreen(post.account, author.uid or author.handle))
+
+    def action_delete(self) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        network = self.app.session.networks.get(post.account)
+        me = network.me if network is not None else None
+        if network is None or me is None or post.author.uid != me.uid:
+            self.app.notify("You can only delete your own posts.", severity="warning")
+            return
+        from tui.ui.screens.confirm import ConfirmScreen
+
+        async def delete() -> None:
+            await network.delete(post)
+            self.item_removed(post.uid)
+            self.app.notify("Deleted.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.guard(delete, doing="Could not delete")
+
+        self.app.push_screen(
+            ConfirmScreen("Delete this post?", "This cannot be undone.", yes="Delete"), answered
+        )
+
+    def open_thread(self, item: Any) -> None:
+        if not isinstance(item, Post):
+            return
+        from tui.ui.screens.thread import ThreadScreen
+
+        self.app.push_screen(ThreadScreen(item))

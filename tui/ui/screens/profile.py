@@ -1,0 +1,137 @@
+"""An author's profile: names, bio, fields, counts, relationship; follow/mute/block keys.
+
+Everything here is remote text: it is shown only as Content built from plain strings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.model import Profile, Relationship
+from tui.networks.base import Capability
+from tui.ui import keymap
+
+if TYPE_CHECKING:
+    from tui.ui.app import MurmurApp
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def render_profile(profile: Profile) -> Content:
+    """The whole profile as Content: remote strings are text, never markup."""
+    author = profile.author
+    parts: list[Content | tuple[str, str] | str] = [
+        (author.display_name or author.handle, "bold"),
+        "\n",
+        (f"@{author.handle.lstrip('@')}", "$text-muted"),
+        f"  [{author.network.value}]",
+    ]
+    if author.bot:
+        parts.append(("  bot", "$warning"))
+    if author.verified_domain:
+        parts.append((f"  ✓ {author.verified_domain}", "$success"))
+    parts += [
+        "\n\n",
+        f"{_count(profile.posts)} posts · {_count(profile.following)} following · "
+        f"{_count(profile.followers)} followers",
+    ]
+    if profile.relationship is not None:
+        parts += ["\n", (relationship_text(profile.relationship), "$accent")]
+    if profile.bio:
+        parts += ["\n\n", profile.bio.text]
+    for field in profile.fields:
+        parts += ["\n", (field.name, "bold"), ": ", field.value.text]
+        if field.verified:
+            parts.append(("  ✓", "$success"))
+    if author.url:
+        parts += ["\n\n", (author.url, "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def relationship_text(rel: Relationship) -> str:
+    words = []
+    if rel.following:
+        words.append("you follow them")
+    elif rel.requested:
+        words.append("follow requested")
+    if rel.followed_by:
+        words.append("they follow you")
+    if rel.muting:
+        words.append("muted")
+    if rel.blocking:
+        words.append("blocked")
+    if rel.blocked_by:
+        words.append("they block you")
+    return ", ".join(words) or "no relationship"
+
+
+class ProfileScreen(Screen[None]):
+    BINDINGS = [*keymap.BACK, *keymap.PROFILE]
+    app: MurmurApp
+
+    def __init__(self, account: str, who: str) -> None:
+        super().__init__()
+        self.account = account
+        self.who = who
+        self.profile: Profile | None = None
+
+    def compose(self) -> Any:
+        with VerticalScroll(classes="pane", id="profile-pane"):
+            yield Static("Profile", classes="pane-title")
+            yield Static("Loading…", id="profile", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.guard(self._load, doing="Loading the profile", group="profile")
+
+    async def _load(self) -> None:
+        network = self.app.session.network_for(self.account)
+        self.show(await network.profile(self.who))
+
+    def show(self, profile: Profile) -> None:
+        self.profile = profile
+        self.query_one("#profile", Static).update(render_profile(profile))
+
+    @property
+    def text(self) -> str:
+        return self.profile and render_profile(self.profile).plain or ""
+
+    def _relate(self, what: str, capability: Capability | None, flag: str) -> None:
+        profile = self.profile
+        if profile is None:
+            return
+        network = self.app.session.network_for(self.account)
+        if capability is not None and not network.supports(capability):
+            self.app.notify(f"This network cannot {what}.", severity="warning")
+            return
+        rel = profile.relationship or Relationship()
+        undo = bool(getattr(rel, flag))
+
+        async def change() -> None:
+            method = getattr(network, what)
+            new = await method(profile.author.uid or profile.author.handle, undo=undo)
+            from dataclasses import replace
+
+            self.show(replace(profile, relationship=new))
+            self.app.notify(("Un" if undo else "") + f"{what} done.")
+
+        self.app.guard(change, doing=f"Could not {'un' if undo else ''}{what}")
+
+    def action_follow(self) -> None:
+        self._relate("follow", None, "following")
+
+    def action_mute(self) -> None:
+        self._relate("mute", Capability.MUTE, "muting")
+
+    def action_block(self) -> None:
+        self._relate("block", Capability.BLOCK, "blocking")
+
+    def action_back(self) -> None:
+        self.dismiss(None)

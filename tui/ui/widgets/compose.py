@@ -1,0 +1,409 @@
+"""The compose pane: text, targets (cross-posting), live counters, CW, visibility, media, outbox.
+
+Sending goes through `Session.send`, which stores the draft in the outbox before publishing, so a
+crash or a failed server loses nothing; the pane shows each target's state (queued, sending, sent,
+failed) and ctrl+r retries the failed ones. The draft autosaves to the cache while typing.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
+
+from tui.model import Draft, MediaUpload, Post
+from tui.networks.base import Capability, Network
+from tui.ui import keymap
+
+if TYPE_CHECKING:
+    from tui.session import Session
+    from tui.store.cache import OutboxEntry
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+AUTOSAVE_DELAY = 1.0  # seconds of quiet before the draft is written to the cache
+_STATE_STYLE = {"queued": "$warning", "sending": "$warning", "sent": "$success", "failed": "$error"}
+
+
+class ComposePane(VerticalScroll):
+    """Everything needed to write one post to one or several accounts."""
+
+    BINDINGS = keymap.COMPOSE
+    can_focus = False
+
+    class Leave(Message):
+        """The user left the composer (esc)."""
+
+    class Sent(Message):
+        def __init__(self, entries: list[OutboxEntry]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    def __init__(self, session: Session, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=classes)
+        self.session = session
+        self.reply_to: Post | None = None
+        self.entries: dict[str, OutboxEntry] = {}
+        self._autosave: Timer | None = None
+        self._restoring = False
+
+    # ----- layout ----------------------------------------------------------------------------
+    def compose(self) -> Any:
+        config = self.session.config
+        defaults = set(config.compose.default_accounts) or {
+            a.name for a in self.session.accounts[:1]
+        }
+        yield Static("Compose", classes="pane-title")
+        yield Static("", id="compose-reply", markup=False)
+        yield TextArea(id="compose-text", soft_wrap=True, tab_behavior="focus")
+        yield Static("", id="compose-counters", markup=False)
+        yield Input(placeholder="Content warning (optional)", id="compose-cw", compact=True)
+        yield SelectionList[str](
+            *[(a.name, a.name, a.name in defaults) for a in self.session.accounts],
+            id="compose-targets",
+        )
+        visibility = (
+            config.compose.visibility if config.compose.visibility in VISIBILITIES else ("public")
+        )
+        yield Select(
+            [(v, v) for v in VISIBILITIES],
+            value=visibility,
+            allow_blank=False,
+            id="compose-visibility",
+            compact=True,
+        )
+        yield Input(placeholder="Attach: path of an image", id="compose-media", compact=True)
+        yield Input(placeholder="Alt text of the attachment", id="compose-alt", compact=True)
+        yield Static("", id="compose-outbox", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#compose-targets", SelectionList).border_title = "Post to"
+        self._restore_draft()
+        self._refresh_fields()
+
+    # ----- reading the form ------------------------------------------------------------------
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#compose-text", TextArea)
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self.query_one("#compose-targets", SelectionList).selected)
+
+    def _target_networks(self) -> list[tuple[str, Network | None]]:
+        found: list[tuple[str, Network | None]] = []
+        for name in self.targets:
+            found.append((name, self.session.networks.get(name)))
+        return found
+
+    def _supported(self, capability: Capability) -> bool:
+        return any(n is not None and n.supports(capability) for _, n in self._target_networks())
+
+    def draft(self) -> Draft:
+        cw = self.query_one("#compose-cw", Input).value.strip()
+        media_path = self.query_one("#compose-media", Input).value.strip()
+        alt = self.query_one("#compose-alt", Input).value.strip()
+        visibility = ""
+        if self._supported(Capability.VISIBILITY):
+            visibility = str(self.query_one("#compose-visibility", Select).value)
+        media = (MediaUpload(os.path.expanduser(media_path), alt),) if media_path else ()
+        return Draft(
+            self.text_area.text,
+            targets=tuple(self.targets),
+            content_warning=cw,
+            sensitive=bool(cw),
+            visibility=visibility,
+            reply_to=self.reply_to,
+            media=media,
+        )
+
+    def has_unsent_text(self) -> bool:
+        return bool(self.text_area.text.strip())
+
+    def add_target(self, name: str) -> None:
+        targets = self.query_one("#compose-targets", SelectionList)
+        if name not in [
+            str(targets.get_option_at_index(i).value) for i in range(targets.option_count)
+        ]:
+            targets.add_option((name, name, not self.targets))
+        self._refresh_fields()
+
+    # ----- live feedback ---------------------------------------------------------------------
+    def _refresh_fields(self) -> None:
+        self._show("#compose-visibility", self._supported(Capability.VISIBILITY))
+        media = self._supported(Capability.MEDIA)
+        self._show("#compose-media", media)
+        self._show("#compose-alt", media)
+        self._show("#compose-cw", True)
+        self._update_counters()
+
+    def _show(self, selector: str, visible: bool) -> None:
+        self.query_one(selector).display = visible
+
+    def _update_counters(self) -> None:
+        text = self.text_area.text
+        cw = self.query_one("#compose-cw", Input).value
+        parts: list[Content | tuple[str, str] | str] = []
+        for name, network in self._target_networks():
+            if parts:
+                parts.append("  ")
+            if network is None:
+                parts.append((f"{name} –", "$text-muted"))
+                continue
+            limits = network.limits
+            left = limits.max_chars - limits.count(text, cw)
+            parts.append((f"{name} {left}", "bold $error" if left < 0 else "$text-muted"))
+        if not parts:
+            parts.append(("choose at least one account below", "$warning"))
+        self.query_one("#compose-counters", Static).update(Content.assemble(*parts))
+
+    def counters_text(self) -> str:
+        return str(self.query_one("#compose-counters", Static).render())
+
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    def _edited(self) -> None:
+        self._update_counters()
+        self._schedule_autosave()
+
+    @on(SelectionList.SelectedChanged)
+    def _targets_changed(self) -> None:
+        self._refresh_fields()
+        self._schedule_autosave()
+
+    # ----- reply context ---------------------------------------------------------------------
+    def start_reply(self, post: Post) -> None:
+        """Fill the reply context: answer from the account that saw the post, mention its author."""
+        shown = post.shown
+        self.reply_to = shown
+        network = self.session.networks.get(post.account)
+        me = network.me if network is not None else None
+        handles = [shown.author.handle]
+        if shown.reply_to_author:
+            handles.append(shown.reply_to_author)
+        mentions = [
+            f"@{h.lstrip('@')}"
+            for h in dict.fromkeys(handles)
+            if h and (me is None or h != me.handle)
+        ]
+        prefix = " ".join(mentions) + (" " if mentions else "")
+        area = self.text_area
+        if not area.text.startswith(prefix):
+            area.text = prefix + area.text
+        area.move_cursor(area.document.end)
+        targets = self.query_one("#compose-targets", SelectionList)
+        targets.deselect_all()
+        targets.select(post.account)
+        if shown.content_warning:
+            self.query_one("#compose-cw", Input).value = shown.content_warning
+        self._show_reply()
+
+    def _show_reply(self) -> None:
+        label = self.query_one("#compose-reply", Static)
+        if self.reply_to is None:
+            label.display = False
+            return
+        first = self.reply_to.content.text.splitlines()[0] if self.reply_to.content.text else ""
+        label.update(
+            Content.assemble(
+                ("↩ replying to ", "$text-muted"),
+                (self.reply_to.author.name, "bold"),
+                ": ",
+                first[:120],
+            )
+        )
+        label.display = True
+
+    def clear(self) -> None:
+        self.reply_to = None
+        self.text_area.text = ""
+        for selector in ("#compose-cw", "#compose-media", "#compose-alt"):
+            self.query_one(selector, Input).value = ""
+        self._show_reply()
+        self._delete_saved_draft()
+
+    def focus_editor(self) -> None:
+        self.text_area.focus()
+
+    def fields(self) -> list[Widget]:
+        return [w for w in self.query("TextArea, Input, SelectionList, Select") if w.display]
+
+    def focus_field(self, step: int) -> bool:
+        """Move focus among the composer's fields; False when it would leave the pane."""
+        fields = self.fields()
+        focused = self.app.focused
+        if focused not in fields:
+            return False
+        index = fields.index(focused) + step
+        if not 0 <= index < len(fields):
+            return False
+        fields[index].focus()
+        return True
+
+    # ----- sending ---------------------------------------------------------------------------
+    def action_send(self) -> None:
+        draft = self.draft()
+        if not draft.text.strip() and not draft.media:
+            self.app.notify("Nothing to send yet.", severity="warning")
+            return
+        if not draft.targets:
+            self.app.notify("Choose at least one account to post to.", severity="warning")
+            return
+        self._save_draft()
+        self.app.guard(lambda: self._send(draft), doing="Sending", group="send")
+
+    async def _send(self, draft: Draft) -> None:
+        self.entries = {}
+        entries = await self.session.send(draft, on_update=self._on_outbox)
+        self._finish(entries)
+
+    def _on_outbox(self, entry: OutboxEntry) -> None:
+        self.entries[entry.id] = entry
+        self._draw_outbox()
+
+    def _finish(self, entries: list[OutboxEntry]) -> None:
+        failed = [e for e in entries if e.state != "sent"]
+        if not failed:
+            names = ", ".join(e.account for e in entries)
+            self.clear()
+            self.app.notify(f"Sent to {names}.", markup=False)
+        else:
+            reasons = "; ".join(f"{e.account}: {e.error}" for e in failed)
+            self.app.notify(
+                f"Not sent to {reasons}. It stays in the outbox: ctrl+r retries.",
+                title="Send failed",
+                severity="error",
+                markup=False,
+            )
+        self.post_message(self.Sent(entries))
+
+    def action_retry(self) -> None:
+        failed = [e for e in self.entries.values() if e.state == "failed"]
+        if not failed:
+            self.app.notify("Nothing to retry.")
+            return
+
+        async def retry() -> None:
+            import asyncio
+
+            results = await asyncio.gather(
+                *(self.session.retry(e.id, on_update=self._on_outbox) for e in failed)
+            )
+            self._finish(list(results))
+
+        self.app.guard(retry, doing="Retrying", group="send")
+
+    def _draw_outbox(self) -> None:
+        parts: list[Content | tuple[str, str] | str] = []
+        for entry in self.entries.values():
+            if parts:
+                parts.append("\n")
+            parts.append((f"{entry.account}: ", "bold"))
+            parts.append((entry.state, _STATE_STYLE.get(entry.state, "")))
+            if entry.error:
+                parts.append((f" — {entry.error}", "$text-muted"))
+        self.query_one("#compose-outbox", Static).update(Content.assemble(*parts))
+
+    def outbox_text(self) -> str:
+        return str(self.query_one("#compose-outbox", Static).render())
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    # ----- $EDITOR ---------------------------------------------------------------------------
+    def action_external_editor(self) -> None:
+        config_editor = self.session.config.compose.editor
+        command = config_editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        argv = shlex.split(command)
+        fd, name = tempfile.mkstemp(prefix="murmur-draft-", suffix=".md")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.text_area.text)
+            status = self._run_editor([*argv, str(path)])
+            if status != 0:
+                self.app.notify(
+                    f"{argv[0]} exited with status {status}; the draft is unchanged.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.app.report_error(exc, doing=f"Running {argv[0] if argv else 'the editor'}")
+            return
+        finally:
+            path.unlink(missing_ok=True)
+        # Editors end files with a newline the user did not mean as part of the post.
+        self.text_area.text = text[:-1] if text.endswith("\n") else text
+        self.text_area.move_cursor(self.text_area.document.end)
+        self.focus_editor()
+
+    def _run_editor(self, argv: list[str]) -> int:
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                return subprocess.call(argv)
+        except SuspendNotSupported:
+            # Headless (tests, textual-web): no terminal to hand over; run without one.
+            return subprocess.call(argv, stdin=subprocess.DEVNULL)
+
+    # ----- drafts ----------------------------------------------------------------------------
+    def _schedule_autosave(self) -> None:
+        if self._restoring:
+            return
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_DELAY, self._save_draft)
+
+    def _save_draft(self) -> None:
+        cache = self.session.cache
+        if cache is None:
+            return
+        if self.has_unsent_text():
+            cache.save_draft(self.draft())
+        else:
+            cache.delete_draft()
+
+    def _delete_saved_draft(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        if self.session.cache is not None:
+            self.session.cache.delete_draft()
+
+    def _restore_draft(self) -> None:
+        cache = self.session.cache
+        draft = cache.load_draft() if cache is not None else None
+        if draft is None:
+            self._show_reply()
+            return
+        self._restoring = True
+        try:
+            self.text_area.text = draft.text
+            self.query_one("#compose-cw", Input).value = draft.content_warning
+            if draft.targets:
+                targets = self.query_one("#compose-targets", SelectionList)
+                targets.deselect_all()
+                for name in draft.targets:
+                    if any(a.name == name for a in self.session.accounts):
+                        targets.select(name)
+            if draft.visibility in VISIBILITIES:
+                self.query_one("#compose-visibility", Select).value = draft.visibility
+            if draft.media:
+                self.query_one("#compose-media", Input).value = draft.media[0].path
+                self.query_one("#compose-alt", Input).value = draft.media[0].alt
+            self.reply_to = draft.reply_to
+        finally:
+            self._restoring = False
+        self._show_reply()

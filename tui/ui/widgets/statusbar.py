@@ -1,0 +1,84 @@
+"""The status bar: every account with its connection state, unread counts and the last error.
+
+Everything shown may contain remote words (a relay's detail, an error body), so the bar is built
+from `Content` parts, never from markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.model import ConnectionState
+
+_MARK = {
+    ConnectionState.CONNECTED: ("●", "$success"),
+    ConnectionState.POLLING: ("◐", "$warning"),
+    ConnectionState.CONNECTING: ("○", "$warning"),
+    ConnectionState.RECONNECTING: ("◌", "$warning"),
+    ConnectionState.OFFLINE: ("✕", "$error"),
+}
+
+
+@dataclass(slots=True)
+class _AccountState:
+    network: str
+    state: ConnectionState = ConnectionState.OFFLINE
+    detail: str = ""
+
+
+class StatusBar(Static):
+    """One line: `name ● connected (relays 3/5) · … · 3 unread · error`."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._accounts: dict[str, _AccountState] = {}
+        self._unread = 0
+        self._error = ""
+
+    def set_account(
+        self, name: str, network: str, state: ConnectionState, detail: str = ""
+    ) -> None:
+        self._accounts[name] = _AccountState(network, ConnectionState(state), detail)
+        self._redraw()
+
+    def set_unread(self, count: int) -> None:
+        self._unread = count
+        self._redraw()
+
+    def set_error(self, message: str) -> None:
+        self._error = message.splitlines()[0] if message else ""
+        self._redraw()
+
+    def clear_error(self) -> None:
+        self.set_error("")
+
+    @property
+    def text(self) -> str:
+        return self._content().plain
+
+    def _content(self) -> Content:
+        parts: list[Content | tuple[str, str] | str] = []
+        if not self._accounts:
+            parts.append(("no accounts: ctrl+p → Log in", "$text-muted"))
+        for name, acc in self._accounts.items():
+            if parts:
+                parts.append("  ")
+            mark, colour = _MARK.get(acc.state, ("?", "$warning"))
+            parts.append((name, "bold"))
+            parts.append(" ")
+            parts.append((f"{mark} {acc.state.value}", colour))
+            if acc.detail:
+                parts.append((f" ({acc.detail})", "$text-muted"))
+        if self._unread:
+            parts.append("  ")
+            parts.append((f"{self._unread} unread", "bold $accent"))
+        if self._error:
+            parts.append("  ")
+            parts.append((f"⚠ {self._error}", "$error"))
+        return Content.assemble(*parts)
+
+    def _redraw(self) -> None:
+        self.update(self._content())
