@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.ui import standins
 
-standins.install()
 
-from tests.ui.fakes import FakeNetwork, fake_pair  # noqa: E402
-from tui.model import NetworkKind  # noqa: E402
-from tui.session import Session  # noqa: E402
-from tui.store.config import ComposeConfig, Config, UiConfig  # noqa: E402
+from tests.ui.fakes import NOW, FakeNetwork, fake_pair
+from tui.model import NetworkKind
+from tui.session import Session
+from tui.store.config import ComposeConfig, Config, UiConfig
 
 
 def make_config(networks: dict[str, FakeNetwork], **changes: object) -> Config:
@@ -29,6 +28,19 @@ def make_cache(tmp_path: Path) -> object:
     from tui.store.cache import Cache
 
     return Cache(tmp_path / "cache.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative times ("5m") must not depend on when the test runs."""
+    from tui.ui import render
+    from tui.ui.widgets import timeline
+
+    def now() -> datetime:
+        return NOW + timedelta(minutes=1)
+
+    monkeypatch.setattr(render, "now_utc", now)
+    monkeypatch.setattr(timeline, "now_utc", now)
 
 
 @pytest.fixture(autouse=True)

@@ -162,7 +162,7 @@ class MainScreen(PostActions, Screen[None]):
 
     @on(NotificationList.Opened)
     def _open_notification(self, event: NotificationList.Opened) -> None:
-        group = event.group
+        group = event.item
         if not isinstance(group, NotificationGroup):
             return
         if group.post is not None:
@@ -253,19 +253,7 @@ class MainScreen(PostActions, Screen[None]):
 
     # ----- the timeline ----------------------------------------------------------------------
     def _apply(self, change: Change[Any]) -> None:
-        timeline = self.query_one("#timeline", PostList)
-        for item in change.updated:
-            timeline.replace_item(item)
-        if not change.inserted:
-            return
-        indexes = [i for i, _ in change.inserted]
-        total = len(self.merger)
-        if indexes == list(range(len(indexes))):
-            timeline.prepend(change.items)
-        elif indexes == list(range(total - len(indexes), total)):
-            timeline.append(change.items)
-        else:
-            timeline.set_items(list(self.merger.items))
+        self.query_one("#timeline", PostList).apply_change(change)
 
     async def refresh_feed(self) -> None:
         """Fetch the newest page of the selected feed from every selected account at once."""

@@ -368,11 +368,13 @@ class ComposePane(VerticalScroll):
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self._save_draft)
 
     def _save_draft(self) -> None:
+        from tui.store.cache import COMPOSE_DRAFT
+
         cache = self.session.cache
         if cache is None:
             return
         if self.has_unsent_text():
-            cache.save_draft(self.draft())
+            cache.save_draft(COMPOSE_DRAFT, self.draft())
         else:
             cache.delete_draft()
 
