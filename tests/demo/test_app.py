@@ -1,0 +1,49 @@
+"""`murmur demo` end to end: the app opens signed in and shows the community and notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tui.demo
+from tui.ui.app import MurmurApp
+
+
+async def test_the_app_opens_on_the_demo_and_shows_posts_and_notifications(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    seen: dict[str, Any] = {}
+    run_async = MurmurApp.run_async
+
+    async def look_then_quit(pilot: Any) -> None:
+        app = pilot.app
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            timeline = app.screen.query("#timeline")
+            notifications = app.screen.query("#notifications")
+            if timeline and notifications:
+                seen["posts"] = len(timeline.first().items)
+                seen["notifications"] = len(notifications.first().items)
+                if seen["posts"] and seen["notifications"]:
+                    break
+            await asyncio.sleep(0.2)
+        seen["home"] = os.environ["MURMUR_HOME"]
+        app.exit(0)
+
+    async def headless(self: MurmurApp, **_: Any) -> Any:
+        return await run_async(self, headless=True, size=(80, 24), auto_pilot=look_then_quit)
+
+    monkeypatch.setattr(MurmurApp, "run_async", headless)
+    monkeypatch.delenv("MURMUR_HOME", raising=False)
+    code = await tui.demo._run_app(None, None)
+
+    assert code == 0
+    assert seen["posts"] > 20 and seen["notifications"] > 0
+    [notice] = capsys.readouterr().out.splitlines()
+    assert notice.startswith("Demo relay on ws://127.0.0.1:") and seen["home"] in notice
+    assert not Path(seen["home"]).exists()  # a temporary home is deleted on exit
