@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.ui.pilot import started
 from tui.model import Post, Reaction
 from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.timeline import PostList
@@ -14,16 +15,6 @@ def timeline(app):
     return app.main_screen.query_one("#timeline", PostList)
 
 
-async def started(pilot):
-    """Wait until every worker but the endless live streams is done."""
-    app = pilot.app
-    for _ in range(100):
-        await pilot.pause()
-        busy = [w for w in app.workers if not w.group.startswith("stream:") and not w.is_finished]
-        if not busy:
-            return
-        await app.workers.wait_for_complete(busy)
-    raise AssertionError("workers never settled")
 
 
 async def test_start_merges_every_account_newest_first(build_app, networks):

@@ -1,0 +1,131 @@
+"""Composer flows: send, cross-post with per-target states, retry, $EDITOR, drafts, quit."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from tests.ui.pilot import started, toasts
+from tui.networks.base import Transient
+from tui.ui.screens.confirm import ConfirmScreen
+
+NARROW = (80, 24)
+
+
+def pane(app):
+    return app.main_screen.query_one("#compose-pane")
+
+
+async def test_compose_and_send_publishes_and_clears(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        await pilot.press(*"hello")
+        assert "masto 495" in pane(app).counters_text()
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        sent = [d for op, d in networks["masto"].calls if op == "publish"]
+        assert [d.text for d in sent] == ["hello"]
+        assert pane(app).text_area.text == ""
+        assert "masto: sent" in pane(app).outbox_text()
+        assert not [c for c in networks["sky2"].calls if c[0] == "publish"]
+
+
+async def test_cross_post_shows_each_target_state_and_retries_the_failed(build_app, networks):
+    app = build_app(networks)
+    networks["sky2"].fail["publish"] = Transient("PDS unreachable", account="sky2")
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"both", "tab", "tab")  # text → CW → target list
+        targets = app.main_screen.query_one("#compose-targets")
+        assert app.focused is targets
+        await pilot.press("down", "space")  # tick sky2 as well
+        assert pane(app).targets == ["masto", "sky2"]
+        assert "sky2 296" in pane(app).counters_text()  # Bluesky's 300 limit
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        outbox = pane(app).outbox_text()
+        assert "masto: sent" in outbox
+        assert "sky2: failed" in outbox and "PDS unreachable" in outbox
+        assert pane(app).text_area.text == "both"  # kept: not everything was sent
+        assert any("ctrl+r" in t for t in toasts(app))
+        del networks["sky2"].fail["publish"]
+        await pilot.press("ctrl+r")
+        await started(pilot)
+        assert "sky2: sent" in pane(app).outbox_text()
+        assert [d.text for op, d in networks["sky2"].calls if op == "publish"] == ["both", "both"]
+
+
+async def test_sending_state_is_visible_while_the_server_thinks(build_app, networks):
+    app = build_app(networks)
+    gate = networks["masto"].publish_gate = asyncio.Event()
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"slow", "ctrl+s")
+        for _ in range(20):
+            await pilot.pause()
+            if "sending" in pane(app).outbox_text():
+                break
+        assert "masto: sending" in pane(app).outbox_text()
+        gate.set()
+        await started(pilot)
+        assert "masto: sent" in pane(app).outbox_text()
+
+
+async def test_editor_round_trip(build_app, networks, tmp_path: Path, monkeypatch):
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text() + ' edited in the editor\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"draft")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert pane(app).text_area.text == "draft edited in the editor"
+        await pilot.press("escape", "e")  # from the timeline too
+        await pilot.pause()
+        assert pane(app).text_area.text == "draft edited in the editor edited in the editor"
+
+
+async def test_quit_with_a_draft_asks_first(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"unsent words", "escape", "q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.is_running and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("q", "y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_without_a_draft_does_not_ask(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_draft_autosaves_and_comes_back(build_app, networks, tmp_path: Path):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"keep me")
+        pane(app)._save_draft()  # what the debounce timer does after a quiet second
+        cache = app.session.cache
+    again = build_app(networks)
+    again.session.cache = cache.__class__(tmp_path / "cache.sqlite")
+    async with again.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert pane(again).text_area.text == "keep me"
