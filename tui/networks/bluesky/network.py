@@ -1,0 +1,620 @@
+"""BlueskyNetwork: the Network contract over AT Protocol XRPC.
+
+All calls go to the account's PDS, which answers com.atproto.* itself and proxies app.bsky.* to
+the AppView, as Bluesky's own app does. Reads become model objects in parse.py; records we write
+are built in write.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tui.model import (
+    Account,
+    Author,
+    ConnectionState,
+    Counts,
+    Draft,
+    FeedKind,
+    FeedRef,
+    Item,
+    MediaUpload,
+    NetworkKind,
+    Notification,
+    NotificationItem,
+    Page,
+    Placeholder,
+    Post,
+    Profile,
+    Reaction,
+    Relationship,
+    SearchResults,
+    Thread,
+)
+from tui.networks.base import (
+    AuthError,
+    BadResponse,
+    Capability,
+    Counting,
+    CredentialsSaver,
+    Limits,
+    Network,
+    NotFound,
+    Unsupported,
+)
+from tui.networks.bluesky import parse, write
+from tui.networks.bluesky.facets import build_facets, find_facets
+from tui.networks.bluesky.moderation import ACCEPT_LABELERS_HEADER, Moderation
+from tui.networks.bluesky.syntax import is_did, is_handle, normalize_handle, parse_at_uri
+from tui.networks.bluesky.xrpc import Xrpc
+from tui.text import clean, clean_line, plain_to_rich, safe_url
+
+GET_POSTS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
+OWN_RECORD_PAGES = 10  # how far back (x100 records) to look for a like/follow to undo
+LIKE, REPOST = "app.bsky.feed.like", "app.bsky.feed.repost"
+FOLLOW, BLOCK = "app.bsky.graph.follow", "app.bsky.graph.block"
+REPORT_REASONS = {
+    "spam": "com.atproto.moderation.defs#reasonSpam",
+    "violation": "com.atproto.moderation.defs#reasonViolation",
+    "misleading": "com.atproto.moderation.defs#reasonMisleading",
+    "sexual": "com.atproto.moderation.defs#reasonSexual",
+    "rude": "com.atproto.moderation.defs#reasonRude",
+}
+
+
+class BlueskyNetwork(Network):
+    kind = NetworkKind.BLUESKY
+    capabilities = frozenset({
+        Capability.DELETE,
+        Capability.CONTENT_WARNING,
+        Capability.LANGUAGE,
+        Capability.MEDIA,
+        Capability.QUOTE,
+        Capability.REPORT,
+        Capability.MUTE,
+        Capability.BLOCK,
+        Capability.SEARCH,
+        Capability.LISTS,
+        Capability.CUSTOM_FEEDS,
+        Capability.MARK_READ,
+    })
+
+    def __init__(
+        self,
+        account: Account,
+        secrets: Mapping[str, str],
+        *,
+        save_credentials: CredentialsSaver | None = None,
+    ) -> None:
+        super().__init__(account, secrets, save_credentials=save_credentials)
+        self._xrpc: Xrpc | None = None
+        self._me: Author | None = None
+        self._me_view: dict[str, Any] = {}
+        self._ctx = parse.Context(account.name)
+        self._open_lock = asyncio.Lock()
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    @property
+    def did(self) -> str:
+        return self.secrets.get("did", "")
+
+    @property
+    def xrpc(self) -> Xrpc:
+        if self._xrpc is None:
+            raise self.error(AuthError, "not connected yet")
+        return self._xrpc
+
+    async def open(self) -> None:
+        async with self._open_lock:
+            if self._xrpc is not None:
+                return
+            needed = ("did", "access_jwt", "refresh_jwt", "pds")
+            if not all(self.secrets.get(k) for k in needed) or not is_did(self.did):
+                raise self.error(AuthError, "not logged in: run `murmur login bluesky HANDLE`")
+            self.set_state(ConnectionState.CONNECTING)
+            extra = self.account.options.get("labelers")
+            labelers = [d for d in extra if isinstance(d, str)] if isinstance(extra, list) else []
+            moderation = Moderation.build(None, labelers)
+            xrpc = Xrpc(
+                self.secrets["pds"],
+                account=self.account.name,
+                access_jwt=self.secrets["access_jwt"],
+                refresh_jwt=self.secrets["refresh_jwt"],
+                save=self.save_credentials,
+                headers={ACCEPT_LABELERS_HEADER: moderation.header()},
+            )
+            try:
+                prefs = await xrpc.query("app.bsky.actor.getPreferences")
+                moderation = Moderation.build(
+                    prefs.get("preferences") if isinstance(prefs, dict) else None, labelers
+                )
+                xrpc.headers[ACCEPT_LABELERS_HEADER] = moderation.header()
+                self._ctx = parse.Context(self.account.name, self.did, moderation)
+                view = await self._own_profile(xrpc)
+            except BaseException:
+                await xrpc.aclose()
+                self.set_state(ConnectionState.OFFLINE)
+                raise
+            self._me_view = view if isinstance(view, dict) else {}
+            self._me = parse.parse_author(self._me_view, self._ctx)
+            self._xrpc = xrpc
+            # Bluesky has no client stream; the app polls timelines and notifications.
+            self.set_state(ConnectionState.POLLING, "polling")
+
+    async def _own_profile(self, xrpc: Xrpc) -> Any:
+        try:
+            return await xrpc.query("app.bsky.actor.getProfile", {"actor": self.did})
+        except (NotFound, BadResponse):
+            # A brand-new account has no profile in the AppView yet: enough to post under.
+            return {"did": self.did, "handle": self.account.handle}
+
+    async def _ready(self) -> Xrpc:
+        if self._xrpc is None:
+            await self.open()
+        return self.xrpc
+
+    async def close(self) -> None:
+        if self._xrpc is not None:
+            xrpc, self._xrpc = self._xrpc, None
+            await xrpc.aclose()
+        self.set_state(ConnectionState.OFFLINE)
+
+    # ----- description -----------------------------------------------------------------------
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_chars=300, counting=Counting.GRAPHEMES, max_media=write.MAX_IMAGES,
+                      cw_counts=False)
+
+    @property
+    def me(self) -> Author | None:
+        return self._me
+
+    @property
+    def moderation(self) -> Moderation:
+        return self._ctx.moderation
+
+    async def feeds(self) -> list[FeedRef]:
+        """Saved and pinned feeds and lists from preferences, pinned first, named by the server."""
+        x = await self._ready()
+        prefs = await x.query("app.bsky.actor.getPreferences")
+        saved: list[tuple[str, str, bool]] = []  # (kind, uri, pinned)
+        for pref in prefs.get("preferences") or [] if isinstance(prefs, dict) else []:
+            if not isinstance(pref, dict):
+                continue
+            if pref.get("$type") == "app.bsky.actor.defs#savedFeedsPrefV2":
+                for item in pref.get("items") or []:
+                    if isinstance(item, dict) and item.get("type") in ("feed", "list"):
+                        saved.append((item["type"], str(item.get("value")),
+                                      item.get("pinned") is True))
+            elif pref.get("$type") == "app.bsky.actor.defs#savedFeedsPref":
+                pinned = set(pref.get("pinned") or [])
+                for uri in pref.get("saved") or []:
+                    kind = "list" if "/app.bsky.graph.list/" in str(uri) else "feed"
+                    saved.append((kind, str(uri), uri in pinned))
+        seen: dict[str, tuple[str, bool]] = {}
+        for kind, uri, pinned in saved:
+            if parse_at_uri(uri) and (uri not in seen or pinned):
+                seen[uri] = (kind, pinned)
+        names = await self._feed_names([u for u, (k, _) in seen.items() if k == "feed"])
+        names.update(await self._list_names([u for u, (k, _) in seen.items() if k == "list"]))
+        ordered = sorted(seen.items(), key=lambda kv: not kv[1][1])
+        return [
+            FeedRef(FeedKind.CUSTOM if kind == "feed" else FeedKind.LIST, uri, names.get(uri, ""))
+            for uri, (kind, _) in ordered
+        ]
+
+    async def _feed_names(self, uris: list[str]) -> dict[str, str]:
+        if not uris:
+            return {}
+        names: dict[str, str] = {}
+        body = await self.xrpc.query("app.bsky.feed.getFeedGenerators", {"feeds": uris})
+        for view in body.get("feeds") or [] if isinstance(body, dict) else []:
+            if isinstance(view, dict) and isinstance(view.get("displayName"), str):
+                names[str(view.get("uri"))] = clean_line(view["displayName"], max_len=100)
+        return names
+
+    async def _list_names(self, uris: list[str]) -> dict[str, str]:
+        async def one(uri: str) -> tuple[str, str]:
+            try:
+                body = await self.xrpc.query("app.bsky.graph.getList", {"list": uri, "limit": 1})
+            except NotFound:
+                return uri, ""
+            name = body.get("list", {}).get("name") if isinstance(body, dict) else None
+            return uri, clean_line(name, max_len=100) if isinstance(name, str) else ""
+
+        return dict(await asyncio.gather(*(one(u) for u in uris)))
+
+    # ----- reading ---------------------------------------------------------------------------
+    async def timeline(
+        self, feed: FeedRef, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        x = await self._ready()
+        params: dict[str, Any] = {"limit": max(1, min(100, limit)), "cursor": cursor}
+        if feed.kind is FeedKind.HOME:
+            body = await x.query("app.bsky.feed.getTimeline", params)
+        elif feed.kind is FeedKind.CUSTOM:
+            params["feed"] = self._uri(feed.arg)
+            body = await x.query("app.bsky.feed.getFeed", params)
+        elif feed.kind is FeedKind.LIST:
+            params["list"] = self._uri(feed.arg)
+            body = await x.query("app.bsky.feed.getListFeed", params)
+        elif feed.kind is FeedKind.USER:
+            actor = await self.resolve_actor(feed.arg)
+            body = await x.query("app.bsky.feed.getAuthorFeed", {**params, "actor": actor})
+        else:
+            raise self.error(Unsupported, f"Bluesky has no {feed.kind.value} feed")
+        items = body.get("feed") if isinstance(body, dict) else None
+        page = [parse.parse_feed_item(i, self._ctx) for i in items or [] if i is not None]
+        next_cursor = body.get("cursor") if isinstance(body, dict) else None
+        return Page(tuple(page), older=next_cursor if isinstance(next_cursor, str) else None)
+
+    def _uri(self, value: str) -> str:
+        if parse_at_uri(value) is None:
+            raise self.error(BadResponse, f"not an AT-URI: {value[:100]!r}")
+        return value
+
+    async def resolve_actor(self, who: str) -> str:
+        """A DID for a handle (`@alice.bsky.social`), a DID, or an Author/profile URL."""
+        who = who.removeprefix("bluesky:").strip()
+        if is_did(who):
+            return who
+        handle = normalize_handle(who)
+        if not is_handle(handle):
+            raise self.error(NotFound, f"not a Bluesky handle: {who[:100]!r}")
+        x = await self._ready()
+        body = await x.query("com.atproto.identity.resolveHandle", {"handle": handle})
+        did = body.get("did") if isinstance(body, dict) else None
+        if not isinstance(did, str) or not is_did(did):
+            raise self.error(BadResponse, f"the server gave no valid DID for {handle}")
+        return did
+
+    async def _get_posts(self, uris: list[str]) -> dict[str, Item]:
+        """Posts by AT-URI (as many getPosts calls as needed, run together)."""
+        unique = list(dict.fromkeys(u for u in uris if parse_at_uri(u)))
+        batches = [unique[i:i + GET_POSTS_BATCH] for i in range(0, len(unique), GET_POSTS_BATCH)]
+        x = await self._ready()
+        bodies = await asyncio.gather(
+            *(x.query("app.bsky.feed.getPosts", {"uris": batch}) for batch in batches)
+        )
+        found: dict[str, Item] = {}
+        for body in bodies:
+            for view in body.get("posts") or [] if isinstance(body, dict) else []:
+                item = parse.parse_post_view(view, self._ctx)
+                if item.key:
+                    found[item.key] = item
+        return found
+
+    async def post(self, uid: str) -> Item:
+        uri = uid.removeprefix("bluesky:")
+        found = await self._get_posts([self._uri(uri)])
+        if uri not in found:
+            raise self.error(NotFound, "that post was deleted or is not visible to you")
+        return found[uri]
+
+    async def thread(self, post: Post) -> Thread:
+        x = await self._ready()
+        uri = self._uri(post.shown.key)
+        try:
+            body = await x.query(
+                "app.bsky.feed.getPostThread", {"uri": uri, "depth": 10, "parentHeight": 80}
+            )
+        except (NotFound, BadResponse) as exc:
+            if getattr(exc, "code", "") != "NotFound" and not isinstance(exc, NotFound):
+                raise
+            gone = Placeholder(self.kind, self.account.name, parse.uid_for(uri),
+                               "This post was deleted.", key=uri)
+            return Thread(post=gone)
+        return parse.parse_thread(body.get("thread") if isinstance(body, dict) else None, self._ctx)
+
+    async def notifications(
+        self, cursor: str | None = None, limit: int = 40
+    ) -> Page[NotificationItem]:
+        x = await self._ready()
+        body = await x.query(
+            "app.bsky.notification.listNotifications",
+            {"limit": max(1, min(100, limit)), "cursor": cursor},
+        )
+        raw = body.get("notifications") if isinstance(body, dict) else None
+        raw = raw if isinstance(raw, list) else []
+        posts = await self._get_posts([parse.notification_subject(n) for n in raw])
+        items = tuple(parse.parse_notification(n, self._ctx, posts) for n in raw)
+        next_cursor = body.get("cursor") if isinstance(body, dict) else None
+        return Page(items, older=next_cursor if isinstance(next_cursor, str) else None)
+
+    async def unread_count(self) -> int:
+        x = await self._ready()
+        body = await x.query("app.bsky.notification.getUnreadCount")
+        count = body.get("count") if isinstance(body, dict) else None
+        return count if type(count) is int and count >= 0 else 0
+
+    async def mark_notifications_read(self, up_to: NotificationItem | None = None) -> None:
+        x = await self._ready()
+        if isinstance(up_to, Notification):
+            # The AppView counts a notification read when seenAt is strictly later.
+            when = up_to.created_at + timedelta(milliseconds=1)
+            seen = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        else:
+            seen = write.now_iso()
+        await x.procedure("app.bsky.notification.updateSeen", {"seenAt": seen})
+
+    async def profile(self, who: str) -> Profile:
+        x = await self._ready()
+        actor = await self.resolve_actor(who)
+        view = await x.query("app.bsky.actor.getProfile", {"actor": actor})
+        author = parse.parse_author(view, self._ctx)
+        if author is None:
+            raise self.error(BadResponse, "the server sent an unreadable profile")
+        viewer = view.get("viewer") if isinstance(view.get("viewer"), dict) else {}
+        relationship = None if actor == self.did else _relationship(viewer)
+        return Profile(
+            author=author,
+            bio=plain_to_rich(view.get("description") if isinstance(view.get("description"), str)
+                              else ""),
+            followers=parse.as_int(view.get("followersCount")),
+            following=parse.as_int(view.get("followsCount")),
+            posts=parse.as_int(view.get("postsCount")),
+            created_at=parse.parse_time(view.get("createdAt")),
+            relationship=relationship,
+            header_url=safe_url(parse.as_str(view.get("banner"))) or "",
+        )
+
+    async def search(self, query: str) -> SearchResults:
+        x = await self._ready()
+        posts_body, actors_body = await asyncio.gather(
+            x.query("app.bsky.feed.searchPosts", {"q": query, "limit": 25}),
+            x.query("app.bsky.actor.searchActors", {"q": query, "limit": 25}),
+        )
+        posts = [parse.parse_post_view(p, self._ctx) for p in _items(posts_body, "posts")]
+        actors = [parse.parse_author(a, self._ctx) for a in _items(actors_body, "actors")]
+        return SearchResults(authors=tuple(a for a in actors if a), posts=tuple(posts))
+
+    # ----- writing ---------------------------------------------------------------------------
+    def _target(self, post: Post | None, what: str) -> Post | None:
+        if post is None:
+            return None
+        post = post.shown
+        if post.network is not NetworkKind.BLUESKY or not parse_at_uri(post.key):
+            raise self.error(Unsupported, f"a Bluesky account can only {what} Bluesky posts")
+        if not post.ref.get("cid"):
+            raise self.error(BadResponse, f"cannot {what} this post: its version is unknown")
+        return post
+
+    async def _create(self, collection: str, record: Mapping[str, Any]) -> dict[str, str]:
+        x = await self._ready()
+        body = await x.procedure(
+            "com.atproto.repo.createRecord",
+            {"repo": self.did, "collection": collection, "record": dict(record)},
+        )
+        uri = body.get("uri") if isinstance(body, dict) else None
+        cid = body.get("cid") if isinstance(body, dict) else None
+        if not (isinstance(uri, str) and parse_at_uri(uri) and isinstance(cid, str)):
+            raise self.error(BadResponse, "the server did not say where it stored the record")
+        return {"uri": uri, "cid": cid}
+
+    async def _delete_record(self, uri: str) -> None:
+        at = parse_at_uri(uri)
+        if at is None or at.authority != self.did or not at.rkey:
+            raise self.error(Unsupported, "only your own records can be deleted")
+        x = await self._ready()
+        await x.procedure(
+            "com.atproto.repo.deleteRecord",
+            {"repo": self.did, "collection": at.collection, "rkey": at.rkey},
+        )
+
+    async def publish(self, draft: Draft) -> Post:
+        if draft.poll is not None:
+            raise self.error(Unsupported, "Bluesky has no polls")
+        if len(draft.media) > write.MAX_IMAGES:
+            raise self.error(Unsupported, f"Bluesky posts take at most {write.MAX_IMAGES} images")
+        await self._ready()
+        parent = self._target(draft.reply_to, "reply to")
+        quoted = self._target(draft.quote_of, "quote")
+        text, self_labels = write.apply_content_warning(draft.text, draft.content_warning)
+        found = find_facets(text)
+        handles = {f.value for f in found if f.kind.value == "mention"}
+        dids = await self._resolve_mentions(handles)
+        images = await asyncio.gather(*(self._upload_image(m) for m in draft.media))
+        media = write.images_embed(list(images)) if images else None
+        embed = write.quote_embed(quoted.key, quoted.ref["cid"], media) if quoted else media
+        reply = None
+        if parent is not None:
+            reply = {
+                "root": write.strong_ref(parent.ref.get("root_uri") or parent.key,
+                                         parent.ref.get("root_cid") or parent.ref["cid"]),
+                "parent": write.strong_ref(parent.key, parent.ref["cid"]),
+            }
+        record = write.post_record(
+            text,
+            facets=build_facets(text, found, dids),
+            langs=[draft.language] if draft.language else [],
+            reply=reply,
+            embed=embed,
+            self_labels=self_labels,
+        )
+        created = await self._create(parse.POST_COLLECTION, record)
+        # The AppView indexes asynchronously: describe the post from what we wrote.
+        view = {
+            "uri": created["uri"],
+            "cid": created["cid"],
+            "author": self._me_view or {"did": self.did, "handle": self.account.handle},
+            "record": record,
+            "indexedAt": record["createdAt"],
+        }
+        post = parse.parse_post_view(view, self._ctx)
+        if not isinstance(post, Post):
+            raise self.error(BadResponse, "the server stored the post but it cannot be shown")
+        if quoted is not None:
+            post = replace(post, quote=quoted)
+        if parent is not None:
+            post = replace(post, reply_to_author=parent.author.handle)
+        return post
+
+    async def _resolve_mentions(self, handles: set[str]) -> dict[str, str]:
+        async def one(handle: str) -> tuple[str, str]:
+            try:
+                return handle, await self.resolve_actor(handle)
+            except (NotFound, BadResponse):
+                return handle, ""  # not a Bluesky account: the text stays plain
+
+        return {h: d for h, d in await asyncio.gather(*(one(h) for h in handles)) if d}
+
+    async def _upload_image(self, upload: MediaUpload) -> dict[str, Any]:
+        try:
+            data = await asyncio.to_thread(Path(upload.path).read_bytes)
+        except OSError as exc:
+            raise self.error(BadResponse, f"cannot read {upload.path}: {exc.strerror}") from None
+        mime, width, height = write.sniff_image(data)
+        if not mime:
+            name = Path(upload.path).name
+            raise self.error(Unsupported, f"{name} is not a PNG, JPEG, GIF or WebP image")
+        if len(data) > write.MAX_IMAGE_BYTES:
+            raise self.error(Unsupported, f"{Path(upload.path).name} is larger than 2 MB")
+        body = await self.xrpc.upload("com.atproto.repo.uploadBlob", data, mime)
+        blob = body.get("blob") if isinstance(body, dict) else None
+        if not isinstance(blob, dict):
+            raise self.error(BadResponse, "the server did not return the uploaded image")
+        return write.image_entry(blob, upload.alt, width, height)
+
+    async def delete(self, post: Post) -> None:
+        await self._delete_record(post.shown.key)
+
+    async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:
+        if reaction not in (Reaction.LIKE, Reaction.REPOST):
+            raise self.error(Unsupported, f"Bluesky has no {reaction.value}")
+        target = self._target(post, reaction.value)
+        assert target is not None
+        name = reaction.value  # "like" / "repost": also the viewer field and our ref key
+        collection = LIKE if reaction is Reaction.LIKE else REPOST
+        ref = dict(target.ref)
+        counts = target.counts
+        if undo:
+            record_uri = ref.get(name) or await self._viewer_record(target.key, name)
+            if record_uri:
+                await self._delete_record(record_uri)
+                counts = _bump(counts, name, -1)
+            ref.pop(name, None)
+        elif not ref.get(name):
+            subject = write.strong_ref(target.key, ref["cid"])
+            created = await self._create(collection, write.subject_record(collection, subject))
+            ref[name] = created["uri"]
+            counts = _bump(counts, name, +1)
+        state = {"liked": bool(ref.get("like")), "reposted": bool(ref.get("repost"))}
+        updated = replace(target, ref=ref, counts=counts).with_state(**state)
+        return replace(post, repost_of=updated) if post.repost_of is not None else updated
+
+    async def _viewer_record(self, uri: str, name: str) -> str:
+        """The URI of my like/repost of a post: the AppView knows, unless it has not caught up."""
+        found = await self._get_posts([uri])
+        post = found.get(uri)
+        if isinstance(post, Post) and post.ref.get(name):
+            return post.ref[name]
+        collection = LIKE if name == "like" else REPOST
+        return await self._own_record(
+            collection, lambda s: isinstance(s, dict) and s.get("uri") == uri
+        )
+
+    async def _own_record(self, collection: str, matches: Callable[[Any], bool]) -> str:
+        """My newest record in `collection` whose subject `matches`, read from my own repo."""
+        x = await self._ready()
+        cursor = None
+        for _ in range(OWN_RECORD_PAGES):
+            body = await x.query("com.atproto.repo.listRecords", {
+                "repo": self.did, "collection": collection, "limit": 100, "cursor": cursor})
+            records = body.get("records") if isinstance(body, dict) else None
+            for rec in records if isinstance(records, list) else []:
+                value = rec.get("value") if isinstance(rec, dict) else None
+                if isinstance(value, dict) and matches(value.get("subject")):
+                    return str(rec.get("uri", ""))
+            cursor = body.get("cursor") if isinstance(body, dict) else None
+            if not isinstance(cursor, str) or not records:
+                break
+        return ""
+
+    async def _viewer(self, did: str) -> dict[str, Any]:
+        x = await self._ready()
+        view = await x.query("app.bsky.actor.getProfile", {"actor": did})
+        viewer = view.get("viewer") if isinstance(view, dict) else None
+        return viewer if isinstance(viewer, dict) else {}
+
+    async def _toggle_graph(
+        self, who: str, collection: str, field: str, undo: bool
+    ) -> Relationship:
+        did = await self.resolve_actor(who)
+        viewer = await self._viewer(did)
+        existing = viewer.get(field) if isinstance(viewer.get(field), str) else ""
+        if not existing:
+            existing = await self._own_record(collection, lambda subject: subject == did)
+        if undo and existing:
+            await self._delete_record(existing)
+            viewer.pop(field, None)
+        elif not undo and not existing:
+            created = await self._create(collection, write.subject_record(collection, did))
+            viewer[field] = created["uri"]
+        return _relationship(viewer)
+
+    async def follow(self, who: str, undo: bool = False) -> Relationship:
+        return await self._toggle_graph(who, FOLLOW, "following", undo)
+
+    async def block(self, who: str, undo: bool = False) -> Relationship:
+        return await self._toggle_graph(who, BLOCK, "blocking", undo)
+
+    async def mute(self, who: str, undo: bool = False) -> Relationship:
+        did = await self.resolve_actor(who)
+        nsid = "app.bsky.graph.unmuteActor" if undo else "app.bsky.graph.muteActor"
+        await self.xrpc.procedure(nsid, {"actor": did})
+        viewer = await self._viewer(did)
+        return replace(_relationship(viewer), muting=not undo)
+
+    async def mute_thread(self, post: Post, undo: bool = False) -> None:
+        """Stop (or resume) notifications from the thread `post` belongs to."""
+        target = self._target(post, "mute threads of")
+        assert target is not None
+        root = target.ref.get("root_uri") or target.key
+        x = await self._ready()
+        nsid = "app.bsky.graph.unmuteThread" if undo else "app.bsky.graph.muteThread"
+        await x.procedure(nsid, {"root": root})
+
+    async def report(self, target: Author | Post, reason: str) -> None:
+        x = await self._ready()
+        if isinstance(target, Post):
+            post = self._target(target, "report")
+            assert post is not None
+            subject: dict[str, Any] = {
+                "$type": "com.atproto.repo.strongRef", "uri": post.key, "cid": post.ref["cid"]}
+        else:
+            did = target.uid.removeprefix("bluesky:")
+            if not is_did(did):
+                raise self.error(Unsupported, "a Bluesky account can only report Bluesky accounts")
+            subject = {"$type": "com.atproto.admin.defs#repoRef", "did": did}
+        words = clean(reason, max_len=2000).strip()
+        first = words.split(maxsplit=1)[0].lower() if words else ""
+        reason_type = REPORT_REASONS.get(first, "com.atproto.moderation.defs#reasonOther")
+        await x.procedure("com.atproto.moderation.createReport",
+                          {"reasonType": reason_type, "reason": words, "subject": subject})
+
+
+def _items(body: Any, key: str) -> list:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _bump(counts: Counts, name: str, delta: int) -> Counts:
+    field = "likes" if name == "like" else "reposts"
+    value = getattr(counts, field)
+    return replace(counts, **{field: max(0, value + delta)}) if value is not None else counts
+
+
+def _relationship(viewer: Mapping[str, Any]) -> Relationship:
+    return Relationship(
+        following=bool(viewer.get("following")),
+        followed_by=bool(viewer.get("followedBy")),
+        muting=viewer.get("muted") is True,
+        blocking=bool(viewer.get("blocking")),
+        blocked_by=viewer.get("blockedBy") is True,
+    )
+
