@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,6 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Real servers from the other test areas, reused here to drive the CLI against them.
+from tests.bluesky.conftest import bsky  # noqa: F401
+from tests.mastodon.conftest import server  # noqa: F401
+from tests.nostr.conftest import local_relay  # noqa: F401
 
 
 @dataclass
@@ -33,5 +39,24 @@ def murmur(murmur_home: Path):
             start_new_session=True,  # no controlling tty: prompts must not hang
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def amurmur(murmur_home: Path):
+    """Run `murmur` without blocking the event loop the in-process relay lives on."""
+
+    async def run(*args: str, stdin: str = "") -> Result:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tui", *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=dict(os.environ),
+            start_new_session=True,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 120)
+        return Result(proc.returncode or 0, out.decode(), err.decode())
 
     return run

@@ -3,40 +3,16 @@ timeline and notifications, checked on the relay itself with a plain websocket c
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Result
-from tests.nostr.conftest import local_relay, raw_publish, raw_query  # noqa: F401 - fixture
+from tests.nostr.conftest import raw_publish, raw_query
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.nip19 import pubkey_from
 
 pytestmark = pytest.mark.network
-
-
-@pytest.fixture
-def amurmur(murmur_home: Path):
-    """Run `murmur` without blocking the event loop the in-process relay lives on."""
-
-    async def run(*args: str, stdin: str = "") -> Result:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui", *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=dict(os.environ),
-            start_new_session=True,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 120)
-        return Result(proc.returncode or 0, out.decode(), err.decode())
-
-    return run
 
 
 def pubkey_of(npub: str) -> str:
