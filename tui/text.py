@@ -54,7 +54,6 @@ _DROP_BMP = (
 _DROP_ASTRAL = "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
 _DROP_CLASS = _DROP_BMP + _DROP_ASTRAL
 _DROP_RE = re.compile(f"[{_DROP_CLASS}]")
-_DROP_BMP_RE = re.compile(f"[{_DROP_BMP}]+")
 
 # Nonspacing and enclosing marks (Mn, Me) of Unicode 14, as hex ranges. Only runs of these are
 # capped; a test checks the table against unicodedata.
@@ -137,7 +136,7 @@ _ASCII_TRIGGER_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _BMP_TRIGGER_RE = re.compile(f"[{_BASIC_TRIGGER}]")
 # The lookahead lets `re` skip ordinary characters without trying every branch.
 _BASIC_RE = re.compile(
-    f"(?=[{_BASIC_TRIGGER}]|{_ASTRAL_RE.pattern})(?:"
+    f"(?=[{_BASIC_TRIGGER}\U0001f3f4]|{_ASTRAL_RE.pattern})(?:"
     "[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]"
     "|\r\n?|[\u2028\u2029]|\t"
     "|\U0001f3f4[\U000e0020-\U000e007e]{1,16}\U000e007f|[\U000e0000-\U000e007f]+"
@@ -297,6 +296,7 @@ def clean_line(s: str, max_len: int = 500) -> str:
 
 _URL_TRIM = "".join(chr(c) for c in range(0x21)) + "\x7f"
 _URL_WHITESPACE_RE = re.compile(r"[\t\n\r]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _HOST_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_.-]*+(?<=[a-z0-9_.]))?")
 _URL_SAFE_CHARS = "!#$%&'()*+,-./:;=?@[]~_"
 _MAX_URL = 4096
@@ -306,7 +306,7 @@ _MAX_URL = 4096
 def _parse_url(url: str) -> tuple[str, str] | None:
     """(normalised URL, display host) for a safe http(s) URL, else None."""
     url = _URL_WHITESPACE_RE.sub("", url.strip(_URL_TRIM))
-    if not url or len(url) > _MAX_URL:
+    if not url or len(url) > _MAX_URL or _SURROGATE_RE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -446,8 +446,8 @@ _URL_END_PUNCT = ".,;:!?'\"*" + ELLIPSIS
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _NOSTR_RE = re.compile(r"n(?<![\w/]n)ostr:((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,}+)")
 _MENTION_RE = re.compile(
-    r"@(?<![\w@/.:]@)([A-Za-z0-9_](?:[A-Za-z0-9_.-]*+(?<=[A-Za-z0-9_]))?)"
-    r"(?:@([A-Za-z0-9](?:[A-Za-z0-9.-]*+(?<=[A-Za-z0-9]))?))?"
+    r"@(?<![\w@/.:]@)([A-Za-z0-9_](?:[A-Za-z0-9_.-]*(?<=[A-Za-z0-9_]))?)"
+    r"(?:@([A-Za-z0-9](?:[A-Za-z0-9.-]*(?<=[A-Za-z0-9]))?))?"
 )
 # A candidate runs until whitespace or ASCII punctuation other than "_"; _tag_length trims it.
 _HASHTAG_RE = re.compile(r"#(?<![\w#&/@]#)([^\s!-/:-@\[-\^`{-~]++)")
@@ -600,7 +600,10 @@ class _Walker:
     def text(self, data: str) -> None:
         if self.hidden or self.full or not data:
             return
-        data = _DROP_BMP_RE.sub("", data)  # so a control between spaces leaves one space
+        # Controls and escape sequences go before whitespace is collapsed, so that a control
+        # between two spaces leaves one space.
+        if _BMP_TRIGGER_RE.search(data) or _ASTRAL_RE.search(data):
+            data = _BASIC_RE.sub(_basic, data)
         if not self.pre:
             data = _HTML_SPACE_RE.sub(" ", data)
         if self.breaks:
