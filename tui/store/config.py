@@ -321,6 +321,7 @@ _ACCOUNT_KEYS: dict[str, Checker] = {
 _ACCOUNT_OPTIONS: dict[str, tuple[NetworkKind | None, Checker]] = {
     "relays": (NetworkKind.NOSTR, _array(_url("wss", "ws"))),
     "labelers": (NetworkKind.BLUESKY, _array(_did)),
+    "service": (NetworkKind.BLUESKY, _url("https", loopback=("http",))),
     "default_feed": (None, _feed),
     "streaming": (NetworkKind.MASTODON, _boolean),
 }
