@@ -254,7 +254,12 @@ async def test_notifications_arrive_and_are_marked_seen(bsky, pair) -> None:
     assert not any(n.unread for n in (await alice.notifications()).items)
 
     await bob.publish(Draft(text=f"again @{alice.account.handle}"))
-    bsky.process_all()
+    # The AppView indexes notifications asynchronously even after process-all: wait for it.
+    for _ in range(50):
+        bsky.process_all()
+        if await alice.unread_count():
+            break
+        await asyncio.sleep(0.2)
     assert await alice.unread_count() == 1
     newest = (await alice.notifications()).items[0]
     assert newest.unread and newest.kind == "mention"
