@@ -11,11 +11,17 @@ from textual.widgets import Input, TextArea
 
 from tests.ui.pilot import started
 from tui.ui.screens.login import LoginScreen
+from tui.ui.widgets.timeline import ItemList
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
 def _still(app) -> None:
+    # Heights are otherwise measured in idle time slices: measure all so scrollbars are stable.
+    for item_list in app.screen.query(ItemList):
+        if item_list.item_count:
+            item_list._measure_to_index(item_list.item_count - 1)
+            item_list.refresh()
     for widget in app.screen.query("TextArea, Input"):
         if isinstance(widget, (TextArea, Input)):
             widget.cursor_blink = False

@@ -54,10 +54,16 @@ class MurmurApp(App[int]):
         name, warning = themes.choose_theme(
             self.config.ui.theme, set(self.available_themes), no_color=self._no_color
         )
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.theme = name
+        self._theme_changed(self.current_theme)
         if warning:
             self.notify(warning, severity="warning", markup=False)
         self.apply_keymap(self.config.keymap)
+
+    def _theme_changed(self, theme: Any) -> None:
+        # Without colours (or with only 16), the selection is reverse video, never a tint.
+        self.set_class(themes.is_ansi(theme.name) or self._no_color, "-reverse-selection")
 
     def apply_keymap(self, overrides: dict[str, str] | Any) -> None:
         """Apply `[keymap]` from config; ids no binding has are reported, not ignored."""
@@ -171,5 +177,5 @@ class MurmurApp(App[int]):
 def run(session: Session, config: Config) -> int:
     """Run the app until the user quits; returns the process exit status."""
     app = MurmurApp(session, config=config)
-    result = app.run()
-    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
+    app.run()
+    return app.return_code or 0

@@ -51,7 +51,10 @@ class FeedPicker(ModalScreen[FeedSelection | None]):
             self._add(FeedSelection.one_feed(FeedRef.parse(feed)))
         for name in accounts:
             self._add(FeedSelection.one_account(name))
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        current = self.current
+        options.highlighted = self.choices.index(current) if current in self.choices else 0
+        options.focus()
         self.app.guard(self._load_feeds, doing="Listing feeds", group="feeds")
 
     def _add(self, selection: FeedSelection) -> None:
