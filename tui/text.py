@@ -119,22 +119,23 @@ _ASTRAL_RE = re.compile("[\U00010000-\U0001e94a\U000e0000-\U000e01ef]")
 
 Bounds = list[list[int]]  # [[position, is_end], ...] sorted by position
 
-# Subdivision flags (England, Scotland, Wales) are U+1F3F4 + tag letters + CANCEL TAG; any
-# other tag character is invisible smuggling and goes.
 # Whole terminal escape sequences go, not only their ESC, so no payload litters the text:
 # CSI, OSC (ended by BEL or ST), DCS/SOS/PM/APC (ended by ST), then other ESC pairs; in their
 # 7-bit and C1 forms. Unterminated ones lose just the introducer, like any other control.
+# Payloads stop at any ESC or C1 character, so a flood of introducers costs linear time.
 _ESCAPES = (
     "(?:\x1b\\[|\x9b)[0-?]{0,64}+[ -/]{0,8}+[@-~]"
-    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]{0,4096}+(?:\x07|\x1b\\\\|\x9c)"
-    "|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]{0,4096}+(?:\x1b\\\\|\x9c)"
+    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x80-\x9f]{0,4096}+(?:\x07|\x1b\\\\|\x9c)"
+    "|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x80-\x9f]{0,4096}+(?:\x1b\\\\|\x9c)"
     "|\x1b[ -/]{0,4}+[0-~]"
 )
 _INTRODUCERS = "\x1b\x90\x98\x9b\x9d\x9e\x9f"
 _BASIC_TRIGGER = f"\ud800-\udfff\r\t\u2028\u2029{_DROP_BMP}"
 _ASCII_TRIGGER_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _BMP_TRIGGER_RE = re.compile(f"[{_BASIC_TRIGGER}]")
-# The lookahead lets `re` skip ordinary characters without trying every branch.
+# Subdivision flags (England, Scotland, Wales) are U+1F3F4 + tag letters + CANCEL TAG; any
+# other tag character is invisible smuggling and goes. The lookahead lets `re` skip ordinary
+# characters without trying every branch.
 _BASIC_RE = re.compile(
     f"(?=[{_BASIC_TRIGGER}\U0001f3f4]|{_ASTRAL_RE.pattern})(?:"
     "[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]"
@@ -221,7 +222,7 @@ def _trim(s: str, bounds: Bounds | None) -> str:
     return _mapped_sub(s, [(0, start, ""), (end, len(s), "")], bounds)
 
 
-def _no_edit(m: re.Match[str]) -> str:
+def _remove(m: re.Match[str]) -> str:
     return ""
 
 
@@ -243,7 +244,7 @@ def _pipeline(s: str, bounds: Bounds | None) -> str:
         if _BMP_TRIGGER_RE.search(s) or _ASTRAL_RE.search(s):
             s = _sub(_BASIC_RE, _basic, s, bounds)
         if "\u200c" in s or "\u200d" in s:
-            s = _sub(_JOINERS_RE, _no_edit, s, bounds)
+            s = _sub(_JOINERS_RE, _remove, s, bounds)
         marks = _MARKS_RE if _ASTRAL_RE.search(s) else _MARKS_BMP_RE
         s = _sub(marks, _cap_marks, s, bounds)
     if "\n\n" in s:
@@ -302,11 +303,18 @@ _URL_SAFE_CHARS = "!#$%&'()*+,-./:;=?@[]~_"
 _MAX_URL = 4096
 
 
-@lru_cache(maxsize=4096)
-def _parse_url(url: str) -> tuple[str, str] | None:
+def _parse_url(url: object) -> tuple[str, str] | None:
     """(normalised URL, display host) for a safe http(s) URL, else None."""
+    # Checked before the cache so that huge hostile strings are never kept as cache keys.
+    if not isinstance(url, str) or len(url) > _MAX_URL:
+        return None
+    return _parse_short_url(url)
+
+
+@lru_cache(maxsize=4096)
+def _parse_short_url(url: str) -> tuple[str, str] | None:
     url = _URL_WHITESPACE_RE.sub("", url.strip(_URL_TRIM))
-    if not url or len(url) > _MAX_URL or _SURROGATE_RE.search(url):
+    if not url or _SURROGATE_RE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -347,13 +355,13 @@ def safe_url(url: str) -> str | None:
     Rejects other schemes (javascript:, data:, file:...), credentials and malformed hosts;
     internationalised hosts become punycode so look-alikes are visible.
     """
-    parsed = _parse_url(url) if isinstance(url, str) else None
+    parsed = _parse_url(url)
     return parsed[0] if parsed else None
 
 
 def link_host(url: str) -> str:
     """The lowercase host of a safe http(s) URL as punycode (xn--…), or "" when unsafe."""
-    parsed = _parse_url(url) if isinstance(url, str) else None
+    parsed = _parse_url(url)
     return parsed[1] if parsed else ""
 
 
@@ -383,7 +391,7 @@ def _checked(spans: Iterable[Span], length: int) -> list[_Cand]:
         if not (0 <= span.start < span.end <= length):
             continue
         if span.kind is SpanKind.LINK:
-            parsed = _parse_url(span.target) if isinstance(span.target, str) else None
+            parsed = _parse_url(span.target)
             if parsed is not None:
                 ok.append((span.start, span.end, span.kind, *parsed))
         else:
@@ -455,12 +463,14 @@ _HASHTAG_RE = re.compile(r"#(?<![\w#&/@]#)([^\s!-/:-@\[-\^`{-~]++)")
 
 def _url_length(url: str) -> int:
     """Length of a URL found in prose, without trailing punctuation or an unbalanced closer."""
+    balance = {closer: url.count(closer) - url.count(opener) for closer, opener in _CLOSERS.items()}
     end = len(url)
     while end:
         last = url[end - 1]
         if last in _URL_END_PUNCT:
             end -= 1
-        elif last in _CLOSERS and url.count(_CLOSERS[last], 0, end) < url.count(last, 0, end):
+        elif balance.get(last, 0) > 0:  # more closers than openers: this one ends the prose
+            balance[last] -= 1
             end -= 1
         else:
             break
@@ -560,6 +570,7 @@ class _Walker:
         self.full = False
         self.spans: list[Span] = []
         self.stack: list[tuple[str, str]] = []  # (tag, effect to undo when it closes)
+        self.open: dict[str, int] = {}  # tag → how many are on the stack
         self.overflow = 0  # elements opened beyond MAX_DEPTH
         self.hidden = 0
         self.pre = 0
@@ -606,6 +617,10 @@ class _Walker:
             data = _BASIC_RE.sub(_basic, data)
         if not self.pre:
             data = _HTML_SPACE_RE.sub(" ", data)
+            if data == " ":  # whitespace between tags: at most one space, never a line break
+                if not (self.breaks or self.space or self.length == 0 or self.newlines):
+                    self._emit(" ")
+                return
         if self.breaks:
             self._newline(self.breaks)
             self.breaks = 0
@@ -676,6 +691,7 @@ class _Walker:
         elif tag in ("td", "th"):
             self.text(" ")
         self.stack.append((tag, effect))
+        self.open[tag] = self.open.get(tag, 0) + 1
 
     def _void(self, tag: str, attrs: dict[str, str]) -> None:
         if self.hidden:
@@ -698,13 +714,16 @@ class _Walker:
         if self.overflow:
             self.overflow -= 1
             return
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                while len(self.stack) > i:
-                    self._close(*self.stack.pop())
+        if not self.open.get(tag):
+            return
+        while True:
+            closed, effect = self.stack.pop()
+            self._close(closed, effect)
+            if closed == tag:
                 return
 
     def _close(self, tag: str, effect: str) -> None:
+        self.open[tag] -= 1
         if tag in _PARAGRAPHS or tag in ("blockquote", "pre", "ul", "ol"):
             self.breaks = max(self.breaks, 1 if tag in ("ul", "ol") and len(self.lists) > 1 else 2)
         elif tag in _LINES or tag == "li":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -679,3 +681,54 @@ def test_spans_past_the_length_cap_are_cut_or_dropped() -> None:
     )
     assert rich.text == "a" * 30 + " #t…"
     assert spans_of(rich) == [("#t", SpanKind.HASHTAG, "tag")]
+
+
+# --- real server HTML and floods -----------------------------------------------------------
+
+FIXTURES = Path(__file__).parents[2].parent / "shared" / "fixtures" / "mastodon"
+
+
+def _html_fields(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = []
+        for key, value in node.items():
+            if key in ("content", "note", "value") and isinstance(value, str) and "<" in value:
+                found.append(value)
+            else:
+                found.extend(_html_fields(value))
+        return found
+    if isinstance(node, list):
+        return [field for item in node for field in _html_fields(item)]
+    return []
+
+
+def test_every_html_field_in_the_mastodon_fixtures_converts_cleanly() -> None:
+    fields = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        if path.name != "openapi-schema.json":
+            fields.extend(_html_fields(json.loads(path.read_text(encoding="utf-8"))))
+    assert len(fields) > 50
+    for source in fields:
+        rich = html_to_rich(source)
+        assert_harmless(rich.text)
+        assert_spans_valid(rich)
+        assert "<p>" not in rich.text and "<br" not in rich.text and "&amp;" not in rich.text
+        for span in rich.spans:
+            shown = rich.text[span.start : span.end]
+            if span.kind is SpanKind.HASHTAG:
+                assert shown == "#" + span.target
+            elif span.kind is SpanKind.MENTION:
+                assert shown.startswith("@") and "@" in span.target
+
+
+def test_floods_of_escape_introducers_and_closers_are_handled() -> None:
+    assert clean("\x9d" * 100_000) == "…"
+    assert set(clean("x\x1b]" * 30_000)) == {"x", "…"}
+    rich = plain_to_rich("https://x.example/" + ")" * 50_000)
+    assert spans_of(rich) == [("https://x.example/", SpanKind.LINK, "https://x.example/")]
+    assert html_to_rich("<b>" * 64 + "</span>" * 40_000 + "end").text == "end"
+
+
+def test_whitespace_between_blocks_adds_no_lines() -> None:
+    rich = html_to_rich("<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n\n<p>c</p>\n")
+    assert rich.text == "• a\n• b\n\nc"
