@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,3 +84,16 @@ async def test_profile_shows_verified_nip05_as_handle(domain, local_relay):
         assert prof.relationship is not None and not prof.relationship.following
     finally:
         await net.close()
+
+
+async def test_special_use_domains_are_never_looked_up(monkeypatch):
+    looked_up: list[str] = []
+
+    async def spy(self, host, *args, **kw):
+        looked_up.append(host)
+        raise OSError("should not resolve")
+
+    monkeypatch.setattr(type(asyncio.get_running_loop()), "getaddrinfo", spy)
+    for ident in ("ana@neighbours.localhost", "bob@relay.test", "x@example", "y@host.onion"):
+        assert await nip05.verify(ident, "00" * 32) is False
+    assert looked_up == []

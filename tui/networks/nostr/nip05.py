@@ -29,7 +29,14 @@ def split(identifier: str) -> tuple[str, str] | None:
     return name, domain
 
 
+# Special-use names (RFC 2606, 6761, 6762, 7686, 8375) never name a public server: refusing
+# them before resolving keeps such lookups off the network entirely.
+_SPECIAL_USE = ("localhost", "test", "example", "invalid", "local", "onion", "internal", "arpa")
+
+
 async def _is_public(host: str) -> bool:
+    if host.rstrip(".").rpartition(".")[2] in _SPECIAL_USE:
+        return False
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except OSError:
