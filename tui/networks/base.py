@@ -298,6 +298,13 @@ class Network(ABC):
         raise self.error(Unsupported, "reporting is not supported")
 
     # ----- live ------------------------------------------------------------------------------
+    async def watch(self, feed: FeedRef, on: bool = True) -> None:
+        """Ask for live updates of `feed` while it is shown (on=False stops).
+
+        Home and notifications are always live through `stream()`; adapters that can stream
+        other feeds (Mastodon's public, hashtag and list streams) add them here.
+        """
+
     async def stream(self) -> AsyncIterator[Event]:
         """Live events until cancelled. Adapters without a live source poll.
 
