@@ -265,8 +265,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     session = Session(config, Cache(paths.cache_file()))
     if config.accounts:
         passphrase = _env_passphrase(config)
-        if passphrase is not None:  # otherwise the app asks, after painting the cached timeline
-            asyncio.run(session.unlock(passphrase))
+        if passphrase is not None:  # the app unlocks after painting the cached timeline
+            session.preset_passphrase(passphrase)
     from tui.ui.app import run as run_app
 
     return run_app(session, config)

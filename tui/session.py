@@ -54,6 +54,7 @@ class Session:
         self.networks: dict[str, Network] = dict(networks or {})
         self.errors: dict[str, Exception] = {}
         self._opened: set[str] = set()
+        self._preset_passphrase: str | None = None
         self._send_lock = asyncio.Lock()
 
     # ----- accounts and secrets ---------------------------------------------------------------
@@ -71,12 +72,25 @@ class Session:
             a.name not in self.networks for a in self.config.accounts
         )
 
+    def preset_passphrase(self, passphrase: str) -> None:
+        """Remember a passphrase from the environment, to unlock once the first screen is up."""
+        self._preset_passphrase = passphrase
+
+    @property
+    def has_preset_passphrase(self) -> bool:
+        return self._preset_passphrase is not None
+
     async def unlock(self, passphrase: str | None) -> None:
-        """Open the vault (key derivation runs off the event loop) and create missing networks."""
+        """Open the vault (key derivation runs off the event loop) and create missing networks.
+
+        `None` uses the preset passphrase. A wrong one raises WrongPassphrase and is forgotten.
+        """
         from tui.store import paths
         from tui.store.vault import Vault
 
         if self.vault is None:
+            passphrase = passphrase if passphrase is not None else self._preset_passphrase
+            self._preset_passphrase = None
             if passphrase is None:
                 raise ValueError("a passphrase is needed to open the vault")
             self.vault = await Vault.unlock(paths.vault_file(), passphrase)

@@ -196,6 +196,12 @@ class MainScreen(PostActions, Screen[None]):
 
     async def _start(self) -> None:
         session = self.app.session
+        if session.needs_passphrase and session.has_preset_passphrase:
+            # Given by MURMUR_PASSPHRASE or passphrase_command: unlock after the first paint.
+            try:
+                await session.unlock(None)
+            except Exception as exc:  # a wrong preset passphrase: report it, then ask
+                self.app.report_error(exc, doing="Unlocking the vault")
         if session.needs_passphrase:
             from tui.ui.screens.passphrase import PassphraseScreen
 
