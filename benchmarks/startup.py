@@ -4,13 +4,13 @@ Each command runs in a fresh detached tmux session at 80x24; the clock stops whe
 `tmux capture-pane -p` shows the expected line. Median of N runs for each, printed side by side
 with the ratio (goal: within 2.5x of a bare Textual app that paints one line).
 
-By default the Murmur side is this script's own `--paint-cached` mode: import the timeline widget,
-open a cache.sqlite seeded with posts (tui.store.cache), load the home feed and paint PostList.
-Measure the real app instead with a seeded MURMUR_HOME:
+By default the Murmur side is the real app (`python -m tui`) on a MURMUR_HOME seeded with a
+cached home feed and an account whose relay nobody listens on, so only the cache is painted.
 
-    .venv/bin/python benchmarks/startup.py                          # the widget from cache
+    .venv/bin/python benchmarks/startup.py                          # the real app from cache
+    .venv/bin/python benchmarks/startup.py --widget-only            # PostList alone from cache
     .venv/bin/python benchmarks/startup.py --cmd murmur --home DIR --expect "some line"
-    .venv/bin/python benchmarks/startup.py --seed DIR               # seed DIR/cache.sqlite
+    .venv/bin/python benchmarks/startup.py --seed DIR               # seed DIR (cache + config)
 """
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ def seed(home: Path) -> Path:
     path = home / "cache.sqlite"
     with Cache(path) as cache:
         cache.save_posts(f"{SEED_ACCOUNT}|{FeedRef()}", posts)
+    # An account for the cached feed, on a relay nobody listens on: the app paints from cache
+    # and never reaches a network.
+    (home / "config.toml").write_text(
+        f'[[accounts]]\nname = "{SEED_ACCOUNT}"\nnetwork = "nostr"\n'
+        'relays = ["ws://127.0.0.1:9"]\n'
+    )
     return path
 
 
@@ -124,7 +130,10 @@ def median_time(command: str, expect: str, env: dict[str, str], runs: int) -> li
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Start-up time to the first painted timeline")
-    parser.add_argument("--cmd", help="command to measure (default: paint cached posts)")
+    parser.add_argument("--cmd", help="command to measure (default: the app, cached home)")
+    parser.add_argument(
+        "--widget-only", action="store_true", help="measure PostList alone, not the app"
+    )
     parser.add_argument("--expect", default=SEED_MARKER, help="line that means 'painted'")
     parser.add_argument("--home", help="MURMUR_HOME for --cmd (seeded with --seed first)")
     parser.add_argument("--runs", type=int, default=5)
@@ -149,10 +158,17 @@ def main() -> None:
             command, label = args.cmd, args.cmd
             if args.home:
                 env["MURMUR_HOME"] = args.home
-        else:
+        elif args.widget_only:
             cache = seed(Path(tmp) / "home")
             command = f"{python} {me} --paint-cached {shlex.quote(str(cache))}"
             label = f"PostList from cache ({SEED_POSTS} posts)"
+        else:
+            home = Path(tmp) / "home"
+            seed(home)
+            env["MURMUR_HOME"] = str(home)
+            env["MURMUR_PASSPHRASE"] = "benchmark"
+            command = f"{python} -m tui"
+            label = f"murmur, cached home ({SEED_POSTS} posts)"
         try:
             bare = median_time(f"{python} {me} --bare", BARE_MARKER, env, args.runs)
             murmur = median_time(command, args.expect, env, args.runs)
