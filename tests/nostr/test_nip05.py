@@ -82,6 +82,14 @@ async def test_profile_shows_verified_nip05_as_handle(domain, local_relay):
         assert prof.author.verified_domain == domain
         assert "\u202e" not in prof.bio.text
         assert prof.relationship is not None and not prof.relationship.following
+        # Once verified, replies to Bob and mentions of him use that identifier.
+        note = sign(BOB, 1, "hello")
+        carol = Keys.generate()
+        reply = sign(carol, 1, f"hi nostr:{BOB.npub}", [["e", note.id, "", "root"]])
+        await raw_publish(local_relay.url, note, reply)
+        post = await net.post("nostr:" + reply.id)
+        assert post.reply_to_author == f"bob@{domain}"
+        assert post.content.text == f"hi @bob@{domain}"
     finally:
         await net.close()
 

@@ -269,28 +269,41 @@ class NostrNetwork(Network):
                 self.ctx.events[ev.id] = ev
 
     async def _hydrate(self, events: list[NostrEvent]) -> None:
-        """Fetch what rendering needs: reposted/quoted/parent events, then names."""
+        """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.
+
+        One request fetches the referenced events; a second only when a repost or reaction
+        brought in a note whose own parent or quote is unknown; then one for the profiles of
+        everyone shown, replied to, tagged or mentioned.
+        """
         for ev in events:
             self.ctx.events.setdefault(ev.id, ev)
         wanted: set[str] = set()
         for ev in events:
-            if ev.kind == 6 and convert.embedded_repost(ev) is None:
-                wanted.update(ev.tag_values("e")[:1])
-            elif ev.kind == 7:
-                wanted.update(ev.tag_values("e")[-1:])
-            else:
-                _root, parent = convert.thread_refs(ev)
-                if parent:
-                    wanted.add(parent)
-                wanted.update(ev.tag_values("q")[:1])
+            wanted |= convert.references(ev)
         await self._load_events(wanted)
+        # A repost without its note, or a reaction, shows a note only fetched just now.
+        acted_on = [
+            self.ctx.events[i]
+            for ev in events
+            if (ev.kind == 6 and convert.embedded_repost(ev) is None) or ev.kind == 7
+            for i in convert.references(ev)
+            if i in self.ctx.events
+        ]
+        second = {i for t in acted_on if t.kind == 1 for i in convert.references(t)}
+        await self._load_events(second)
+        known = [self.ctx.events[i] for i in wanted | second if i in self.ctx.events]
         people: set[str] = set()
-        for ev in events:
-            inner = convert.embedded_repost(ev) if ev.kind == 6 else None
-            for e in (ev, inner, *(self.ctx.events.get(i) for i in ev.tag_values("e")[:3])):
-                if e is not None:
-                    people.add(e.pubkey)
-                    people.update(p for p in e.tag_values("p")[:20] if len(p) == 64)
+        for ev in [*events, *known]:
+            for e in (ev, convert.embedded_repost(ev) if ev.kind == 6 else None):
+                if e is None:
+                    continue
+                people.add(e.pubkey)
+                people.update(p for p in e.tag_values("p")[:20] if len(p) == 64)
+                if e.kind == 1:
+                    people.update(convert.mentioned_pubkeys(e.content))
+                    parent_pk = convert.parent_pubkey(self.ctx, e, convert.thread_refs(e)[1])
+                    if parent_pk:
+                        people.add(parent_pk)
         await self._load_profiles(people)
 
     # ----- reading -----------------------------------------------------------------------------

@@ -107,10 +107,38 @@ def author(ctx: Context, pubkey: str) -> Author:
     )
 
 
-def mention_name(ctx: Context, pubkey: str) -> str:
+def short_name(ctx: Context, pubkey: str) -> str:
+    """How a person is named inline ("replying to @x", NIP-27 mentions), without the "@".
+
+    A verified NIP-05 identifier first (an unverified one could claim anybody's name), then the
+    profile's name, then the short npub.
+    """
+    verified = ctx.nip05.get(pubkey, "")
+    if verified:
+        local, _, domain = verified.partition("@")
+        return text.clean_line(domain if local == "_" else verified, 200)
     prof = ctx.profiles.get(pubkey)
     name = text.clean_line(prof.name or prof.display_name, 60) if prof else ""
-    return "@" + (name.replace(" ", "_") if name else short_npub(pubkey))
+    name = "_".join(name.split()).lstrip("@")
+    return name or short_npub(pubkey)
+
+
+def mention_name(ctx: Context, pubkey: str) -> str:
+    return "@" + short_name(ctx, pubkey)
+
+
+def mentioned_pubkeys(content: str, cap: int = 20) -> list[str]:
+    """Pubkeys named by NIP-27 `nostr:npub…`/`nprofile…` URIs in a note, at most `cap`."""
+    found: list[str] = []
+    for m in _URI_RE.finditer(content):
+        if len(found) >= cap:
+            break
+        if m.group(1).lower() in ("npub1", "nprofile1"):
+            try:
+                found.append(nip19.decode(m.group(0)).hex)
+            except ValueError:
+                continue
+    return found
 
 
 def thread_refs(ev: NostrEvent) -> tuple[str | None, str | None]:
@@ -124,6 +152,19 @@ def thread_refs(ev: NostrEvent) -> tuple[str | None, str | None]:
     if not positional:
         return None, None
     return positional[0][1], positional[-1][1]
+
+
+def parent_pubkey(ctx: Context, ev: NostrEvent, parent: str | None) -> str:
+    """Who wrote the note `ev` replies to: the parent event when known, else the pubkey in its
+    marked `e` tag, else the first `p` tag (NIP-10 puts the parent's author there)."""
+    if not parent:
+        return ""
+    parent_ev = ctx.events.get(parent)
+    if parent_ev is not None:
+        return parent_ev.pubkey
+    marked = next((t for t in ev.tags if len(t) > 4 and t[0] == "e" and t[1] == parent), None)
+    pk = marked[4] if marked else next(iter(ev.tag_values("p")), "")
+    return pk if len(pk) == 64 else ""
 
 
 def render(ctx: Context, content: str) -> RichText:
@@ -200,6 +241,29 @@ def repost_target(ev: NostrEvent) -> str | None:
     return ids[0] if ids else None
 
 
+def reaction_target(ev: NostrEvent) -> str | None:
+    """NIP-25: the reacted-to note is the last `e` tag."""
+    return next((v for v in reversed(ev.tag_values("e")) if len(v) == 64), None)
+
+
+def references(ev: NostrEvent) -> set[str]:
+    """Ids of the events needed to show `ev`: what it reposts, reacts to, replies to, quotes."""
+    if ev.kind == 6:
+        inner = embedded_repost(ev)
+        if inner is not None:
+            return references(inner)
+        target = repost_target(ev)
+        return {target} if target else set()
+    if ev.kind == 7:
+        target = reaction_target(ev)
+        return {target} if target else set()
+    wanted = {p for p in thread_refs(ev)[1:] if p}
+    q = ev.first_tag("q")
+    if q is not None and len(q) > 1 and len(q[1]) == 64:
+        wanted.add(q[1])
+    return wanted
+
+
 def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
     """kind 1 → Post; kind 6 → a repost Post wrapping the original (None when it is unknown)."""
     if ev.kind == 6:
@@ -227,15 +291,8 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
         return None
     root, parent = thread_refs(ev)
     cw, sensitive = content_warning(ev)
-    parent_author = ""
-    if parent:
-        parent_ev = ctx.events.get(parent)
-        marked = next((t for t in ev.tags if len(t) > 4 and t[0] == "e" and t[1] == parent), None)
-        pk = parent_ev.pubkey if parent_ev else (marked[4] if marked else "")
-        if not pk:
-            pk = next(iter(ev.tag_values("p")), "")
-        if len(pk) == 64:
-            parent_author = author(ctx, pk).handle
+    parent_pk = parent_pubkey(ctx, ev, parent)
+    parent_author = short_name(ctx, parent_pk) if parent_pk else ""
     quote = None
     q = ev.first_tag("q")
     if q is not None and len(q) > 1 and q[1] in ctx.events and q[1] != ev.id:
@@ -269,7 +326,7 @@ def to_notification(ctx: Context, ev: NostrEvent) -> Notification | None:
     if ev.kind == 7:
         if ev.content == "-":
             return None
-        target = next((v for v in reversed(ev.tag_values("e")) if len(v) == 64), None)
+        target = reaction_target(ev)
         mine = ctx.events.get(target) if target else None
         if mine is None or mine.pubkey != ctx.me:
             return None

@@ -1,0 +1,74 @@
+"""What a page shows beyond the notes themselves: the names of those replied to and mentioned —
+against real relays."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.nostr.conftest import raw_publish
+from tui.model import Account, FeedKind, FeedRef, NetworkKind
+from tui.networks.nostr import nip19
+from tui.networks.nostr.client import NostrNetwork
+from tui.networks.nostr.event import sign
+from tui.networks.nostr.keys import Keys, short_npub
+
+pytestmark = pytest.mark.network
+
+
+def _net(keys: Keys, url: str) -> NostrNetwork:
+    options = {"relays": [url]}
+    account = Account(name="me", network=NetworkKind.NOSTR, handle=keys.npub, options=options)
+    return NostrNetwork(account, {"nsec": keys.nsec})
+
+
+def _profile(keys: Keys, **fields: str):
+    return sign(keys, 0, json.dumps(fields))
+
+
+async def test_replies_and_mentions_name_people_by_profile(local_relay):
+    me, bob, carol, dave, erin = (Keys.generate() for _ in range(5))
+    now = int(time.time()) - 100
+    root = sign(bob, 1, "root by bob", created_at=now)
+    # Carol replies with NIP-10 markers; Dave replies to Carol positionally; Carol has no profile.
+    by_carol = sign(carol, 1, "marked reply", [["e", root.id, "", "root"]], now + 1)
+    by_dave = sign(dave, 1, "positional", [["e", root.id], ["e", by_carol.id]], now + 2)
+    # A reply whose parent is on no relay: only its marked tag says who wrote it (Erin).
+    lost = "ab" * 32
+    orphan = sign(dave, 1, "to a lost note", [["e", lost, "", "reply", erin.public_hex]], now + 3)
+    # A NIP-27 mention with no p tag at all.
+    mention = sign(carol, 1, f"ask nostr:{nip19.nprofile(erin.public_hex)} about it", [], now + 4)
+    await raw_publish(
+        local_relay.url,
+        _profile(bob, name="bob", display_name="Bob B"),
+        _profile(dave, display_name="Dave Dee"),
+        _profile(erin, name="erin"),
+        root,
+        by_carol,
+        by_dave,
+        orphan,
+        mention,
+    )
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        for who in (bob, carol, dave):
+            await net.follow(who.npub)
+        page = await net.timeline(FeedRef(FeedKind.HOME))
+        posts = {p.key: p for p in page.items}
+        assert posts[by_carol.id].reply_to_author == "bob"
+        assert posts[by_dave.id].reply_to_author == short_npub(carol.public_hex)
+        assert posts[orphan.id].reply_to_author == "erin"
+        assert posts[root.id].reply_to_author == ""
+        assert posts[mention.id].content.text == "ask @erin about it"
+        (span,) = posts[mention.id].content.spans
+        assert span.target == "nostr:" + erin.npub
+        # A display name stands in when the profile has no name, spaces made one word.
+        reply_to_dave = sign(bob, 1, "hi", [["e", by_dave.id, "", "reply"]], now + 5)
+        await raw_publish(local_relay.url, reply_to_dave)
+        page = await net.timeline(FeedRef(FeedKind.USER, bob.npub))
+        assert page.items[0].reply_to_author == "Dave_Dee"
+    finally:
+        await net.close()
