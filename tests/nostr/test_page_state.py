@@ -1,5 +1,5 @@
-"""What a page shows beyond the notes themselves: the names of those replied to and mentioned —
-against real relays."""
+"""What a page shows beyond the notes themselves: names of those replied to and mentioned, and my
+own likes and reposts — against real relays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.nostr.conftest import raw_publish
-from tui.model import Account, FeedKind, FeedRef, NetworkKind
+from tui.model import Account, FeedKind, FeedRef, NetworkKind, Reaction
 from tui.networks.nostr import nip19
 from tui.networks.nostr.client import NostrNetwork
 from tui.networks.nostr.event import sign
@@ -70,5 +70,63 @@ async def test_replies_and_mentions_name_people_by_profile(local_relay):
         await raw_publish(local_relay.url, reply_to_dave)
         page = await net.timeline(FeedRef(FeedKind.USER, bob.npub))
         assert page.items[0].reply_to_author == "Dave_Dee"
+    finally:
+        await net.close()
+
+
+async def test_page_shows_my_earlier_likes_and_reposts(any_relay):
+    me, alice, bob, carol = (Keys.generate() for _ in range(4))
+    now = int(time.time()) - 100
+    liked, reposted, plain = (sign(alice, 1, f"note {i}", created_at=now + i) for i in range(3))
+    reacts = [
+        # Earlier sessions: I liked one note and reposted another.
+        sign(me, 7, "+", [["e", liked.id], ["p", alice.public_hex]], now + 10),
+        sign(me, 6, reposted.to_json(), [["e", reposted.id], ["p", alice.public_hex]], now + 11),
+        # Others: two likes (one person twice counts once), a dislike, a repost, two replies
+        # (one deep reply to a reply is not a direct reply of `liked`), a mention in passing.
+        sign(bob, 7, "+", [["e", liked.id]], now + 12),
+        sign(bob, 7, "🤙", [["e", liked.id]], now + 13),
+        sign(carol, 7, "-", [["e", liked.id]], now + 14),
+        sign(carol, 6, "", [["e", liked.id, "ws://127.0.0.1:1"]], now + 15),
+    ]
+    reply = sign(bob, 1, "reply", [["e", liked.id, "", "root"]], now + 16)
+    deep = sign(
+        carol,
+        1,
+        "deep",
+        [["e", liked.id, "", "root"], ["e", reply.id, "", "reply"]],
+        now + 17,
+    )
+    aside = sign(carol, 1, "aside", [["e", liked.id, "", "mention"]], now + 18)
+    await raw_publish(any_relay.url, liked, reposted, plain, *reacts, reply, deep, aside)
+    net = _net(me, any_relay.url)
+    await net.open()
+    try:
+        page = await net.timeline(FeedRef(FeedKind.USER, alice.npub))
+        posts = {p.key: p for p in page.items}
+        assert set(posts) == {liked.id, reposted.id, plain.id}
+        assert posts[liked.id].mine.liked and not posts[liked.id].mine.reposted
+        assert posts[reposted.id].mine.reposted and not posts[reposted.id].mine.liked
+        assert not (posts[plain.id].mine.liked or posts[plain.id].mine.reposted)
+
+        # My repost as it appears in my own feed carries the state on the note it shows.
+        mine = await net.timeline(FeedRef(FeedKind.USER, me.npub))
+        (wrapper,) = mine.items
+        assert wrapper.repost_of is not None and wrapper.repost_of.key == reposted.id
+        assert wrapper.mine.reposted and wrapper.shown.mine.reposted
+
+        # Liking now shows at once, and a fresh page from the relay agrees.
+        now_liked = await net.react(posts[plain.id], Reaction.LIKE)
+        assert now_liked.mine.liked
+        fresh = NostrNetwork(net.account, net.secrets)
+        await fresh.open()
+        try:
+            again = await fresh.post("nostr:" + plain.id)
+            assert again.mine.liked
+            thread = await fresh.thread(await fresh.post("nostr:" + reply.id))
+            (parent,) = thread.ancestors
+            assert parent.key == liked.id and parent.mine.liked
+        finally:
+            await fresh.close()
     finally:
         await net.close()

@@ -262,25 +262,42 @@ class NostrNetwork(Network):
                 if prof is not None:
                     self.ctx.profiles[ev.pubkey] = prof
 
-    async def _load_events(self, ids: Iterable[str]) -> None:
+    async def _load_events(
+        self, ids: Iterable[str], engagement_of: list[str] | None = None
+    ) -> None:
+        """Fetch events by id; with `engagement_of`, the same request also asks for my own likes
+        and reposts of those notes."""
         missing = sorted({i for i in ids if len(i) == 64 and i not in self.ctx.events})
-        for chunk in _chunks(missing):
-            for ev in await self._query(self.read_relays, [{"ids": chunk}]):
+        filters: list[dict[str, Any]] = [{"ids": chunk} for chunk in _chunks(missing)]
+        notes = list(dict.fromkeys(engagement_of or ()))
+        for chunk in _chunks(notes):
+            mine = {"kinds": [6, 7], "authors": [self.pubkey], "#e": chunk}
+            filters.append({**mine, "limit": 3 * len(chunk) + 10})
+        if not filters:
+            return
+        events = await self._query(self.read_relays, filters)
+        wanted = set(missing)
+        for ev in events:
+            if ev.id in wanted:
                 self.ctx.events[ev.id] = ev
+        if notes:
+            convert.tally(self.ctx, notes, [e for e in events if self._visible(e)])
 
-    async def _hydrate(self, events: list[NostrEvent]) -> None:
+    async def _hydrate(self, events: list[NostrEvent], engagement: bool = False) -> None:
         """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.
 
-        One request fetches the referenced events; a second only when a repost or reaction
-        brought in a note whose own parent or quote is unknown; then one for the profiles of
-        everyone shown, replied to, tagged or mentioned.
+        One request fetches the referenced events (plus, with `engagement`, my own likes and
+        reposts of the notes shown); a second only when a repost or reaction brought in a note
+        whose own parent or quote is unknown; then one for the profiles of everyone shown,
+        replied to, tagged or mentioned.
         """
         for ev in events:
             self.ctx.events.setdefault(ev.id, ev)
         wanted: set[str] = set()
         for ev in events:
             wanted |= convert.references(ev)
-        await self._load_events(wanted)
+        shown = [i for i in (convert.shown_id(ev) for ev in events) if i] if engagement else None
+        await self._load_events(wanted, shown)
         # A repost without its note, or a reaction, shows a note only fetched just now.
         acted_on = [
             self.ctx.events[i]
@@ -338,7 +355,7 @@ class NostrNetwork(Network):
         return await self._page(events, limit)
 
     async def _page(self, events: list[NostrEvent], limit: int) -> Page[Item]:
-        await self._hydrate(events)
+        await self._hydrate(events, engagement=True)
         posts = []
         for ev in events:
             post = convert.to_post(self.ctx, ev)
@@ -376,7 +393,7 @@ class NostrNetwork(Network):
         ev = self.ctx.events.get(eid)
         if ev is None:
             raise self.error(NotFound, "post not found on these relays")
-        await self._hydrate([ev])
+        await self._hydrate([ev], engagement=True)
         post = convert.to_post(self.ctx, ev)
         if post is None:
             raise self.error(NotFound, "not a post")
@@ -418,7 +435,7 @@ class NostrNetwork(Network):
                         descendants.append(child)
                         nxt.append(child.id)
             frontier = nxt
-        await self._hydrate([focus, *ancestors, *descendants])
+        await self._hydrate([focus, *ancestors, *descendants], engagement=True)
         conv = [convert.to_post(self.ctx, e) for e in (focus, *ancestors)]
         desc = sorted(descendants, key=lambda e: (e.created_at, e.id))
         return Thread(
@@ -542,6 +559,14 @@ class NostrNetwork(Network):
             tags = [["e", e.id] for e in events] + [["k", str(k)] for k in {e.kind for e in events}]
             await self._send(sign(self._need_keys(), 5, "", tags))
 
+    def _acted(self, post: Post, state_field: str, on: bool) -> Post:
+        """Remember a like/repost just sent, so the returned post and later pages show it."""
+        shown = post.shown
+        mine = replace(self.ctx.mine.get(shown.key, shown.mine), **{state_field: on})
+        self.ctx.mine[shown.key] = mine
+        shown = replace(shown, mine=mine)
+        return replace(post, repost_of=shown, mine=mine) if post.repost_of else shown
+
     async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:
         keys = self._need_keys()
         target = post.shown
@@ -556,7 +581,7 @@ class NostrNetwork(Network):
                     ["k", target.ref.get("kind", "1")],
                 ]
                 await self._send(sign(keys, 7, "+", tags), [pk])
-            return post.with_state(liked=not undo)
+            return self._acted(post, "liked", not undo)
         if reaction is Reaction.REPOST:
             if undo:
                 await self._delete_events(await self._mine_referencing(6, eid))
@@ -567,7 +592,7 @@ class NostrNetwork(Network):
                     raise self.error(NotFound, "the post to repost is not on these relays")
                 tags = [["e", eid, target.ref.get("relay", "")], ["p", original.pubkey]]
                 await self._send(sign(keys, 6, original.to_json(), tags), [original.pubkey])
-            return post.with_state(reposted=not undo)
+            return self._acted(post, "reposted", not undo)
         raise self.error(Unsupported, f"Nostr has no {reaction.value}")
 
     async def delete(self, post: Post) -> None:

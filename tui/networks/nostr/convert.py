@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from tui import text
 from tui.model import (
     Author,
+    MyState,
     NetworkKind,
     Notification,
     NotificationKind,
@@ -81,6 +82,7 @@ class Context:
     profiles: dict[str, ProfileInfo] = field(default_factory=dict)
     nip05: dict[str, str] = field(default_factory=dict)  # pubkey → verified identifier
     events: dict[str, NostrEvent] = field(default_factory=dict)  # id → event (reposts, quotes)
+    mine: dict[str, MyState] = field(default_factory=dict)  # note id → did I like/repost it
 
 
 def when(ts: int) -> datetime:
@@ -264,6 +266,35 @@ def references(ev: NostrEvent) -> set[str]:
     return wanted
 
 
+def shown_id(ev: NostrEvent) -> str | None:
+    """The id of the note a timeline shows for `ev` (the original of a repost)."""
+    if ev.kind == 6:
+        inner = embedded_repost(ev)
+        return inner.id if inner is not None else repost_target(ev)
+    return ev.id if ev.kind == 1 else None
+
+
+def tally(ctx: Context, ids: list[str], events: list[NostrEvent]) -> None:
+    """Record my own state for notes `ids` from the likes and reposts referencing them.
+
+    A "-" reaction is a dislike, not a like.
+    """
+    wanted = set(ids)
+    reposters: dict[str, set[str]] = {i: set() for i in ids}
+    likers: dict[str, set[str]] = {i: set() for i in ids}
+    for ev in events:
+        if ev.kind == 6:
+            target = repost_target(ev)
+            if target in wanted:
+                reposters[target].add(ev.pubkey)
+        elif ev.kind == 7 and ev.content != "-":
+            target = reaction_target(ev)
+            if target in wanted:
+                likers[target].add(ev.pubkey)
+    for i in ids:
+        ctx.mine[i] = MyState(liked=ctx.me in likers[i], reposted=ctx.me in reposters[i])
+
+
 def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
     """kind 1 → Post; kind 6 → a repost Post wrapping the original (None when it is unknown)."""
     if ev.kind == 6:
@@ -285,6 +316,7 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
             key=ev.id,
             url="nostr:" + nip19.note(ev.id),
             repost_of=original,
+            mine=original.mine,  # the app toggles a listed repost by the wrapper's state
             ref=_ref(ev, None),
         )
     if ev.kind != 1:
@@ -313,6 +345,7 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
         reply_to="nostr:" + parent if parent else None,
         reply_to_author=parent_author,
         quote=quote,
+        mine=ctx.mine.get(ev.id, MyState()),
         ref={**_ref(ev, root), **({"relay": relay} if relay else {})},
     )
 
