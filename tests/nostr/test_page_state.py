@@ -1,5 +1,5 @@
-"""What a page shows beyond the notes themselves: names of those replied to and mentioned, and my
-own likes and reposts — against real relays."""
+"""What a page shows beyond the notes themselves: names of those replied to and mentioned, counts,
+my own likes and reposts — against real relays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.nostr.conftest import raw_publish
-from tui.model import Account, FeedKind, FeedRef, NetworkKind, Reaction
+from tui.model import Account, Counts, FeedKind, FeedRef, NetworkKind, Reaction
 from tui.networks.nostr import nip19
 from tui.networks.nostr.client import NostrNetwork
 from tui.networks.nostr.event import sign
@@ -74,7 +74,7 @@ async def test_replies_and_mentions_name_people_by_profile(local_relay):
         await net.close()
 
 
-async def test_page_shows_my_earlier_likes_and_reposts(any_relay):
+async def test_page_shows_counts_and_my_earlier_likes_and_reposts(any_relay):
     me, alice, bob, carol = (Keys.generate() for _ in range(4))
     now = int(time.time()) - 100
     liked, reposted, plain = (sign(alice, 1, f"note {i}", created_at=now + i) for i in range(3))
@@ -108,25 +108,51 @@ async def test_page_shows_my_earlier_likes_and_reposts(any_relay):
         assert posts[liked.id].mine.liked and not posts[liked.id].mine.reposted
         assert posts[reposted.id].mine.reposted and not posts[reposted.id].mine.liked
         assert not (posts[plain.id].mine.liked or posts[plain.id].mine.reposted)
+        assert posts[liked.id].counts == Counts(replies=1, reposts=1, likes=2)
+        assert posts[reposted.id].counts == Counts(replies=0, reposts=1, likes=0)
+        assert posts[plain.id].counts == Counts(replies=0, reposts=0, likes=0)
 
         # My repost as it appears in my own feed carries the state on the note it shows.
         mine = await net.timeline(FeedRef(FeedKind.USER, me.npub))
         (wrapper,) = mine.items
         assert wrapper.repost_of is not None and wrapper.repost_of.key == reposted.id
         assert wrapper.mine.reposted and wrapper.shown.mine.reposted
+        assert wrapper.shown.counts.reposts == 1
 
-        # Liking now shows at once, and a fresh page from the relay agrees.
+        # Liking now shows at once, counted, and a fresh page from the relay agrees.
         now_liked = await net.react(posts[plain.id], Reaction.LIKE)
-        assert now_liked.mine.liked
+        assert now_liked.mine.liked and now_liked.counts.likes == 1
         fresh = NostrNetwork(net.account, net.secrets)
         await fresh.open()
         try:
             again = await fresh.post("nostr:" + plain.id)
-            assert again.mine.liked
+            assert again.mine.liked and again.counts.likes == 1
             thread = await fresh.thread(await fresh.post("nostr:" + reply.id))
             (parent,) = thread.ancestors
             assert parent.key == liked.id and parent.mine.liked
+            assert thread.post.counts.replies == 1  # the deep reply answers it
         finally:
             await fresh.close()
+    finally:
+        await net.close()
+
+
+async def test_counts_stay_bounded_on_a_huge_thread(local_relay, monkeypatch):
+    """Past the cap the page still loads, with what was fetched counted."""
+    import tui.networks.nostr.client as client
+
+    monkeypatch.setattr(client, "ENGAGEMENT_LIMIT", 5)
+    me, alice = Keys.generate(), Keys.generate()
+    note = sign(alice, 1, "popular", created_at=int(time.time()) - 100)
+    fans = [Keys.generate() for _ in range(8)]
+    likes = [sign(f, 7, "+", [["e", note.id]]) for f in fans]
+    mine = sign(me, 7, "+", [["e", note.id]], int(time.time()) - 50)  # older than every fan's
+    await raw_publish(local_relay.url, note, mine, *likes)
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        (post,) = (await net.timeline(FeedRef(FeedKind.USER, alice.npub))).items
+        assert post.counts.likes is not None and 5 <= post.counts.likes <= 6
+        assert post.mine.liked  # my own state comes from its own filter, not the capped one
     finally:
         await net.close()

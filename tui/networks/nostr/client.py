@@ -67,6 +67,9 @@ NOTE_KINDS = [1, 6]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
 MAX_THREAD_DEPTH = 30
+# At most this many replies/reposts/likes are fetched to count a page's notes: a huge thread must
+# not stall the page, so counts are lower bounds past it.
+ENGAGEMENT_LIMIT = 1000
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
@@ -265,14 +268,15 @@ class NostrNetwork(Network):
     async def _load_events(
         self, ids: Iterable[str], engagement_of: list[str] | None = None
     ) -> None:
-        """Fetch events by id; with `engagement_of`, the same request also asks for my own likes
-        and reposts of those notes."""
+        """Fetch events by id; with `engagement_of`, the same request also asks for the replies,
+        reposts and likes of those notes (bounded) and for my own likes and reposts of them."""
         missing = sorted({i for i in ids if len(i) == 64 and i not in self.ctx.events})
         filters: list[dict[str, Any]] = [{"ids": chunk} for chunk in _chunks(missing)]
         notes = list(dict.fromkeys(engagement_of or ()))
         for chunk in _chunks(notes):
             mine = {"kinds": [6, 7], "authors": [self.pubkey], "#e": chunk}
             filters.append({**mine, "limit": 3 * len(chunk) + 10})
+            filters.append({"kinds": [1, 6, 7], "#e": chunk, "limit": ENGAGEMENT_LIMIT})
         if not filters:
             return
         events = await self._query(self.read_relays, filters)
@@ -286,8 +290,8 @@ class NostrNetwork(Network):
     async def _hydrate(self, events: list[NostrEvent], engagement: bool = False) -> None:
         """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.
 
-        One request fetches the referenced events (plus, with `engagement`, my own likes and
-        reposts of the notes shown); a second only when a repost or reaction brought in a note
+        One request fetches the referenced events (plus, with `engagement`, counts and my own
+        state for the notes shown); a second only when a repost or reaction brought in a note
         whose own parent or quote is unknown; then one for the profiles of everyone shown,
         replied to, tagged or mentioned.
         """
@@ -562,9 +566,14 @@ class NostrNetwork(Network):
     def _acted(self, post: Post, state_field: str, on: bool) -> Post:
         """Remember a like/repost just sent, so the returned post and later pages show it."""
         shown = post.shown
+        count_field = {"liked": "likes", "reposted": "reposts"}[state_field]
         mine = replace(self.ctx.mine.get(shown.key, shown.mine), **{state_field: on})
-        self.ctx.mine[shown.key] = mine
-        shown = replace(shown, mine=mine)
+        counts = self.ctx.counts.get(shown.key, shown.counts)
+        n = getattr(counts, count_field)
+        if n is not None and getattr(shown.mine, state_field) != on:
+            counts = replace(counts, **{count_field: max(0, n + (1 if on else -1))})
+        self.ctx.mine[shown.key], self.ctx.counts[shown.key] = mine, counts
+        shown = replace(shown, mine=mine, counts=counts)
         return replace(post, repost_of=shown, mine=mine) if post.repost_of else shown
 
     async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from tui import text
 from tui.model import (
     Author,
+    Counts,
     MyState,
     NetworkKind,
     Notification,
@@ -82,6 +83,7 @@ class Context:
     profiles: dict[str, ProfileInfo] = field(default_factory=dict)
     nip05: dict[str, str] = field(default_factory=dict)  # pubkey → verified identifier
     events: dict[str, NostrEvent] = field(default_factory=dict)  # id → event (reposts, quotes)
+    counts: dict[str, Counts] = field(default_factory=dict)  # note id → replies/reposts/likes
     mine: dict[str, MyState] = field(default_factory=dict)  # note id → did I like/repost it
 
 
@@ -267,7 +269,7 @@ def references(ev: NostrEvent) -> set[str]:
 
 
 def shown_id(ev: NostrEvent) -> str | None:
-    """The id of the note a timeline shows for `ev` (the original of a repost)."""
+    """The id of the note whose counts a timeline shows for `ev` (the original of a repost)."""
     if ev.kind == 6:
         inner = embedded_repost(ev)
         return inner.id if inner is not None else repost_target(ev)
@@ -275,15 +277,21 @@ def shown_id(ev: NostrEvent) -> str | None:
 
 
 def tally(ctx: Context, ids: list[str], events: list[NostrEvent]) -> None:
-    """Record my own state for notes `ids` from the likes and reposts referencing them.
+    """Record counts and my own state for notes `ids` from the events referencing them.
 
-    A "-" reaction is a dislike, not a like.
+    Replies are direct replies (NIP-10 parent); reposts and likes count people, so one account
+    reacting twice counts once. A "-" reaction is a dislike and is not counted.
     """
     wanted = set(ids)
+    replies: dict[str, set[str]] = {i: set() for i in ids}
     reposters: dict[str, set[str]] = {i: set() for i in ids}
     likers: dict[str, set[str]] = {i: set() for i in ids}
     for ev in events:
-        if ev.kind == 6:
+        if ev.kind == 1:
+            parent = thread_refs(ev)[1]
+            if parent in wanted:
+                replies[parent].add(ev.id)
+        elif ev.kind == 6:
             target = repost_target(ev)
             if target in wanted:
                 reposters[target].add(ev.pubkey)
@@ -292,6 +300,7 @@ def tally(ctx: Context, ids: list[str], events: list[NostrEvent]) -> None:
             if target in wanted:
                 likers[target].add(ev.pubkey)
     for i in ids:
+        ctx.counts[i] = Counts(len(replies[i]), len(reposters[i]), len(likers[i]))
         ctx.mine[i] = MyState(liked=ctx.me in likers[i], reposted=ctx.me in reposters[i])
 
 
@@ -345,6 +354,7 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
         reply_to="nostr:" + parent if parent else None,
         reply_to_author=parent_author,
         quote=quote,
+        counts=ctx.counts.get(ev.id, Counts()),
         mine=ctx.mine.get(ev.id, MyState()),
         ref={**_ref(ev, root), **({"relay": relay} if relay else {})},
     )
