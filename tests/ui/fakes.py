@@ -255,6 +255,31 @@ class FakeNetwork(Network):
             yield await self.events.get()
 
     # ----- test helpers ----------------------------------------------------------------------
+    def add_mention(self, text: str, *, minutes_ago: int = 0) -> Notification:
+        """A mention of me, newest first in `notes`, about a post by someone else."""
+        n = len(self.notes)
+        author = make_author(self.kind, self.account.name, f"caller{n}", f"Caller {n}")
+        post = Post(
+            self.kind,
+            self.account.name,
+            f"{self.account.name}:mention-post:{n}",
+            NOW - timedelta(minutes=minutes_ago),
+            author,
+            RichText(text),
+            url=f"https://example.org/{self.account.name}/mention/{n}",
+        )
+        note = Notification(
+            self.kind,
+            self.account.name,
+            f"{self.account.name}:mention:{n}",
+            "mention",
+            NOW - timedelta(minutes=minutes_ago),
+            (author,),
+            post=post,
+        )
+        self.notes.insert(0, note)
+        return note
+
     def push_post(self, text: str) -> Post:
         post = replace(
             self.posts[0],

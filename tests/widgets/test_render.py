@@ -7,9 +7,16 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.feed.factories import T0, author, post
-from tui.model import RichText, Span, SpanKind
-from tui.ui.render import View, content_height, relative_time, render_item
+from tests.feed.factories import T0, author, notification, post
+from tui.feed import group_notifications
+from tui.model import NotificationKind, RichText, Span, SpanKind
+from tui.ui.render import (
+    View,
+    content_height,
+    relative_time,
+    render_item,
+    render_notification,
+)
 
 TEXT = st.lists(
     st.sampled_from(list("ab cd  ef\n日本語👨‍👩‍👧é") + ["x" * 30, " " * 5]), max_size=120
@@ -22,6 +29,20 @@ def test_content_height_matches_textual_wrapping(text: str, width: int) -> None:
     content = render_item(post("p", 1, text or "x", by=author("a@b.c", text[:40])),
                           View(width, T0))
     assert content_height(content, width) == content.get_height({}, width)
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT, st.sampled_from([NotificationKind.MENTION, NotificationKind.LIKE]),
+       st.integers(min_value=24, max_value=120))
+def test_notification_text_keeps_its_indent_on_every_line(
+    text: str, kind: NotificationKind, width: int
+) -> None:
+    about = post("p", 1, text or "x")
+    (row,) = group_notifications([notification("n", kind, 1, "ann@ex.social", about)])
+    content = render_notification(row, View(width, T0))
+    lines = content.wrap(width)
+    assert len(lines) == content_height(content, width) == content.get_height({}, width)
+    assert all(line.plain.startswith("  ") for line in lines[1:])
 
 
 def link_styles(target: str) -> list[object]:

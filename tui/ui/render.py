@@ -412,21 +412,38 @@ def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
     lines = [
         _assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)
     ]
+    inner = _indented(view)
     extra = _line(group.first.text)
     if extra:
-        lines.append(_styled("  " + extra, DIM))
+        lines += _indent(_styled(extra, DIM), inner.width)
     post = group.post
     if post is None:
         return lines
     if group.kind in _FULL_POST:
-        lines += [Content("  ") + line for line in _body_lines(post.shown, _indented(view), None)]
+        for line in _body_lines(post.shown, inner, None):
+            lines += _indent(line, inner.width)
     else:
         text = _line(post.shown.content_warning or post.shown.content.text)
         if len(text) > 200:
             text = text[:200] + "…"
-        lines.append(_styled(f"  {text}", DIM))
+        lines += _indent(_styled(text, DIM), inner.width)
     return lines
 
 
+INDENT = "  "
+
+
 def _indented(view: View) -> View:
-    return View(max(1, view.width - 2), view.now, view.absolute, view.revealed)
+    return View(max(1, view.width - len(INDENT)), view.now, view.absolute, view.revealed)
+
+
+def _indent(line: Content, width: int) -> list[Content]:
+    """`line` wrapped at `width` with every wrapped line indented, not only the first.
+
+    Left to Textual, only the first line would carry the indent: the rest would wrap flush left.
+    Lines that already fit skip the wrapping (the usual case for short notification texts).
+    """
+    plain = line.plain
+    if "\n" not in plain and line.cell_length <= width:
+        return [Content(INDENT) + line]
+    return [Content(INDENT) + part for part in line.wrap(width)]
