@@ -1,5 +1,5 @@
 """What a page shows beyond the notes themselves: names of those replied to and mentioned, counts,
-my own likes and reposts — against real relays."""
+my own likes and reposts, and quotes of my notes — against real relays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ import time
 import pytest
 
 from tests.nostr.conftest import raw_publish
-from tui.model import Account, Counts, FeedKind, FeedRef, NetworkKind, Reaction
+from tui.model import (
+    Account,
+    Counts,
+    Draft,
+    FeedKind,
+    FeedRef,
+    NetworkKind,
+    NotificationKind,
+    Reaction,
+)
 from tui.networks.nostr import nip19
 from tui.networks.nostr.client import NostrNetwork
 from tui.networks.nostr.event import sign
@@ -154,5 +163,36 @@ async def test_counts_stay_bounded_on_a_huge_thread(local_relay, monkeypatch):
         (post,) = (await net.timeline(FeedRef(FeedKind.USER, alice.npub))).items
         assert post.counts.likes is not None and 5 <= post.counts.likes <= 6
         assert post.mine.liked  # my own state comes from its own filter, not the capped one
+    finally:
+        await net.close()
+
+
+async def test_quote_of_my_note_is_a_quote_notification(local_relay):
+    me, bob, carol = Keys.generate(), Keys.generate(), Keys.generate()
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        mine = await net.publish(Draft("my thoughts"))
+        now = int(time.time())
+        ref = nip19.nevent(mine.key, author=me.public_hex)
+        # Bob tags me as NIP-18 suggests; Carol's client adds only the q tag.
+        tagged = sign(
+            bob,
+            1,
+            f"so true nostr:{ref}",
+            [["q", mine.key, "", me.public_hex], ["p", me.public_hex]],
+            now,
+        )
+        untagged = sign(carol, 1, f"hmm nostr:{ref}", [["q", mine.key]], now + 1)
+        someone_else = sign(carol, 1, "quoting bob", [["q", tagged.id], ["p", bob.public_hex]])
+        await raw_publish(local_relay.url, _profile(bob, name="bob"), tagged, untagged)
+        await raw_publish(local_relay.url, someone_else)
+        page = await net.notifications()
+        kinds = {n.uid.removeprefix("nostr:"): n.kind for n in page.items}
+        assert kinds == {tagged.id: NotificationKind.QUOTE, untagged.id: NotificationKind.QUOTE}
+        quote = next(n for n in page.items if n.uid == "nostr:" + tagged.id)
+        assert quote.actor.display_name == "bob"
+        assert quote.post is not None and quote.post.quote is not None
+        assert quote.post.quote.key == mine.key
     finally:
         await net.close()

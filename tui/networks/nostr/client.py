@@ -70,6 +70,8 @@ MAX_THREAD_DEPTH = 30
 # At most this many replies/reposts/likes are fetched to count a page's notes: a huge thread must
 # not stall the page, so counts are lower bounds past it.
 ENGAGEMENT_LIMIT = 1000
+# Quotes need not tag me (NIP-18 asks only for a `q` tag): my newest notes are watched for them.
+MY_NOTES = 200
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
@@ -130,6 +132,7 @@ class NostrNetwork(Network):
         self._latest: dict[int, NostrEvent] = {}  # my kind 3 / 10000 / 10002
         self._published: dict[str, NostrEvent] = {}  # idempotency key → signed event
         self._nip05_checked: set[tuple[str, str]] = set()
+        self._my_notes: dict[str, int] = {}  # my recent notes (id → created_at), to find quotes
         self._listeners: list[asyncio.Queue[Event]] = []
 
     # ----- description -------------------------------------------------------------------------
@@ -201,13 +204,19 @@ class NostrNetwork(Network):
         return self.keys
 
     async def _load_mine(self) -> None:
-        kinds = [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND]
-        events = await self._query(self.relays, [{"authors": [self.pubkey], "kinds": kinds}])
-        for ev in events:
+        lists = {"authors": [self.pubkey], "kinds": [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND]}
+        notes = {"authors": [self.pubkey], "kinds": [1], "limit": MY_NOTES}
+        for ev in await self._query(self.relays, [lists, notes]):
             self._remember_mine(ev)
 
     def _remember_mine(self, ev: NostrEvent) -> None:
         if ev.pubkey != self.pubkey:
+            return
+        if ev.kind == 1:
+            self._my_notes[ev.id] = ev.created_at
+            if len(self._my_notes) > MY_NOTES:
+                oldest = min(self._my_notes, key=self._my_notes.__getitem__)
+                del self._my_notes[oldest]
             return
         if ev.kind == 0:
             prof = convert.parse_profile(ev)
@@ -380,14 +389,21 @@ class NostrNetwork(Network):
     async def notifications(
         self, cursor: str | None = None, limit: int = 40
     ) -> Page[NotificationItem]:
-        flt: dict[str, Any] = {"kinds": [1, 6, 7], "#p": [self.pubkey], "limit": limit}
+        filters = self._notification_filters({"limit": limit})
         if cursor:
-            flt["until"] = int(cursor)
-        events = [e for e in await self._query(self.read_relays, [flt]) if self._visible(e)]
+            filters = [{**f, "until": int(cursor)} for f in filters]
+        events = [e for e in await self._query(self.read_relays, filters) if self._visible(e)]
         events = [e for e in events if e.pubkey != self.pubkey][:limit]
         await self._hydrate(events)
         items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
         return Page(tuple(items), older=self._older(events, limit))
+
+    def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
+        """Events that tag me, and quotes of my recent notes that do not."""
+        filters = [{"kinds": [1, 6, 7], "#p": [self.pubkey], **extra}]
+        if self._my_notes:
+            filters.append({"kinds": [1], "#q": list(self._my_notes), **extra})
+        return filters
 
     async def post(self, uid: str) -> Item:
         eid = uid.removeprefix("nostr:")
@@ -498,6 +514,8 @@ class NostrNetwork(Network):
             detail = "; ".join(f"{u}: {m}" for u, m in result.failures.items())
             raise self.error(Transient, f"no relay accepted it ({result.summary}): {detail}")
         self.ctx.events[ev.id] = ev
+        if ev.kind == 1:
+            self._remember_mine(ev)  # quotes of it now count as notifications
         return result
 
     def _compose(self, draft: Draft) -> tuple[str, list[list[str]], list[str]]:
@@ -671,10 +689,10 @@ class NostrNetwork(Network):
         home_plan = await self._author_plan(
             {*self.follows, self.pubkey}, {"kinds": NOTE_KINDS, "since": now}
         )
-        note_filter = {"kinds": [1, 6, 7], "#p": [self.pubkey], "since": now}
+        note_filters = self._notification_filters({"since": now})
         subs = [
             await pool.subscribe(home_plan),
-            await pool.subscribe({u: [note_filter] for u in self.read_relays}),
+            await pool.subscribe({u: note_filters for u in self.read_relays}),
         ]
 
         async def pump(sub: Any, notify: bool) -> None:

@@ -361,7 +361,7 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
 
 
 def to_notification(ctx: Context, ev: NostrEvent) -> Notification | None:
-    """Replies, mentions, reactions and reposts of my notes; None for anything else."""
+    """Replies, quotes, mentions, reactions and reposts of my notes; None for anything else."""
     if ev.pubkey == ctx.me:
         return None
     kind: NotificationKind
@@ -383,8 +383,14 @@ def to_notification(ctx: Context, ev: NostrEvent) -> Notification | None:
     elif ev.kind == 1:
         _root, parent = thread_refs(ev)
         parent_ev = ctx.events.get(parent) if parent else None
-        is_reply = parent_ev is not None and parent_ev.pubkey == ctx.me
-        kind = NotificationKind.REPLY if is_reply else NotificationKind.MENTION
+        q = ev.first_tag("q")
+        quoted = ctx.events.get(q[1]) if q is not None and len(q) > 1 else None
+        if parent_ev is not None and parent_ev.pubkey == ctx.me:
+            kind = NotificationKind.REPLY
+        elif quoted is not None and quoted.pubkey == ctx.me:
+            kind = NotificationKind.QUOTE
+        else:
+            kind = NotificationKind.MENTION
         post = to_post(ctx, ev)
     else:
         return None
