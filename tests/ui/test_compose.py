@@ -11,6 +11,7 @@ from tui.networks.base import Transient
 from tui.ui.screens.confirm import ConfirmScreen
 
 NARROW = (80, 24)
+WIDE = (160, 48)
 
 
 def pane(app):
@@ -31,6 +32,32 @@ async def test_compose_and_send_publishes_and_clears(build_app, networks):
         assert pane(app).text_area.text == ""
         assert "masto: sent" in pane(app).outbox_text()
         assert not [c for c in networks["sky2"].calls if c[0] == "publish"]
+
+
+async def test_after_sending_everywhere_focus_returns_to_the_timeline(build_app, networks):
+    from textual.widgets import TextArea
+
+    from tui.ui.widgets.timeline import PostList
+
+    for size in (NARROW, WIDE):
+        app = build_app(networks)
+        async with app.run_test(size=size) as pilot:
+            await started(pilot)
+            main = app.main_screen
+            await pilot.press("c", *"done", "ctrl+s")
+            await started(pilot)
+            assert pane(app).text_area.text == ""
+            assert isinstance(app.focused, PostList) and app.focused.id == "timeline"
+            assert main.query_one("#timeline-pane").has_class("current")
+            assert main.query_one("#tabs").current == "timeline"
+            await pilot.press("j")
+            assert app.focused.selected_index == 1
+            networks["masto"].fail["publish"] = Transient("down", account="masto")
+            await pilot.press("c", *"again", "ctrl+s")
+            await started(pilot)
+            assert isinstance(app.focused, TextArea) and app.focused.text == "again"
+            assert "masto: failed" in pane(app).outbox_text()
+            del networks["masto"].fail["publish"]
 
 
 async def test_cross_post_shows_each_target_state_and_retries_the_failed(build_app, networks):

@@ -133,6 +133,13 @@ class MainScreen(PostActions, Screen[None]):
     def _compose_left(self) -> None:
         self.action_show_pane("timeline")
 
+    @on(ComposePane.Sent)
+    def _compose_sent(self, event: ComposePane.Sent) -> None:
+        # Sent everywhere: back to reading, so j/k work at once. After a failure the composer
+        # keeps focus, showing each target's state and offering ctrl+r.
+        if event.entries and all(e.state == "sent" for e in event.entries):
+            self.action_show_pane("timeline")
+
     # ----- PostActions hooks -----------------------------------------------------------------
     def post_list(self) -> PostList | None:
         return self.query_one("#timeline", PostList)
