@@ -255,7 +255,9 @@ class FakeNetwork(Network):
             yield await self.events.get()
 
     # ----- test helpers ----------------------------------------------------------------------
-    def add_mention(self, text: str, *, minutes_ago: int = 0) -> Notification:
+    def add_mention(
+        self, text: str, *, minutes_ago: int = 0, url: str = "", content_warning: str = ""
+    ) -> Notification:
         """A mention of me, newest first in `notes`, about a post by someone else."""
         n = len(self.notes)
         author = make_author(self.kind, self.account.name, f"caller{n}", f"Caller {n}")
@@ -265,8 +267,9 @@ class FakeNetwork(Network):
             f"{self.account.name}:mention-post:{n}",
             NOW - timedelta(minutes=minutes_ago),
             author,
-            RichText(text),
+            text_with_link(text, url),
             url=f"https://example.org/{self.account.name}/mention/{n}",
+            content_warning=content_warning,
         )
         note = Notification(
             self.kind,

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from tests.ui.fakes import FakeNetwork
-from tests.ui.pilot import started
+from datetime import timedelta
+
+from tests.ui.fakes import NOW, FakeNetwork, make_author
+from tests.ui.pilot import started, toasts
+from tui.model import Notification
+from tui.ui.screens.confirm import ConfirmScreen
+from tui.ui.screens.links import LinksScreen
+from tui.ui.screens.profile import ProfileScreen
+from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.notifications import NotificationList
 
 NARROW = (80, 24)
@@ -32,3 +39,94 @@ async def test_every_wrapped_line_of_a_notification_post_is_indented(build_app):
         assert len(text) >= 3  # the post wrapped, then the counts line
         assert all(row.startswith("  ") and row[2] != " " for row in text), text
         assert " ".join(row.strip() for row in text[:-1]) == LONG
+
+
+def posts_acted_on(net: FakeNetwork) -> list[object]:
+    return [arg for op, arg in net.calls if op == "react"]
+
+
+async def test_post_keys_act_on_the_selected_notifications_post(build_app, monkeypatch):
+    net = FakeNetwork("masto")
+    note = net.add_mention("have you read this?", url="https://books.example/b")
+    about = note.post
+    app = build_app({"masto": net})
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert notifications(app).selected.post == about
+        for key, reaction in (("f", "like"), ("b", "repost"), ("B", "bookmark")):
+            await pilot.press(key)
+            await started(pilot)
+            assert posts_acted_on(net)[-1] == (about.uid, reaction, False)
+        shown = notifications(app).selected.post.mine
+        assert shown.liked and shown.reposted and shown.bookmarked
+        assert not any(p.mine.liked for p in app.main_screen.merger.items)
+        await pilot.press("y")
+        assert app.clipboard == about.url
+        await pilot.press("o")
+        assert isinstance(app.screen, LinksScreen)
+        assert app.screen.links == ["https://books.example/b", about.url]
+        await pilot.press("enter", "escape")
+        assert opened == ["https://books.example/b"]
+        await pilot.press("u")
+        await started(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert ("profile", about.author.uid) in net.calls
+        await pilot.press("escape", "enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        assert ("thread", about.uid) in net.calls
+        await pilot.press("escape", "r")
+        compose = app.main_screen.query_one("#compose-pane")
+        assert compose.reply_to.uid == about.uid
+        assert compose.text_area.text.startswith(f"@{about.author.handle} ")
+
+
+async def test_v_and_delete_act_on_the_notifications_post(build_app):
+    net = FakeNetwork("masto")
+    net.add_mention("the ending of the film", content_warning="spoilers")
+    mine = net.own_post("a post of mine people liked")
+    fan = make_author(net.kind, "masto", "fan9")
+    net.notes.insert(1, Notification(net.kind, "masto", "masto:like:mine", "like",
+                                     NOW - timedelta(minutes=2), (fan,), post=mine))
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        text = "\n".join(notifications(app).visible_text())
+        assert "spoilers" in text and "the ending of the film" not in text
+        await pilot.press("v")
+        assert "the ending of the film" in "\n".join(notifications(app).visible_text())
+        await pilot.press("D")
+        assert any("only delete your own" in t for t in toasts(app))
+        while notifications(app).selected.post != mine:
+            await pilot.press("j")
+        await pilot.press("D")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await started(pilot)
+        assert ("delete", mine.uid) in net.calls
+        assert all(row.post != mine for row in notifications(app).items)
+
+
+async def test_post_keys_on_a_notification_without_a_post_say_so(build_app):
+    net = FakeNetwork("masto")
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2", "G")
+        follow = notifications(app).selected
+        assert follow.kind == "follow" and follow.post is None
+        for key in ("f", "b", "B", "r", "o", "y", "D"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await started(pilot)
+            assert toasts(app) == ["This notification is not about a post."], key
+            assert app.screen is app.main_screen
+        assert posts_acted_on(net) == []
+        await pilot.press("u")  # a follow's person is its follower
+        await started(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert ("profile", follow.actors[0].uid) in net.calls

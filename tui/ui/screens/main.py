@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -27,7 +28,15 @@ from tui.feed import (
     mark_read,
     unread_count,
 )
-from tui.model import Event, EventKind, FeedKind, NotificationItem, Page, Post
+from tui.model import (
+    Event,
+    EventKind,
+    FeedKind,
+    Notification,
+    NotificationItem,
+    Page,
+    Post,
+)
 from tui.networks.base import Capability, Network
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
@@ -39,6 +48,11 @@ from tui.ui.widgets.timeline import PostList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+
+
+def _about(note: NotificationItem, uid: str) -> bool:
+    """Whether a notification is about the post `uid`."""
+    return isinstance(note, Notification) and note.post is not None and note.post.uid == uid
 
 
 class MainScreen(PostActions, Screen[None]):
@@ -144,13 +158,45 @@ class MainScreen(PostActions, Screen[None]):
     def post_list(self) -> PostList | None:
         return self.query_one("#timeline", PostList)
 
+    def selected_post(self) -> Post | None:
+        """The post the keys act on: the focused pane's selection (a notification's post)."""
+        if self._focused_pane() != "notifications":
+            return super().selected_post()
+        row = self.query_one("#notifications", NotificationList).selected
+        post = row.post if isinstance(row, NotificationGroup) else None
+        if post is None:
+            self.app.notify("This notification is not about a post.", severity="warning")
+        return post
+
+    def action_profile(self) -> None:
+        row = self.query_one("#notifications", NotificationList).selected
+        if (
+            self._focused_pane() == "notifications"
+            and isinstance(row, NotificationGroup)
+            and row.post is None
+            and row.actors
+        ):
+            # A follow has no post: its author is the person who followed.
+            from tui.ui.screens.profile import ProfileScreen
+
+            actor = row.actors[0]
+            self.app.push_screen(ProfileScreen(row.account, actor.uid or actor.handle))
+            return
+        super().action_profile()
+
     def item_changed(self, post: Post) -> None:
         self.merger.update(post)
         super().item_changed(post)
+        if any(_about(n, post.uid) for n in self.notes):  # keep its notifications in step
+            self.notes = [replace(n, post=post) if _about(n, post.uid) else n for n in self.notes]
+            self._show_notifications()
 
     def item_removed(self, uid: str) -> None:
         self.merger.remove(uid)
         super().item_removed(uid)
+        if any(_about(n, uid) for n in self.notes):
+            self.notes = [n for n in self.notes if not _about(n, uid)]
+            self._show_notifications()
 
     def start_reply(self, post: Post) -> None:
         self.query_one(ComposePane).start_reply(post)
