@@ -26,6 +26,13 @@ from tests.conftest import in_ci
 from tui.networks.nostr.event import NostrEvent
 
 NOSTR_RELAY_VERSION = "1.14"
+# The LMDB storage with whoosh full-text search (NIP-50) needs these beside nostr-relay.
+RELAY_PACKAGES = [
+    f"nostr-relay=={NOSTR_RELAY_VERSION}",
+    "lmdb==3.0.0",
+    "msgpack==1.2.4",
+    "whoosh==2.7.4",
+]
 CACHE = Path(os.environ.get("MURMUR_TEST_CACHE", Path.home() / ".cache" / "murmur-tests"))
 RELAY_VENV = CACHE / "nostr-relay-venv"
 
@@ -46,15 +53,20 @@ def free_port() -> int:
 class LocalRelay:
     """nostr-sdk's in-memory relay; `restart()` brings it back on the same port (empty)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, nip42: str = "") -> None:
         self.port = port
         self.url = f"ws://127.0.0.1:{port}"
+        self.nip42 = nip42  # "", "WRITE", "READ" or "BOTH": what needs NIP-42 AUTH
         self._relay = None
 
     async def start(self) -> None:
-        from nostr_sdk import LocalRelayBuilder
+        from nostr_sdk import LocalRelayBuilder, LocalRelayBuilderNip42, LocalRelayBuilderNip42Mode
 
-        self._relay = LocalRelayBuilder().addr("127.0.0.1").port(self.port).build()
+        builder = LocalRelayBuilder().addr("127.0.0.1").port(self.port)
+        if self.nip42:
+            mode = getattr(LocalRelayBuilderNip42Mode, self.nip42)
+            builder = builder.nip42(LocalRelayBuilderNip42(mode=mode))
+        self._relay = builder.build()
         await self._relay.run()
 
     def stop(self) -> None:
@@ -81,14 +93,15 @@ def _ensure_relay_venv() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     with (CACHE / "nostr-relay-venv.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test processes build it once
-        if (RELAY_VENV / ".complete").exists() and exe.exists():
+        marker = RELAY_VENV / ".complete"
+        wanted = " ".join(RELAY_PACKAGES)
+        if marker.exists() and marker.read_text() == wanted and exe.exists():
             return exe
         shutil.rmtree(RELAY_VENV, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(RELAY_VENV)], check=True)
         pip = str(RELAY_VENV / "bin" / "pip")
-        spec = f"nostr-relay=={NOSTR_RELAY_VERSION}"
-        subprocess.run([pip, "install", "-q", spec], check=True, timeout=900)
-        (RELAY_VENV / ".complete").write_text(NOSTR_RELAY_VERSION)
+        subprocess.run([pip, "install", "-q", *RELAY_PACKAGES], check=True, timeout=900)
+        marker.write_text(wanted)
     return exe
 
 
@@ -97,7 +110,7 @@ DEBUG: false
 relay_name: murmur test relay
 relay_description: loopback test relay
 storage:
-  sqlalchemy.url: sqlite+aiosqlite:///{db}
+  sqlalchemy.url: sqlite+aiosqlite:///{workdir}/relay.sqlite3
   validators:
     - nostr_relay.validators.is_not_too_large
     - nostr_relay.validators.is_signed
@@ -114,16 +127,60 @@ max_limit: 6000
 max_event_size: 65536
 """
 
+# NIP-42: writing needs an authenticated pubkey with the writer role (`role set`); anyone reads.
+# The relay compares the AUTH event's `relay` tag with `relay_urls` literally.
+AUTH_CONFIG = """\
+relay_name: murmur auth relay
+storage:
+  sqlalchemy.url: sqlite+aiosqlite:///{workdir}/relay.sqlite3
+  validators:
+    - nostr_relay.validators.is_signed
+gunicorn:
+  bind: 127.0.0.1:{port}
+  workers: 1
+  loglevel: warning
+authentication:
+  enabled: true
+  relay_urls:
+    - ws://127.0.0.1:{port}
+    - ws://127.0.0.1:{port}/
+  actions:
+    save: w
+    query: arws
+"""
+
+# NIP-50: LMDB storage with a whoosh full-text index; NIP-11 then lists 50.
+SEARCH_CONFIG = """\
+relay_name: murmur search relay
+storage:
+  class: nostr_relay.storage.kv.LMDBStorage
+  path: {workdir}/lmdb
+  map_size: 104857600
+  metasync: false
+  validators:
+    - nostr_relay.validators.is_not_too_large
+    - nostr_relay.validators.is_signed
+gunicorn:
+  bind: 127.0.0.1:{port}
+  workers: 1
+  loglevel: warning
+fts_enabled: true
+authentication:
+  enabled: false
+max_event_size: 65536
+"""
+
 
 class SubprocessRelay:
-    """nostr-relay with sqlite storage; data survives `restart()`."""
+    """nostr-relay as configured by `config` (sqlite storage by default); data survives
+    `restart()`."""
 
-    def __init__(self, exe: Path, workdir: Path) -> None:
+    def __init__(self, exe: Path, workdir: Path, config: str = CONFIG) -> None:
         self.exe = exe
         self.port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}"
         self.config = workdir / "relay.yaml"
-        self.config.write_text(CONFIG.format(db=workdir / "relay.sqlite3", port=self.port))
+        self.config.write_text(config.format(workdir=workdir, port=self.port))
         self.log = workdir / "relay.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -161,6 +218,11 @@ class SubprocessRelay:
         self.stop()
         self.start()
 
+    def grant(self, pubkey: str, roles: str) -> None:
+        """Give a pubkey roles (w: writer) with the relay's own CLI, as its operator would."""
+        cmd = [str(self.exe), "-c", str(self.config), "role", "set", "-p", pubkey, "-r", roles]
+        subprocess.run(cmd, cwd=self.config.parent, check=True, capture_output=True, timeout=60)
+
 
 @pytest.fixture(scope="session")
 def nostr_relay_exe() -> Path:
@@ -171,9 +233,8 @@ def nostr_relay_exe() -> Path:
         raise
 
 
-@pytest.fixture
-def sqlite_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRelay]:
-    relay = SubprocessRelay(nostr_relay_exe, tmp_path)
+def _started(exe: Path, workdir: Path, config: str) -> Iterator[SubprocessRelay]:
+    relay = SubprocessRelay(exe, workdir, config)
     try:
         relay.start()
     except RuntimeError as exc:
@@ -181,6 +242,23 @@ def sqlite_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRe
         unavailable(str(exc))
     yield relay
     relay.stop()
+
+
+@pytest.fixture
+def sqlite_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRelay]:
+    yield from _started(nostr_relay_exe, tmp_path, CONFIG)
+
+
+@pytest.fixture
+def auth_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRelay]:
+    """nostr-relay requiring NIP-42 AUTH, and the writer role, to store events."""
+    yield from _started(nostr_relay_exe, tmp_path, AUTH_CONFIG)
+
+
+@pytest.fixture
+def search_relay(nostr_relay_exe: Path, tmp_path: Path) -> Iterator[SubprocessRelay]:
+    """nostr-relay on LMDB with full-text search (NIP-50)."""
+    yield from _started(nostr_relay_exe, tmp_path, SEARCH_CONFIG)
 
 
 # ----- raw helpers: a plain client that is not the code under test --------------------------------

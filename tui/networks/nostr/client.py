@@ -486,6 +486,9 @@ class NostrNetwork(Network):
 
     async def search(self, query: str) -> SearchResults:
         urls = self._search_relays()
+        if not urls:  # right after open(), relays' NIP-11 documents may still be on their way
+            await asyncio.gather(*(r.wait_info(3.0) for r in self._relays()))
+            urls = self._search_relays()
         if not urls:
             raise self.error(Unsupported, "none of these relays offers search (NIP-50)")
         filters = [
