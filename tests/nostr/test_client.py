@@ -11,6 +11,7 @@ import pytest
 from tests.nostr.conftest import raw_publish, raw_query
 from tui.model import (
     Account,
+    Counts,
     Draft,
     EventKind,
     FeedKind,
@@ -100,6 +101,10 @@ async def test_publish_reply_thread_and_notifications(local_relay):
         }
         like_n = next(n for n in page.items if n.kind == NotificationKind.LIKE)
         assert like_n.post.key == ev.id and like_n.actor.display_name == "Bob B"
+        # Notified posts carry counts like a timeline's: Carol's deeper reply answers Bob's.
+        assert like_n.post.counts == Counts(replies=1, reposts=1, likes=1)
+        reply_n = next(n for n in page.items if n.kind == NotificationKind.REPLY)
+        assert reply_n.post.counts == Counts(replies=1, reposts=0, likes=0)
 
         thread = await net.thread(await net.post("nostr:" + reply.id))
         assert [p.key for p in thread.ancestors] == [ev.id]

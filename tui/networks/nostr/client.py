@@ -394,7 +394,7 @@ class NostrNetwork(Network):
             filters = [{**f, "until": int(cursor)} for f in filters]
         events = [e for e in await self._query(self.read_relays, filters) if self._visible(e)]
         events = [e for e in events if e.pubkey != self.pubkey][:limit]
-        await self._hydrate(events)
+        await self._hydrate(events, engagement=True)
         items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
         return Page(tuple(items), older=self._older(events, limit))
 

@@ -269,10 +269,13 @@ def references(ev: NostrEvent) -> set[str]:
 
 
 def shown_id(ev: NostrEvent) -> str | None:
-    """The id of the note whose counts a timeline shows for `ev` (the original of a repost)."""
+    """The id of the note shown, with its counts, for `ev`: the original of a repost, the note
+    reacted to (in notifications), else the note itself."""
     if ev.kind == 6:
         inner = embedded_repost(ev)
         return inner.id if inner is not None else repost_target(ev)
+    if ev.kind == 7:
+        return reaction_target(ev)
     return ev.id if ev.kind == 1 else None
 
 
