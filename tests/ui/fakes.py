@@ -193,7 +193,10 @@ class FakeNetwork(Network):
         self, cursor: str | None = None, limit: int = 40
     ) -> Page[NotificationItem]:
         self._check("notifications", cursor)
-        return Page(tuple(self.notes))
+        start = int(cursor) if cursor else 0
+        items = tuple(self.notes[start : start + limit])
+        older = str(start + limit) if start + limit < len(self.notes) else None
+        return Page(items, older=older)
 
     async def mark_notifications_read(self, up_to: NotificationItem | None = None) -> None:
         self._check("mark_read", up_to)

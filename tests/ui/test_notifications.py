@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.ui.fakes import NOW, FakeNetwork, make_author
 from tests.ui.pilot import started, toasts
-from tui.model import Notification
+from tui.model import Notification, Page
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.screens.links import LinksScreen
 from tui.ui.screens.profile import ProfileScreen
@@ -130,3 +130,40 @@ async def test_post_keys_on_a_notification_without_a_post_say_so(build_app):
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", follow.actors[0].uid) in net.calls
+
+
+class EndlessEmptyPages(FakeNetwork):
+    """A server that answers an older page with no items but yet another cursor."""
+
+    async def notifications(self, cursor=None, limit=40):
+        if cursor:
+            self.calls.append(("notifications", cursor))
+            return Page((), older="again")
+        page = await super().notifications(cursor, limit)
+        return Page(page.items, older="next")
+
+
+async def test_reaching_the_end_pages_older_notifications_per_account(build_app):
+    net = FakeNetwork("masto")
+    for n in range(96):  # 100 with the fake's own four
+        net.add_mention(f"mention number {n}", minutes_ago=100 + n)
+    quirky = EndlessEmptyPages("sky2")
+    app = build_app({"masto": net, "sky2": quirky})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert len(app.main_screen.notes) == 40 + 4
+        await pilot.press("2")
+        for _ in range(4):
+            await pilot.press("G")
+            await started(pilot)
+        cursors = lambda n: [c for op, c in n.calls if op == "notifications"]  # noqa: E731
+        assert cursors(net) == [None, "40", "80"]
+        assert cursors(quirky) == [None, "next"]  # an empty page ends that account
+        rows = notifications(app).items
+        assert len(app.main_screen.notes) == 100 + 4
+        assert not toasts(app)
+        assert "mention number 95" in " ".join(
+            row.post.content.text for row in rows[-3:] if row.post is not None
+        )
+        times = [row.created_at for row in rows]
+        assert times == sorted(times, reverse=True)  # older pages land at the end

@@ -66,8 +66,10 @@ class MainScreen(PostActions, Screen[None]):
         self.merger: Merger[Any] = Merger()
         self.cursors: dict[Source, str | None] = {}
         self.notes: list[NotificationItem] = []
+        self.note_cursors: dict[str, str | None] = {}  # per account; None: no older page
         self._streams: set[str] = set()
         self._loading_more = False
+        self._loading_notes = False
 
     # ----- layout ----------------------------------------------------------------------------
     def compose(self) -> Any:
@@ -464,13 +466,46 @@ class MainScreen(PostActions, Screen[None]):
             return
         pages = await session.fetch_notifications(accounts=names)
         fresh: list[NotificationItem] = []
+        cursors: dict[str, str | None] = {}
         for name, page in pages.items():
             if isinstance(page, Page):
                 fresh.extend(page.items)
+                cursors[name] = page.older if page.items else None
             else:
                 self.app.report_error(page, doing=f"Fetching notifications for {name}")
-        self.notes = []
+        self.notes, self.note_cursors = [], cursors
         self._add_notifications(fresh)
+
+    @on(NotificationList.NeedMore)
+    def _need_more_notifications(self) -> None:
+        if self._loading_notes or not any(self.note_cursors.values()):
+            return
+        self._loading_notes = True
+
+        async def more() -> None:
+            try:
+                await self._load_older_notifications()
+            finally:
+                self._loading_notes = False
+
+        self.app.guard(more, doing="Loading older notifications", group="more-notifications")
+
+    async def _load_older_notifications(self) -> None:
+        """The next page from every account that has one; older rows land at the end."""
+        cursors = {name: cursor for name, cursor in self.note_cursors.items() if cursor}
+        pages = await self.app.session.fetch_notifications(
+            accounts=list(cursors), cursors=cursors
+        )
+        older: list[NotificationItem] = []
+        for name, page in pages.items():
+            if isinstance(page, Page):
+                older.extend(page.items)
+                # An empty page, or one that points back at itself, is that account's end.
+                more = bool(page.items) and page.older not in (None, cursors[name])
+                self.note_cursors[name] = page.older if more else None
+            else:  # the cursor stays: the next time the reader reaches the end tries again
+                self.app.report_error(page, doing=f"Loading older notifications for {name}")
+        self._add_notifications(older)
 
     def _add_notifications(self, items: Iterable[NotificationItem]) -> None:
         known = {n.uid for n in self.notes}
