@@ -74,7 +74,7 @@ def test_example_config_with_every_example_uncommented_loads() -> None:
     assert config.account("nostr").options["relays"] == ("wss://relay.damus.io", "wss://nos.lol")
     assert config.account("sky").options["labelers"]
     assert config.account("social").options["streaming"] is True
-    assert config.keymap["timeline.down"] == "j,down"
+    assert config.keymap["list.down"] == "j,down"
     assert config.vault.passphrase_command == "pass show murmur"
     assert [f.name for f in config.filters] == ["spoilers", "crypto", "noisy bots"]
     assert config.filters[0].action is FilterAction.WARN
