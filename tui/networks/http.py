@@ -250,6 +250,7 @@ class Http:
         params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         files: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
@@ -277,6 +278,7 @@ class Http:
                     params=params,
                     json=json,
                     data=data,
+                    content=content,
                     files=files,
                     headers=send_headers,
                 )

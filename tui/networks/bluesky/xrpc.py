@@ -10,7 +10,6 @@ never leaves the vault holding a refresh token the server has already rotated aw
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -80,10 +79,7 @@ class Xrpc:
                 if raw is None:
                     response = await self.http.request(method, path, **kw)
                 else:
-                    # Http has no `content=`; httpx sends bytes given as `data` unchanged.
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", DeprecationWarning)
-                        response = await self.http.request(method, path, data=raw, **kw)
+                    response = await self.http.request(method, path, content=raw, **kw)
             except (AuthError, BadResponse) as exc:
                 if error_code(exc) not in TOKEN_ERRORS:
                     raise
