@@ -5,7 +5,12 @@ relay pool receives them (JSON parsing, id recomputation, BIP-340 verification, 
 cross-relay de-duplication) and merges them into one newest-first list. A second column times
 verification alone on the same events, to show where the time goes.
 
-usage: python benchmarks/nostr_ingest.py [--runs 3] [--sizes 1000,10000,50000]
+A second table times what one timeline page costs the user: `NostrNetwork.timeline()` for a page
+of 40 notes from a fresh connection (notes, referenced events, counts and my own state in one
+request, then names), as the notes gather more replies, reposts and likes, beside the time of the
+counts-and-state lookup alone.
+
+usage: python benchmarks/nostr_ingest.py [--runs 3] [--sizes 1000,10000,50000] [--reactions 0,10,50]
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import time
 import websockets
 from nostr_sdk import LocalRelayBuilder, RateLimit
 
-from tui.networks.nostr.event import keep_newest, sign, verify_event
+from tui.model import Account, FeedKind, FeedRef, NetworkKind
+from tui.networks.nostr.client import ENGAGEMENT_LIMIT, NostrNetwork
+from tui.networks.nostr.event import NostrEvent, keep_newest, sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.pool import RelayPool
 
@@ -34,6 +41,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+async def store(url: str, events: list[NostrEvent]) -> None:
+    # One connection per 5,000: LocalRelay closes a connection after about 6,000 messages.
+    for i in range(0, len(events), 5000):
+        async with websockets.connect(url, max_size=None) as ws:
+            for ev in events[i : i + 5000]:  # one at a time: pipelining many drops the connection
+                await ws.send(json.dumps(["EVENT", ev.to_dict()], ensure_ascii=False))
+                ok = json.loads(await ws.recv())
+                assert ok[0] == "OK" and ok[2] is True, ok
+
+
 async def seed(url: str, n: int) -> tuple[list[str], int]:
     authors = [Keys.generate() for _ in range(AUTHORS)]
     base = int(time.time()) - n - 10
@@ -41,14 +58,56 @@ async def seed(url: str, n: int) -> tuple[list[str], int]:
         sign(authors[i % AUTHORS], 1, f"note {i} — ünïcode ✓ #bench", [["t", "bench"]], base + i)
         for i in range(n)
     ]
-    # One connection per 5,000: LocalRelay closes a connection after about 6,000 messages.
-    for i in range(0, n, 5000):
-        async with websockets.connect(url, max_size=None) as ws:
-            for ev in events[i : i + 5000]:  # one at a time: pipelining many drops the connection
-                await ws.send(json.dumps(["EVENT", ev.to_dict()], ensure_ascii=False))
-                ok = json.loads(await ws.recv())
-                assert ok[0] == "OK" and ok[2] is True, ok
+    await store(url, events)
     return [k.public_hex for k in authors], base
+
+
+def start_relay() -> tuple[object, str]:
+    port = free_port()
+    # The default write rate limit (60 notes a minute) would make seeding take hours.
+    limit = RateLimit(max_reqs=100, notes_per_minute=10_000_000)
+    builder = LocalRelayBuilder().addr("127.0.0.1").port(port).rate_limit(limit)
+    return builder.max_filter_limit(WINDOW).build(), f"ws://127.0.0.1:{port}"
+
+
+PAGE = 40
+
+
+async def page_costs(reactions: int, runs: int) -> tuple[float, float, int]:
+    """Median seconds for a cold timeline page and for its counts lookup alone; events counted."""
+    relay, url = start_relay()
+    await relay.run()
+    try:
+        me, author = Keys.generate(), Keys.generate()
+        fans = [Keys.generate() for _ in range(10)]
+        base = int(time.time()) - 10_000
+        notes = [sign(author, 1, f"page note {i} #bench", [], base + i) for i in range(PAGE)]
+        extra = []
+        for i, note in enumerate(notes):
+            for j in range(reactions):
+                fan, when = fans[j % len(fans)], base + PAGE + i * reactions + j
+                kind, content = [(7, "+"), (6, ""), (1, f"reply {j}")][j % 3]
+                extra.append(sign(fan, kind, content, [["e", note.id, "", "root"]], when))
+        await store(url, [*notes, *extra])
+        account = Account("bench", NetworkKind.NOSTR, handle=me.npub, options={"relays": [url]})
+        feed = FeedRef(FeedKind.USER, author.npub)
+        pages, lookups = [], []
+        for _ in range(runs):
+            net = NostrNetwork(account, {"nsec": me.nsec})
+            await net.open()
+            try:
+                start = time.perf_counter()
+                page = await net.timeline(feed, limit=PAGE)
+                pages.append(time.perf_counter() - start)
+                assert len(page.items) == PAGE
+                start = time.perf_counter()
+                await net._load_events((), [n.id for n in notes])
+                lookups.append(time.perf_counter() - start)
+            finally:
+                await net.close()
+        return statistics.median(pages), statistics.median(lookups), len(extra)
+    finally:
+        relay.shutdown()
 
 
 async def ingest(url: str, authors: list[str], base: int, n: int) -> float:
@@ -97,19 +156,15 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--reactions", default="0,10,50", help="replies+reposts+likes per page note")
     args = ap.parse_args()
     print(
         f"{'events':>8} | {'ingest s':>9} | {'events/s':>9} | {'verify-only/s':>13} | verify share"
     )
     print("-" * 62)
     for n in (int(x) for x in args.sizes.split(",")):
-        port = free_port()
-        # The default write rate limit (60 notes a minute) would make seeding take hours.
-        limit = RateLimit(max_reqs=100, notes_per_minute=10_000_000)
-        builder = LocalRelayBuilder().addr("127.0.0.1").port(port).rate_limit(limit)
-        relay = builder.max_filter_limit(WINDOW).build()
+        relay, url = start_relay()
         await relay.run()
-        url = f"ws://127.0.0.1:{port}"
         authors, base = await seed(url, n)
         times = [await ingest(url, authors, base, n) for _ in range(args.runs)]
         async with websockets.connect(url, max_size=None) as ws:
@@ -126,6 +181,16 @@ async def main() -> None:
         t, vt = statistics.median(times), statistics.median(vtimes)
         print(f"{n:>8} | {t:>9.3f} | {n / t:>9,.0f} | {n / vt:>13,.0f} | {vt / t:>11.0%}")
         relay.shutdown()
+    print()
+    print(f"timeline page of {PAGE} notes, cold; counts fetch at most {ENGAGEMENT_LIMIT:,} events")
+    print(f"{'per note':>8} | {'stored':>7} | {'page ms':>8} | {'counts+mine ms':>14} | share")
+    print("-" * 56)
+    for r in (int(x) for x in args.reactions.split(",")):
+        page, lookup, stored = await page_costs(r, args.runs)
+        print(
+            f"{r:>8} | {stored:>7,} | {page * 1000:>8.1f} | {lookup * 1000:>14.1f} | "
+            f"{lookup / page:>5.0%}"
+        )
 
 
 if __name__ == "__main__":
