@@ -93,6 +93,8 @@ class FakeNetwork(Network):
         self.fail: dict[str, NetworkError] = {}
         self.publish_gate: asyncio.Event | None = None
         self.events: asyncio.Queue[Event] = asyncio.Queue()
+        self.stream_script: list[Exception | None] = []
+        self.stream_calls = 0
         self._me = make_author(kind, name, account.handle, f"Me on {name}")
         self.posts: list[Post] = [self._make_post(i) for i in range(posts)]
         self.notes: list[Notification] = self._make_notifications()
@@ -254,6 +256,14 @@ class FakeNetwork(Network):
         return Relationship(blocking=not undo)
 
     async def stream(self) -> AsyncIterator[Event]:
+        """Live events from `events`; each call first consumes one `stream_script` outcome:
+        an exception is raised at once, None ends the stream at once."""
+        self.stream_calls += 1
+        if self.stream_script:
+            outcome = self.stream_script.pop(0)
+            if outcome is not None:
+                raise outcome
+            return
         while True:
             yield await self.events.get()
 

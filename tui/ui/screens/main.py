@@ -29,6 +29,7 @@ from tui.feed import (
     unread_count,
 )
 from tui.model import (
+    ConnectionState,
     Event,
     EventKind,
     FeedKind,
@@ -38,7 +39,7 @@ from tui.model import (
     Post,
 )
 from tui.networks.base import Capability, Network
-from tui.ui import keymap
+from tui.ui import keymap, live
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
@@ -419,10 +420,18 @@ class MainScreen(PostActions, Screen[None]):
             return
         self._streams.add(name)
 
+        status = self.query_one(StatusBar)
+
+        def show(state: ConnectionState, detail: str) -> None:
+            status.set_account(name, network.kind.value, state, detail)
+
         async def follow() -> None:
             try:
-                async for event in network.stream():
-                    self.handle_event(event)
+                if network.supports(Capability.STREAM):
+                    await live.follow(network, self.handle_event, show)
+                else:  # no live source: the default stream ends at once, nothing to restart
+                    async for event in network.stream():
+                        self.handle_event(event)
             finally:
                 self._streams.discard(name)
 
