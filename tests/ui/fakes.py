@@ -255,6 +255,9 @@ class FakeNetwork(Network):
         self._check("block", (who, undo))
         return Relationship(blocking=not undo)
 
+    async def watch(self, feed: FeedRef, on: bool = True) -> None:
+        self._check("watch", (str(feed), on))
+
     async def stream(self) -> AsyncIterator[Event]:
         """Live events from `events`; each call first consumes one `stream_script` outcome:
         an exception is raised at once, None ends the stream at once."""

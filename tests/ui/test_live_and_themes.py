@@ -88,3 +88,45 @@ async def test_monochrome_selection_is_reverse_video(build_app, networks):
         await started(pilot)
         style = timeline(app).get_component_rich_style("item-list--selected")
         assert style.reverse
+
+
+def watched(net: FakeNetwork) -> list[tuple[str, bool]]:
+    return [arg for op, arg in net.calls if op == "watch"]
+
+
+async def test_the_feed_on_screen_is_watched_live_and_the_one_left_is_not(build_app, networks):
+    from tui.model import FeedRef
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("F")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # home, local, public
+        await started(pilot)
+        for net in networks.values():
+            assert watched(net) == [("home", False), ("public", True)]
+        app.main_screen.select_feed(FeedSelection.one_feed(FeedRef.parse("tag:cats"), "sky2"))
+        await started(pilot)
+        assert watched(networks["masto"])[2:] == [("public", False)]
+        assert watched(networks["sky2"])[2:] == [("public", False), ("tag:cats", True)]
+        app.main_screen.select_feed(FeedSelection.one_account("sky2"))
+        await started(pilot)
+        assert watched(networks["sky2"])[4:] == [("tag:cats", False), ("home", True)]
+        assert len(watched(networks["masto"])) == 3  # not in the selection: left alone
+
+
+async def test_a_refused_watch_is_a_toast_and_the_feed_still_shows(build_app, networks):
+    from tests.ui.pilot import toasts
+    from tui.model import FeedRef
+    from tui.networks.base import Transient
+
+    networks["masto"].fail["watch"] = Transient("no streaming here", account="masto")
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        app.main_screen.select_feed(FeedSelection.one_feed(FeedRef.parse("public")))
+        await started(pilot)
+        assert any("no streaming here" in t for t in toasts(app))
+        assert ("timeline", ("public", None)) in networks["masto"].calls
+        assert timeline(app).item_count > 0

@@ -390,7 +390,7 @@ class MainScreen(PostActions, Screen[None]):
         self.app.guard(refresh, doing="Refreshing", group="refresh", exclusive=True)
 
     def select_feed(self, selection: FeedSelection) -> None:
-        self.selection = selection
+        previous, self.selection = self.selection, selection
         self.query_one("#timeline", PostList).set_rules(self.app.config.filters)
         self.merger, self.cursors = Merger(), {}
         self._paint_cached()
@@ -398,6 +398,32 @@ class MainScreen(PostActions, Screen[None]):
         self.app.guard(
             self.refresh_feed, doing=f"Fetching {selection.title}", group="feed", exclusive=True
         )
+        self.app.guard(
+            lambda: self._watch_feeds(previous, selection),
+            doing="Following the feed live",
+            group="watch",
+        )
+
+    async def _watch_feeds(self, old: FeedSelection, new: FeedSelection) -> None:
+        """Ask each account to stream the feed now on screen, and to stop the one just left
+        (Mastodon streams public, hashtag and list feeds only while asked)."""
+        networks = self.app.session.networks
+
+        def shown(selection: FeedSelection) -> set[Source]:
+            return {s for s in selection.sources(self._accounts()) if s.account in networks}
+
+        before, after = shown(old), shown(new)
+        calls = [(s, False) for s in before - after] + [(s, True) for s in after - before]
+        results = await asyncio.gather(
+            *(networks[s.account].watch(s.feed, on=start) for s, start in calls),
+            return_exceptions=True,
+        )
+        for (source, start), result in zip(calls, results, strict=True):
+            if isinstance(result, Exception):
+                verb = "Following" if start else "Leaving"
+                self.app.report_error(
+                    result, doing=f"{verb} {source.feed.title} live for {source.account}"
+                )
 
     def action_choose_feed(self) -> None:
         from tui.ui.screens.feeds import FeedPicker
