@@ -57,3 +57,31 @@ async def test_enter_opens_the_group_and_mark_read_clears_one() -> None:
         assert widget.unread_count == 1
         await pilot.press("j")
         assert widget.selected.kind == "mention"
+
+
+async def test_a_new_notification_shows_on_top_when_the_reader_is_at_the_top() -> None:
+    widget = NotificationList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_notifications(sample())
+        await pilot.pause()
+        newest = notification("n0", NotificationKind.MENTION, 0, "fay@ex.social",
+                              post("p0", 0, "@me fresh news"))
+        widget.set_notifications([newest, *sample()])
+        await pilot.pause()
+        assert widget.selected.kind == "mention" and widget.selected.post.uid == "p0"
+        assert "fresh news" in "\n".join(widget.visible_text())
+
+
+async def test_a_reader_further_down_keeps_their_place() -> None:
+    widget = NotificationList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_notifications(sample())
+        await pilot.press("j")
+        kept = widget.selected.uid
+        newest = notification("n0", NotificationKind.MENTION, 0, "fay@ex.social",
+                              post("p0", 0, "@me fresh news"))
+        widget.set_notifications([newest, *sample()])
+        await pilot.pause()
+        assert widget.selected.uid == kept

@@ -173,8 +173,13 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         return self._new_count
 
     def set_items(self, items: Sequence[T]) -> None:
-        """Replace everything, keeping the selected item (and where it is on screen) if present."""
-        anchor = self._anchor()
+        """Replace everything, keeping the selected item (and where it is on screen) if present.
+
+        A reader at the very top (first item selected, not scrolled) stays at the top, so what
+        arrived above shows at once, as with `prepend`.
+        """
+        at_top = self.scroll_offset.y == 0 and self._selected <= 0
+        anchor = None if at_top else self._anchor()
         self._items = list(items)
         self._uid_index = None
         self._reset_layout()
