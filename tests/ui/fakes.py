@@ -54,6 +54,7 @@ ALL_CAPS = frozenset(
         Capability.BLOCK,
         Capability.MARK_READ,
         Capability.STREAM,
+        Capability.REPLY_MENTIONS,
     }
 )
 

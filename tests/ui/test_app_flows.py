@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.pilot import started
+from tui.networks.base import Capability
 from tui.model import Post, Reaction
 from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.timeline import PostList
@@ -87,3 +88,18 @@ async def test_reply_fills_the_composer(build_app, networks):
         assert compose.reply_to == post.shown
         assert compose.text_area.text.startswith(f"@{post.author.handle} ")
         assert compose.targets == [post.account]
+
+
+async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(
+    build_app, networks
+):
+    for net in networks.values():
+        net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post: Post = timeline(app).selected
+        await pilot.press("r")
+        compose = app.main_screen.query_one("#compose-pane")
+        assert compose.reply_to == post.shown
+        assert compose.text_area.text == ""

@@ -58,6 +58,9 @@ class Capability(StrEnum):
     SCHEDULE = "schedule"
     CUSTOM_FEEDS = "custom_feeds"
     MARK_READ = "mark_read"
+    # Replies address people by @-mentioning them in the text (Mastodon); elsewhere the reply
+    # reference itself reaches the author and a mention would notify twice.
+    REPLY_MENTIONS = "reply_mentions"
 
 
 class Counting(StrEnum):

@@ -105,6 +105,7 @@ class MastodonNetwork(Network):
             Capability.BLOCK,
             Capability.SCHEDULE,
             Capability.MARK_READ,
+            Capability.REPLY_MENTIONS,
         }
     )
 

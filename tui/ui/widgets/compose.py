@@ -183,7 +183,8 @@ class ComposePane(VerticalScroll):
 
     # ----- reply context ---------------------------------------------------------------------
     def start_reply(self, post: Post) -> None:
-        """Fill the reply context: answer from the account that saw the post, mention its author."""
+        """Fill the reply context: answer from the account that saw the post, and mention its
+        author where the network's replies do that (Mastodon)."""
         shown = post.shown
         self.reply_to = shown
         network = self.session.networks.get(post.account)
@@ -191,6 +192,8 @@ class ComposePane(VerticalScroll):
         handles = [shown.author.handle]
         if shown.reply_to_author:
             handles.append(shown.reply_to_author)
+        if network is not None and not network.supports(Capability.REPLY_MENTIONS):
+            handles = []
         mentions = [
             f"@{h.lstrip('@')}"
             for h in dict.fromkeys(handles)
