@@ -70,7 +70,7 @@ class StatusBar(Static):
             parts.append((name, "bold"))
             parts.append(" ")
             parts.append((f"{mark} {acc.state.value}", colour))
-            if acc.detail:
+            if acc.detail and acc.detail != acc.state.value:
                 parts.append((f" ({acc.detail})", "$text-muted"))
         if self._unread:
             parts.append("  ")
