@@ -412,3 +412,26 @@ async def test_author_feed_shows_reposts_by_whom(bsky, pair) -> None:
     repost = items[0]
     assert repost.author.handle == bob.account.handle
     assert repost.repost_of is not None and repost.repost_of.key == post.key
+
+
+async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
+    from tui.model import ConnectionState, EventKind
+
+    alice, bob = pair
+    await bob.follow(alice.did)
+    bsky.process_all()
+    bob.poll_seconds = 0.3
+    events = bob.stream()
+    first = await asyncio.wait_for(anext(events), 30)
+    assert first.kind is EventKind.STATE and first.payload is ConnectionState.POLLING
+
+    post = await alice.publish(Draft(text=f"live for @{bob.account.handle}"))
+    bsky.process_all()
+    seen: dict = {}
+    while not ({EventKind.POST, EventKind.NOTIFICATION} <= seen.keys()):
+        event = await asyncio.wait_for(anext(events), 30)
+        seen.setdefault(event.kind, event)
+    assert seen[EventKind.POST].payload.key == post.key
+    note = seen[EventKind.NOTIFICATION].payload
+    assert note.kind == "mention" and note.post.key == post.key
+    await events.aclose()

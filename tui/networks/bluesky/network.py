@@ -8,7 +8,7 @@ are built in write.py.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from tui.model import (
     ConnectionState,
     Counts,
     Draft,
+    Event,
     FeedKind,
     FeedRef,
     Item,
@@ -47,7 +48,7 @@ from tui.networks.base import (
     NotFound,
     Unsupported,
 )
-from tui.networks.bluesky import parse, write
+from tui.networks.bluesky import parse, poll, write
 from tui.networks.bluesky.facets import build_facets, find_facets
 from tui.networks.bluesky.moderation import ACCEPT_LABELERS_HEADER, Moderation
 from tui.networks.bluesky.syntax import is_did, is_handle, normalize_handle, parse_at_uri
@@ -82,7 +83,9 @@ class BlueskyNetwork(Network):
         Capability.LISTS,
         Capability.CUSTOM_FEEDS,
         Capability.MARK_READ,
+        Capability.STREAM,
     })
+    poll_seconds = 30.0  # the AppView has no push stream for clients: stream() polls
 
     def __init__(
         self,
@@ -143,8 +146,12 @@ class BlueskyNetwork(Network):
             self._me_view = view if isinstance(view, dict) else {}
             self._me = parse.parse_author(self._me_view, self._ctx)
             self._xrpc = xrpc
-            # Bluesky has no client stream; the app polls timelines and notifications.
-            self.set_state(ConnectionState.POLLING, "polling")
+            # Bluesky has no client stream: stream() polls timelines and notifications.
+            self.set_state(ConnectionState.POLLING, f"polling every {self.poll_seconds:g} s")
+
+    async def stream(self) -> AsyncIterator[Event]:
+        async for event in poll.events(self, self.poll_seconds):
+            yield event
 
     async def _own_profile(self, xrpc: Xrpc) -> Any:
         try:
