@@ -19,6 +19,7 @@ against a kept demo without asking.
 from __future__ import annotations
 
 import asyncio
+import signal
 import contextlib
 import hashlib
 import json
@@ -742,6 +743,11 @@ async def _run_app(port: int | None, keep: Path | None) -> int:
         session = Session(config, cache)
         await session.unlock(demo.passphrase)
         app = MurmurApp(session, config=config)
+        # Closing the terminal (SIGHUP) or a kill (SIGTERM) ends the app normally, so the
+        # temporary home is removed and the relay stopped as on `q`.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, app.exit)
         result = await app.run_async()
         return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
     finally:
