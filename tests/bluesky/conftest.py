@@ -164,6 +164,10 @@ class BskyNet:
                     "rkey": "self", "record": {"$type": "app.bsky.actor.profile",
                                                "displayName": display_name},
                 }).raise_for_status()
+            # This AppView version sometimes starts an account with "priority" notifications
+            # (only from people it follows); a new account's default is all of them.
+            c.post("/xrpc/app.bsky.notification.putPreferences", headers=auth,
+                   json={"priority": False}).raise_for_status()
             r = c.post("/xrpc/com.atproto.server.createAppPassword", headers=auth,
                        json={"name": "murmur"})
             r.raise_for_status()
