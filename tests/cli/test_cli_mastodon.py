@@ -114,3 +114,33 @@ async def test_cross_post_to_mastodon_and_nostr(amurmur, server, local_relay):
     assert any(s.text == "both at once ✨" for s in server.world.statuses.values())
     notes = await raw_query(local_relay.url, {"kinds": [1]})
     assert [n["content"] for n in notes] == ["both at once ✨"]
+
+
+async def test_reply_with_media_and_alt_text(amurmur, server, tmp_path):
+    await login(amurmur, server)
+    timeline = await amurmur("timeline", "--json", "--limit", "40")
+    target = next(
+        json.loads(line) for line in timeline.out.splitlines()
+        if "welcome!" in json.loads(line)["text"]
+    )
+    image = tmp_path / "cat.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    result = await amurmur(
+        "post", "--reply-to", target["uid"], "--media", str(image),
+        "--alt", "a cat asleep on a keyboard", "thanks, here is my cat",
+    )
+    assert result.code == 0, result.err
+    status = max(server.world.statuses.values(), key=lambda s: s.created_at)
+    assert status.text.endswith("thanks, here is my cat")
+    assert status.in_reply_to == target["uid"].rsplit(":", 1)[1]
+    media = [server.world.media[m] for m in status.media]
+    assert [(m.filename, m.description) for m in media] == [
+        ("cat.png", "a cat asleep on a keyboard")
+    ]
+
+
+async def test_alt_without_media_is_a_usage_error(amurmur, server):
+    await login(amurmur, server)
+    result = await amurmur("post", "--alt", "orphan", "text")
+    assert result.code == 2
+    assert "--alt" in result.err
