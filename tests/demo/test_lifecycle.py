@@ -153,6 +153,10 @@ def test_closing_the_terminal_removes_the_temporary_home(tmp_path):
     import time
 
     if shutil.which("tmux") is None:
+        from tests.conftest import in_ci
+
+        if in_ci():
+            pytest.fail("tmux is not installed")
         pytest.skip("tmux is not installed")
     server = f"murmur-hup-{os.getpid()}"
     tmpdir = tmp_path / "tmp"
