@@ -24,7 +24,7 @@ async def test_compose_and_send_publishes_and_clears(build_app, networks):
         await started(pilot)
         await pilot.press("c")
         await pilot.press(*"hello")
-        assert "masto 495" in pane(app).counters_text()
+        assert "masto: 495 left" in pane(app).counters_text()
         await pilot.press("ctrl+s")
         await started(pilot)
         sent = [d for op, d in networks["masto"].calls if op == "publish"]
@@ -70,7 +70,7 @@ async def test_cross_post_shows_each_target_state_and_retries_the_failed(build_a
         assert app.focused is targets
         await pilot.press("down", "space")  # tick sky2 as well
         assert pane(app).targets == ["masto", "sky2"]
-        assert "sky2 296" in pane(app).counters_text()  # Bluesky's 300 limit
+        assert "sky2: 296 left" in pane(app).counters_text()  # Bluesky's 300 limit
         await pilot.press("ctrl+s")
         await started(pilot)
         outbox = pane(app).outbox_text()

@@ -162,7 +162,7 @@ class ComposePane(VerticalScroll):
                 continue
             limits = network.limits
             left = limits.max_chars - limits.count(text, cw)
-            parts.append((f"{name} {left}", "bold $error" if left < 0 else "$text-muted"))
+            parts.append((f"{name}: {left} left", "bold $error" if left < 0 else "$text-muted"))
         if not parts:
             parts.append(("choose at least one account below", "$warning"))
         self.query_one("#compose-counters", Static).update(Content.assemble(*parts))
