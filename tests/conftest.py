@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,39 @@ PASSPHRASE = "correct horse battery staple"
 def in_ci() -> bool:
     """Under CI a server that cannot start is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def install_debian_package(package: str) -> bool:
+    """Install a Debian package the tests need (tmux, postgresql) when running as root.
+
+    A fresh machine has Python, Node and little else; the test command sets up the rest itself.
+    Returns whether apt-get succeeded.
+    """
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return False
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+
+    def install() -> bool:
+        cmd = ["apt-get", "install", "-y", "-q", package]
+        return subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+
+    if install():
+        return True
+    subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+    return install()
+
+
+def need_command(command: str, package: str) -> str:
+    """The path of `command`, installing `package` if needed; under CI a missing tool fails."""
+    found = shutil.which(command)
+    if found is None and install_debian_package(package):
+        found = shutil.which(command)
+    if found is None:
+        message = f"{command} is not installed (apt-get install {package})"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture

@@ -29,6 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import install_debian_package
+
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("MURMUR_TEST_CACHE", Path.home() / ".cache" / "murmur-tests"))
 START_TIMEOUT = 180.0
@@ -72,10 +74,7 @@ def _pg_bin() -> Path:
 
     if not found() and os.geteuid() == 0:
         # Debian's server package; as root the fixture may install it (said so in the README).
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        if _run(["apt-get", "install", "-y", "postgresql"], env=env).returncode != 0:
-            _run(["apt-get", "update"], env=env)
-            _run(["apt-get", "install", "-y", "postgresql"], env=env)
+        install_debian_package("postgresql")
     bins = found()
     if not bins:
         raise NetworkUnavailable("PostgreSQL is not installed (apt-get install postgresql)")

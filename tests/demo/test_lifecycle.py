@@ -146,18 +146,14 @@ async def test_neighbours_post_on_their_own_now_and_then(monkeypatch: pytest.Mon
 def test_closing_the_terminal_removes_the_temporary_home(tmp_path):
     """SIGHUP (the terminal went away) ends the demo as `q` does: its temp home is deleted."""
     import os
-    import shutil
     import signal
     import subprocess
     import sys
     import time
 
-    if shutil.which("tmux") is None:
-        from tests.conftest import in_ci
+    from tests.conftest import need_command
 
-        if in_ci():
-            pytest.fail("tmux is not installed")
-        pytest.skip("tmux is not installed")
+    need_command("tmux", "tmux")
     server = f"murmur-hup-{os.getpid()}"
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()

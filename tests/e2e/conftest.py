@@ -7,7 +7,6 @@ output path (no Pilot), at the sizes users have (80x24, 160x48).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 # Real servers and the CLI runner from the other test areas.
 from tests.bluesky.conftest import bsky  # noqa: F401
 from tests.cli.conftest import amurmur  # noqa: F401
-from tests.conftest import in_ci
+from tests.conftest import need_command
 from tests.mastodon.conftest import server  # noqa: F401
 from tests.nostr.conftest import local_relay  # noqa: F401
 
@@ -84,10 +83,7 @@ def _quote(value: str) -> str:
 
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
-    if shutil.which("tmux") is None:
-        if in_ci():
-            pytest.fail("tmux is not installed")
-        pytest.skip("tmux is not installed")
+    need_command("tmux", "tmux")
     term = Terminal(f"murmur-test-{uuid.uuid4().hex[:8]}")
     try:
         yield term
