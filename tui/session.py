@@ -258,7 +258,7 @@ class Session:
         """Store the draft in the outbox (one entry per target), then publish to every target.
 
         Returns the entries in their final states. An entry stays in the outbox until its server
-        confirms; failed entries can be retried with `retry`.
+        confirms, then is removed; failed entries stay, to be retried with `retry`.
         """
         if self.cache is None:
             raise Unsupported("sending needs the cache (outbox)")
@@ -289,15 +289,17 @@ class Session:
         else:
             cache.mark_sent(entry.id, post.uid)
         final = self._entry(entry.id)
+        if final.state == "sent":  # confirmed by the server: it leaves the outbox
+            cache.remove(entry.id)
         _notify(on_update, final)
         return final
 
     def _entry(self, entry_id: str) -> OutboxEntry:
         assert self.cache is not None
-        for entry in self.cache.outbox():
-            if entry.id == entry_id:
-                return entry
-        raise NotFound(f"no outbox entry {entry_id}")
+        entry = self.cache.entry(entry_id)
+        if entry is None:
+            raise NotFound(f"no outbox entry {entry_id}")
+        return entry
 
     async def retry(self, entry_id: str, on_update: OutboxListener | None = None) -> OutboxEntry:
         return await self._deliver(self._entry(entry_id), on_update)
@@ -310,7 +312,7 @@ class Session:
     def pending(self) -> list[OutboxEntry]:
         if self.cache is None:
             return []
-        return [e for e in self.cache.outbox() if e.state != "sent"]
+        return self.cache.outbox(states=("queued", "sending", "failed"))
 
 
 def _notify(listener: OutboxListener | None, entry: OutboxEntry) -> None:

@@ -115,9 +115,14 @@ async def test_wrong_passphrase_exits_2_and_sends_nothing(amurmur, local_relay, 
 
 
 async def test_unreachable_relay_exits_1_and_keeps_the_post(amurmur, local_relay):
+    from tui.store import paths
+    from tui.store.cache import Cache
+
     await login(amurmur, local_relay.url)
     local_relay.stop()
     result = await amurmur("post", "kept for later")
     assert result.code == 1
     assert "outbox" in result.err
     assert "Traceback" not in result.err
+    with Cache(paths.cache_file()) as cache:
+        assert [(e.state, e.draft.text) for e in cache.outbox()] == [("failed", "kept for later")]

@@ -382,12 +382,14 @@ class Cache:
             )
         return entries
 
+    _OUTBOX_COLUMNS = (
+        "SELECT id, group_id, account, draft, state, error, attempts, remote_uid, "
+        "created_at, updated_at FROM outbox"
+    )
+
     def outbox(self, states: Iterable[OutboxState] | None = None) -> list[OutboxEntry]:
         """Entries oldest first, optionally only those in `states`."""
-        sql = (
-            "SELECT id, group_id, account, draft, state, error, attempts, remote_uid, "
-            "created_at, updated_at FROM outbox"
-        )
+        sql = self._OUTBOX_COLUMNS
         params: list[object] = []
         if states is not None:
             wanted = list(states)
@@ -396,19 +398,23 @@ class Cache:
                 raise ValueError(f"unknown outbox states {sorted(unknown)}")
             sql += f" WHERE state IN ({', '.join('?' * len(wanted))})"
             params = wanted
-        entries = []
-        for row in self._read(sql + " ORDER BY seq", params):
-            try:
-                draft = codec.loads(row[3])
-            except ValueError as e:  # never silently drop what the user wrote
-                raise CacheError(f"outbox entry {row[0]} cannot be read: {e}") from None
-            entries.append(
-                OutboxEntry(
-                    row[0], row[1], row[2], draft, row[4], row[5], row[6], row[7],
-                    _when(row[8]), _when(row[9]),
-                )
-            )  # fmt: skip
-        return entries
+        return [self._entry_of(row) for row in self._read(sql + " ORDER BY seq", params)]
+
+    def entry(self, entry_id: str) -> OutboxEntry | None:
+        """One entry by id, without reading the rest of the outbox."""
+        rows = self._read(self._OUTBOX_COLUMNS + " WHERE id = ?", (entry_id,))
+        return self._entry_of(rows[0]) if rows else None
+
+    @staticmethod
+    def _entry_of(row: tuple) -> OutboxEntry:
+        try:
+            draft = codec.loads(row[3])
+        except ValueError as e:  # never silently drop what the user wrote
+            raise CacheError(f"outbox entry {row[0]} cannot be read: {e}") from None
+        return OutboxEntry(
+            row[0], row[1], row[2], draft, row[4], row[5], row[6], row[7],
+            _when(row[8]), _when(row[9]),
+        )  # fmt: skip
 
     def _set_state(self, entry_id: str, sql: str, params: Sequence[object], allowed: str) -> None:
         with self._write(durable=True) as conn:
