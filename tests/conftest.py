@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,13 @@ PASSPHRASE = "correct horse battery staple"
 def in_ci() -> bool:
     """Under CI a server that cannot start is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def install_debian_package(package: str) -> bool:

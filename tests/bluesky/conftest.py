@@ -16,7 +16,6 @@ import queue
 import secrets
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import install_debian_package
+from tests.conftest import free_port, install_debian_package
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("MURMUR_TEST_CACHE", Path.home() / ".cache" / "murmur-tests"))
@@ -81,12 +80,6 @@ def _pg_bin() -> Path:
     return bins[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Postgres:
     """A throwaway cluster: initdb in a temp folder, trust auth, loopback only, no fsync."""
 
@@ -96,7 +89,7 @@ class Postgres:
         # The server runs as `postgres` when we are root: it must be able to reach its folder.
         self.root.chmod(0o755)
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")

@@ -12,13 +12,8 @@ import tui.demo
 from tests.demo.helpers import fetch, publish, verify_with_coincurve, wait_for
 from tui.demo import DemoError, start_demo
 from tui.networks.nostr.event import sign
+from tests.conftest import free_port
 from tests.demo.conftest import user_keys
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def listening_addresses(port: int) -> set[str]:

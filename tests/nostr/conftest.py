@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.conftest import in_ci
+from tests.conftest import free_port, in_ci
 from tui.networks.nostr.event import NostrEvent
 
 NOSTR_RELAY_VERSION = "1.14"
@@ -41,12 +41,6 @@ def unavailable(reason: str) -> None:
     if in_ci():
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ----- nostr-sdk LocalRelay (in-process) ----------------------------------------------------------
