@@ -64,9 +64,32 @@ class LocalRelay:
         await self._relay.run()
 
     def stop(self) -> None:
+        """Shut the relay down and wait until it neither listens nor holds a live connection.
+
+        nostr-sdk's shutdown finishes in the background; a test that stops the relay to see a
+        failure must not race a relay that is still answering.
+        """
         if self._relay is not None:
             self._relay.shutdown()
             self._relay = None
+            deadline = time.monotonic() + 10
+            while _serving(self.port) and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+
+def _serving(port: int) -> bool:
+    """Whether a socket on this machine listens on, or is connected from, local `port`."""
+    live = {"01", "0A"}  # ESTABLISHED, LISTEN
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] in live:
+                return True
+    return False
 
 
 @pytest.fixture
