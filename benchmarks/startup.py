@@ -89,8 +89,7 @@ def seed(home: Path) -> Path:
     # An account for the cached feed, on a relay nobody listens on: the app paints from cache
     # and never reaches a network.
     (home / "config.toml").write_text(
-        f'[[accounts]]\nname = "{SEED_ACCOUNT}"\nnetwork = "nostr"\n'
-        'relays = ["ws://127.0.0.1:9"]\n'
+        f'[[accounts]]\nname = "{SEED_ACCOUNT}"\nnetwork = "nostr"\nrelays = ["ws://127.0.0.1:9"]\n'
     )
     return path
 
@@ -151,8 +150,10 @@ def main() -> None:
 
     python = shlex.quote(sys.executable)
     me = shlex.quote(str(Path(__file__).resolve()))
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "TERM": "xterm-256color"}
+    env = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "TERM": "xterm-256color",
+    }
     with tempfile.TemporaryDirectory(prefix="murmur-startup-") as tmp:
         if args.cmd:
             command, label = args.cmd, args.cmd
@@ -176,10 +177,13 @@ def main() -> None:
             tmux("kill-server")
     b, m = statistics.median(bare), statistics.median(murmur)
     print(f"start → first paint in tmux 80x24, median of {args.runs}\n")
-    print(f"{'bare Textual, one line':<40} {b * 1000:8.0f} ms   "
-          f"(runs: {', '.join(f'{t * 1000:.0f}' for t in bare)})")
-    print(f"{label:<40} {m * 1000:8.0f} ms   "
-          f"(runs: {', '.join(f'{t * 1000:.0f}' for t in murmur)})")
+    print(
+        f"{'bare Textual, one line':<40} {b * 1000:8.0f} ms   "
+        f"(runs: {', '.join(f'{t * 1000:.0f}' for t in bare)})"
+    )
+    print(
+        f"{label:<40} {m * 1000:8.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in murmur)})"
+    )
     print(f"\nratio {m / b:.2f}x (goal <= 2.5x)")
     return None
 

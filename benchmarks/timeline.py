@@ -182,7 +182,9 @@ def main() -> None:
         for size in sizes:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", str(size), "--presses", str(args.presses)],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             runs[size].append(json.loads(out.strip().splitlines()[-1]))
     rows = [

@@ -68,9 +68,7 @@ class Session:
     @property
     def needs_passphrase(self) -> bool:
         """True while configured accounts have no network because the vault is still locked."""
-        return self.vault is None and any(
-            a.name not in self.networks for a in self.config.accounts
-        )
+        return self.vault is None and any(a.name not in self.networks for a in self.config.accounts)
 
     def preset_passphrase(self, passphrase: str) -> None:
         """Remember a passphrase from the environment, to unlock once the first screen is up."""
@@ -154,9 +152,7 @@ class Session:
             try:
                 await asyncio.wait_for(self.networks[name].open(), OPEN_TIMEOUT)
             except TimeoutError:
-                error: Exception = Transient(
-                    f"no answer within {OPEN_TIMEOUT:.0f} s", account=name
-                )
+                error: Exception = Transient(f"no answer within {OPEN_TIMEOUT:.0f} s", account=name)
             except NetworkError as exc:
                 error = exc
             else:
@@ -170,17 +166,13 @@ class Session:
         return dict(zip(names, results))
 
     async def close_all(self) -> None:
-        await asyncio.gather(
-            *(n.close() for n in self.networks.values()), return_exceptions=True
-        )
+        await asyncio.gather(*(n.close() for n in self.networks.values()), return_exceptions=True)
         self._opened.clear()
         if self.cache is not None:
             self.cache.close()
 
     # ----- reading ---------------------------------------------------------------------------
-    async def _each(
-        self, names: list[str], call: Callable[[Network], Any]
-    ) -> dict[str, Any]:
+    async def _each(self, names: list[str], call: Callable[[Network], Any]) -> dict[str, Any]:
         await self.open_all(names)
 
         async def one(name: str) -> Any:
@@ -243,8 +235,10 @@ class Session:
 
     # ----- writing: the outbox ---------------------------------------------------------------
     def _targets(self, draft: Draft) -> Draft:
-        targets = draft.targets or tuple(self.config.compose.default_accounts) or tuple(
-            a.name for a in self.accounts[:1]
+        targets = (
+            draft.targets
+            or tuple(self.config.compose.default_accounts)
+            or tuple(a.name for a in self.accounts[:1])
         )
         if not targets:
             raise Unsupported("no account to post from: log in first")

@@ -99,16 +99,38 @@ class Postgres:
         return [*prefix, *args]
 
     def start(self) -> str:
-        init = _run(self._cmd(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                              "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"))
+        init = _run(
+            self._cmd(
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
+        )
         if init.returncode != 0:
             raise NetworkUnavailable(f"initdb failed: {init.stderr[-1500:]}")
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        started = _run(self._cmd(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l",
-                                 str(self.root / "pg.log"), "-w", "-o", options, "start"))
+        started = _run(
+            self._cmd(
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.root / "pg.log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            )
+        )
         if started.returncode != 0:
             log = (self.root / "pg.log").read_text(errors="replace")[-1500:]
             raise NetworkUnavailable(f"PostgreSQL did not start: {started.stderr} {log}")
@@ -145,26 +167,36 @@ class BskyNet:
         handle = f"{name}{uuid.uuid4().hex[:6]}.test"
         password = secrets.token_urlsafe(12)
         with httpx.Client(base_url=self.pds, timeout=30) as c:
-            r = c.post("/xrpc/com.atproto.server.createAccount", json={
-                "handle": handle, "email": f"{handle}@example.com", "password": password})
+            r = c.post(
+                "/xrpc/com.atproto.server.createAccount",
+                json={"handle": handle, "email": f"{handle}@example.com", "password": password},
+            )
             r.raise_for_status()
             session = r.json()
             auth = {"Authorization": f"Bearer {session['accessJwt']}"}
             if display_name:
-                c.post("/xrpc/com.atproto.repo.putRecord", headers=auth, json={
-                    "repo": session["did"], "collection": "app.bsky.actor.profile",
-                    "rkey": "self", "record": {"$type": "app.bsky.actor.profile",
-                                               "displayName": display_name},
-                }).raise_for_status()
+                c.post(
+                    "/xrpc/com.atproto.repo.putRecord",
+                    headers=auth,
+                    json={
+                        "repo": session["did"],
+                        "collection": "app.bsky.actor.profile",
+                        "rkey": "self",
+                        "record": {"$type": "app.bsky.actor.profile", "displayName": display_name},
+                    },
+                ).raise_for_status()
             # This AppView version sometimes starts an account with "priority" notifications
             # (only from people it follows); a new account's default is all of them.
-            c.post("/xrpc/app.bsky.notification.putPreferences", headers=auth,
-                   json={"priority": False}).raise_for_status()
-            r = c.post("/xrpc/com.atproto.server.createAppPassword", headers=auth,
-                       json={"name": "murmur"})
+            c.post(
+                "/xrpc/app.bsky.notification.putPreferences", headers=auth, json={"priority": False}
+            ).raise_for_status()
+            r = c.post(
+                "/xrpc/com.atproto.server.createAppPassword", headers=auth, json={"name": "murmur"}
+            )
             r.raise_for_status()
-        return Person(handle=handle, did=session["did"], password=password,
-                           app_password=r.json()["password"])
+        return Person(
+            handle=handle, did=session["did"], password=password, app_password=r.json()["password"]
+        )
 
 
 @dataclass
@@ -189,7 +221,11 @@ def _start_node(modules: Path, db_url: str, tmp: Path) -> tuple[subprocess.Popen
     err = open(tmp / "network.err", "wb")  # noqa: SIM115 - lives as long as the process
     proc = subprocess.Popen(
         ["node", str(HERE / "network.js")],
-        cwd=modules.parent, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+        cwd=modules.parent,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=err,
     )
     err.close()
     lines: queue.Queue[bytes] = queue.Queue()
@@ -244,8 +280,13 @@ def bsky() -> Iterator[BskyNet]:
             if IN_CI:
                 pytest.fail(f"Bluesky reference network failed to start: {exc}")
             pytest.skip(f"Bluesky reference network unavailable: {exc}")
-        yield BskyNet(pds=info["pds"], ctrl=info["ctrl"], plc=info["plc"],
-                      appview_did=info["appview_did"], mod_did=info["mod_did"])
+        yield BskyNet(
+            pds=info["pds"],
+            ctrl=info["ctrl"],
+            plc=info["plc"],
+            appview_did=info["appview_did"],
+            mod_did=info["mod_did"],
+        )
     finally:
         if proc is not None:
             _stop_node(proc)

@@ -20,14 +20,17 @@ DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
 
 def _slice(text: str, facet: dict) -> str:
     data = text.encode("utf-8")
-    return data[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+    return data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
 
 
 def test_link_mention_and_tag_after_non_ascii_text_get_byte_offsets() -> None:
     text = "Grüße 👩‍👩‍👧 see https://example.com/a?b=ç. @alice.test #café!"
     facets = build_facets(text, find_facets(text), {"alice.test": DID})
     assert [_slice(text, f) for f in facets] == [
-        "https://example.com/a?b=ç", "@alice.test", "#café"]
+        "https://example.com/a?b=ç",
+        "@alice.test",
+        "#café",
+    ]
     assert [f["features"][0] for f in facets] == [
         {"$type": LINK, "uri": "https://example.com/a?b=ç"},
         {"$type": MENTION, "did": DID},
@@ -57,7 +60,7 @@ def test_found_facets_round_trip_through_byte_offsets(text: str) -> None:
     expected = [f for f in found if f.kind is not SpanKind.MENTION or f.value in dids]
     assert [(s.start, s.end) for s in spans] == [(f.start, f.end) for f in expected]
     for span, f in zip(spans, expected):
-        assert text[span.start:span.end] == text[f.start:f.end]
+        assert text[span.start : span.end] == text[f.start : f.end]
 
 
 @given(_texts, st.lists(st.tuples(st.integers(-5, 80), st.integers(-5, 80)), max_size=8))
@@ -74,10 +77,10 @@ def test_hostile_offsets_never_split_characters_or_overlap(text: str, ranges) ->
         assert span.start >= last
         last = span.end
         # The span's characters are exactly the bytes of some offered, valid facet.
-        piece = text[span.start:span.end].encode("utf-8")
-        start = len(text[:span.start].encode("utf-8"))
+        piece = text[span.start : span.end].encode("utf-8")
+        start = len(text[: span.start].encode("utf-8"))
         assert (start, start + len(piece)) in ranges
-        assert data[start:start + len(piece)] == piece
+        assert data[start : start + len(piece)] == piece
 
 
 def test_bad_facets_are_dropped_and_good_ones_kept() -> None:
@@ -98,8 +101,7 @@ def test_bad_facets_are_dropped_and_good_ones_kept() -> None:
         {"index": {"byteStart": 15, "byteEnd": 17}, "features": [{"$type": TAG, "tag": "o"}]},
     ]
     spans = facet_spans(text, hostile)
-    assert [(s.start, s.end, s.kind, s.target) for s in spans] == [
-        (12, 15, SpanKind.HASHTAG, "ok")]
+    assert [(s.start, s.end, s.kind, s.target) for s in spans] == [(12, 15, SpanKind.HASHTAG, "ok")]
 
 
 def test_non_list_facets_give_no_spans() -> None:

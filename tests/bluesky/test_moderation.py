@@ -59,8 +59,12 @@ def test_content_warnings_map_to_self_labels_or_to_text() -> None:
 
 def test_image_types_and_sizes_are_sniffed_for_aspect_ratio() -> None:
     gif = b"GIF89a" + (5).to_bytes(2, "little") + (7).to_bytes(2, "little") + b"\0" * 8
-    jpeg = (b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08" + (9).to_bytes(2, "big")
-            + (16).to_bytes(2, "big") + b"\0" * 12)
+    jpeg = (
+        b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08"
+        + (9).to_bytes(2, "big")
+        + (16).to_bytes(2, "big")
+        + b"\0" * 12
+    )
     size = (19).to_bytes(3, "little") + (9).to_bytes(3, "little")
     webp = b"RIFF\0\0\0\0WEBPVP8X" + b"\0" * 8 + size
     assert sniff_image(gif) == ("image/gif", 5, 7)

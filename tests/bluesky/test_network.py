@@ -83,8 +83,12 @@ def tiny_png(width: int, height: int) -> bytes:
 
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def home(net: BlueskyNetwork) -> list:
@@ -146,7 +150,7 @@ async def test_followed_posts_reach_the_timeline_with_byte_exact_facets(bsky, pa
     assert post.author.display_name == "Alice"
     assert post.language == "de"
     assert post.url.startswith(f"https://bsky.app/profile/{alice.account.handle}/post/")
-    spans = {s.kind: (post.content.text[s.start:s.end], s.target) for s in post.content.spans}
+    spans = {s.kind: (post.content.text[s.start : s.end], s.target) for s in post.content.spans}
     # The link's target is the same URL, percent-encoded by the one sanitiser.
     assert spans[SpanKind.LINK] == ("https://example.com/ü?x=1", "https://example.com/%C3%BC?x=1")
     assert spans[SpanKind.MENTION] == (f"@{bob.account.handle}", bob.did)
@@ -219,12 +223,14 @@ async def test_image_with_alt_text_is_read_back(bsky, pair, tmp_path: Path) -> N
     bsky.process_all()
     seen = await bob.post(sent.uid)
     assert [(m.kind, m.alt, m.width, m.height) for m in seen.media] == [
-        (MediaKind.IMAGE, "three red pixels", 3, 2)]
+        (MediaKind.IMAGE, "three red pixels", 3, 2)
+    ]
     # The AppView's image URLs point at a CDN the test network lacks: the blob is on the PDS.
     raw = await bob.xrpc.query("app.bsky.feed.getPosts", {"uris": [sent.key]})
     blob_cid = raw["posts"][0]["record"]["embed"]["images"][0]["image"]["ref"]["$link"]
-    got = httpx.get(f"{bsky.pds}/xrpc/com.atproto.sync.getBlob",
-                    params={"did": alice.did, "cid": blob_cid})
+    got = httpx.get(
+        f"{bsky.pds}/xrpc/com.atproto.sync.getBlob", params={"did": alice.did, "cid": blob_cid}
+    )
     assert got.content == png
 
 
@@ -378,20 +384,47 @@ async def test_threads_can_be_muted_and_posts_reported(bsky, pair) -> None:
 async def test_saved_feeds_and_lists_come_from_preferences_with_their_names(bsky, pair) -> None:
     alice, _ = pair
     x = alice.xrpc
-    made = await x.procedure("com.atproto.repo.createRecord", {
-        "repo": alice.did, "collection": "app.bsky.graph.list", "record": {
-            "$type": "app.bsky.graph.list", "purpose": "app.bsky.graph.defs#curatelist",
-            "name": "Friends", "createdAt": "2025-01-01T00:00:00Z"}})
-    gen = await x.procedure("com.atproto.repo.createRecord", {
-        "repo": alice.did, "collection": "app.bsky.feed.generator", "record": {
-            "$type": "app.bsky.feed.generator", "did": "did:web:feeds.example.com",
-            "displayName": "Cat pictures", "createdAt": "2025-01-01T00:00:00Z"}})
-    await x.procedure("app.bsky.actor.putPreferences", {"preferences": [{
-        "$type": "app.bsky.actor.defs#savedFeedsPrefV2", "items": [
-            {"id": "1", "type": "timeline", "value": "following", "pinned": True},
-            {"id": "2", "type": "list", "value": made["uri"], "pinned": False},
-            {"id": "3", "type": "feed", "value": gen["uri"], "pinned": True},
-        ]}]})
+    made = await x.procedure(
+        "com.atproto.repo.createRecord",
+        {
+            "repo": alice.did,
+            "collection": "app.bsky.graph.list",
+            "record": {
+                "$type": "app.bsky.graph.list",
+                "purpose": "app.bsky.graph.defs#curatelist",
+                "name": "Friends",
+                "createdAt": "2025-01-01T00:00:00Z",
+            },
+        },
+    )
+    gen = await x.procedure(
+        "com.atproto.repo.createRecord",
+        {
+            "repo": alice.did,
+            "collection": "app.bsky.feed.generator",
+            "record": {
+                "$type": "app.bsky.feed.generator",
+                "did": "did:web:feeds.example.com",
+                "displayName": "Cat pictures",
+                "createdAt": "2025-01-01T00:00:00Z",
+            },
+        },
+    )
+    await x.procedure(
+        "app.bsky.actor.putPreferences",
+        {
+            "preferences": [
+                {
+                    "$type": "app.bsky.actor.defs#savedFeedsPrefV2",
+                    "items": [
+                        {"id": "1", "type": "timeline", "value": "following", "pinned": True},
+                        {"id": "2", "type": "list", "value": made["uri"], "pinned": False},
+                        {"id": "3", "type": "feed", "value": gen["uri"], "pinned": True},
+                    ],
+                }
+            ]
+        },
+    )
     bsky.process_all()
     feeds = await alice.feeds()
     assert feeds == [

@@ -49,7 +49,10 @@ def amurmur(murmur_home: Path):
 
     async def run(*args: str, stdin: str = "") -> Result:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui", *args,
+            sys.executable,
+            "-m",
+            "tui",
+            *args,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

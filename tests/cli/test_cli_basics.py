@@ -49,7 +49,7 @@ def test_broken_config_exits_2_naming_file_and_line(murmur, murmur_home):
 
 
 def test_wrong_type_in_config_names_the_key(murmur, murmur_home):
-    (murmur_home / "config.toml").write_text("[ui]\nrelative_time = \"yes\"\n")
+    (murmur_home / "config.toml").write_text('[ui]\nrelative_time = "yes"\n')
     result = murmur("config", "check")
     assert result.code == 2
     assert "ui.relative_time" in result.err

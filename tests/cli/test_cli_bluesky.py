@@ -11,7 +11,12 @@ pytestmark = pytest.mark.network
 
 async def login(amurmur, bsky, person) -> None:
     result = await amurmur(
-        "login", "bluesky", person.handle, "--service", bsky.pds, "--password-stdin",
+        "login",
+        "bluesky",
+        person.handle,
+        "--service",
+        bsky.pds,
+        "--password-stdin",
         stdin=person.app_password + "\n",
     )
     assert result.code == 0, result.err
@@ -21,7 +26,12 @@ async def login(amurmur, bsky, person) -> None:
 async def test_wrong_app_password_exits_1_without_saving(amurmur, bsky):
     person = bsky.create_account("cliwrong")
     result = await amurmur(
-        "login", "bluesky", person.handle, "--service", bsky.pds, "--password-stdin",
+        "login",
+        "bluesky",
+        person.handle,
+        "--service",
+        bsky.pds,
+        "--password-stdin",
         stdin="definitely-wrong\n",
     )
     assert result.code == 1

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.network
 
 
 async def login(amurmur, server) -> str:
-    result = await amurmur(
-        "login", "mastodon", server.url, "--token-stdin", stdin="test-token\n"
-    )
+    result = await amurmur("login", "mastodon", server.url, "--token-stdin", stdin="test-token\n")
     assert result.code == 0, result.err
     assert "logged in as alice@" in result.out
     return result.out.split("logged in as ")[1].split()[0]
@@ -25,15 +23,11 @@ async def test_login_with_token_then_accounts(amurmur, server):
     name = await login(amurmur, server)
     listed = await amurmur("accounts", "--json")
     rows = [json.loads(line) for line in listed.out.splitlines()]
-    assert rows == [
-        {"name": name, "network": "mastodon", "server": server.url, "handle": name}
-    ]
+    assert rows == [{"name": name, "network": "mastodon", "server": server.url, "handle": name}]
 
 
 async def test_wrong_token_is_a_clear_error(amurmur, server):
-    result = await amurmur(
-        "login", "mastodon", server.url, "--token-stdin", stdin="not-a-token\n"
-    )
+    result = await amurmur("login", "mastodon", server.url, "--token-stdin", stdin="not-a-token\n")
     assert result.code == 1
     assert "Traceback" not in result.err
     assert (await amurmur("accounts", "--json")).out == ""
@@ -46,8 +40,17 @@ async def test_home_timeline_json_has_the_documented_fields(amurmur, server):
     posts = [json.loads(line) for line in result.out.splitlines()]
     assert len(posts) == 5
     for post in posts:
-        assert {"uid", "network", "account", "author", "created_at", "text", "url",
-                "reply_to", "repost_of"} <= post.keys()
+        assert {
+            "uid",
+            "network",
+            "account",
+            "author",
+            "created_at",
+            "text",
+            "url",
+            "reply_to",
+            "repost_of",
+        } <= post.keys()
         assert post["network"] == "mastodon"
         assert post["created_at"].endswith("Z")
     times = [p["created_at"] for p in posts]
@@ -91,11 +94,16 @@ async def test_notifications_json(amurmur, server):
 async def test_server_error_page_exits_1_with_a_sentence(amurmur, server):
     await login(amurmur, server)
     async with httpx.AsyncClient() as client:
-        await client.post(f"{server.url}/_test/faults", json={
-            "path": "/api/v1/timelines/home", "status": 404,
-            "body": "<html><body><h1>Not Found</h1></body></html>",
-            "content_type": "text/html", "times": 5,
-        })
+        await client.post(
+            f"{server.url}/_test/faults",
+            json={
+                "path": "/api/v1/timelines/home",
+                "status": 404,
+                "body": "<html><body><h1>Not Found</h1></body></html>",
+                "content_type": "text/html",
+                "times": 5,
+            },
+        )
     result = await amurmur("timeline")
     assert result.code == 1
     assert "Traceback" not in result.err
@@ -120,14 +128,21 @@ async def test_reply_with_media_and_alt_text(amurmur, server, tmp_path):
     await login(amurmur, server)
     timeline = await amurmur("timeline", "--json", "--limit", "40")
     target = next(
-        json.loads(line) for line in timeline.out.splitlines()
+        json.loads(line)
+        for line in timeline.out.splitlines()
         if "welcome!" in json.loads(line)["text"]
     )
     image = tmp_path / "cat.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     result = await amurmur(
-        "post", "--reply-to", target["uid"], "--media", str(image),
-        "--alt", "a cat asleep on a keyboard", "thanks, here is my cat",
+        "post",
+        "--reply-to",
+        target["uid"],
+        "--media",
+        str(image),
+        "--alt",
+        "a cat asleep on a keyboard",
+        "thanks, here is my cat",
     )
     assert result.code == 0, result.err
     status = max(server.world.statuses.values(), key=lambda s: s.created_at)

@@ -25,7 +25,9 @@ def test_every_default_key_from_the_design_is_bound():
 
     bound = {key.strip() for row in help_rows({}) for key in row.keys.split(",")}
     bound.add(MurmurApp.COMMAND_PALETTE_BINDING)
-    design = "j k down up g G tab shift+tab enter escape r c e f b B o y u v slash R " \
-             "question_mark ctrl+p ctrl+s q".split()
+    design = (
+        "j k down up g G tab shift+tab enter escape r c e f b B o y u v slash R "
+        "question_mark ctrl+p ctrl+s q".split()
+    )
     missing = [k for k in design if k not in bound]
     assert missing == []

@@ -153,16 +153,18 @@ def test_closing_the_terminal_removes_the_temporary_home(tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     command = f"env -u COLUMNS -u LINES TMPDIR={tmpdir} {sys.executable} -m tui demo"
-    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-x", "80", "-y", "24", command],
-                   check=True)
+    subprocess.run(
+        ["tmux", "-L", server, "new-session", "-d", "-x", "80", "-y", "24", command], check=True
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not list(tmpdir.glob("murmur-demo-*")):
             time.sleep(0.2)
         assert list(tmpdir.glob("murmur-demo-*")), "the demo never created its home"
         time.sleep(3)  # let the app come up
-        pid = subprocess.run(["tmux", "-L", server, "display", "-p", "#{pane_pid}"],
-                             capture_output=True, text=True).stdout.strip()
+        pid = subprocess.run(
+            ["tmux", "-L", server, "display", "-p", "#{pane_pid}"], capture_output=True, text=True
+        ).stdout.strip()
         os.kill(int(pid), signal.SIGHUP)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and list(tmpdir.glob("murmur-demo-*")):

@@ -44,7 +44,14 @@ class Terminal:
         command = f"env -u COLUMNS -u LINES {exports} {_quote(sys.executable)} -m tui {argv}"
         # Keep the pane after exit so a crash's last screen can be read.
         self._tmux(
-            "new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]),
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
             f"cd {_quote(str(REPO))} && {command}; echo MURMUR-EXITED $?; sleep 600",
         )
 

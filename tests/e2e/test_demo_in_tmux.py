@@ -30,8 +30,9 @@ async def test_demo_post_reply_and_notification(terminal, term_env, tmp_path, si
     port = free_port()
     url = f"ws://127.0.0.1:{port}"
     env = {k: v for k, v in term_env.items() if k != "MURMUR_HOME"}
-    terminal.start(["demo", "--port", str(port), "--keep", str(tmp_path / "demo")],
-                   size=size, env=env)
+    terminal.start(
+        ["demo", "--port", str(port), "--keep", str(tmp_path / "demo")], size=size, env=env
+    )
     screen = await asyncio.to_thread(terminal.wait_for, "Søren Østergaard", 60)
     assert "Timeline" in screen and "connected" in screen
 

@@ -15,9 +15,7 @@ async def wait(terminal, text: str, timeout: float = 30.0) -> str:
     return await asyncio.to_thread(terminal.wait_for, text, timeout)
 
 
-async def test_mastodon_timeline_thread_compose_notifications(
-    terminal, term_env, amurmur, server
-):
+async def test_mastodon_timeline_thread_compose_notifications(terminal, term_env, amurmur, server):
     login = await amurmur("login", "mastodon", server.url, "--token-stdin", stdin="test-token\n")
     assert login.code == 0, login.err
     terminal.start([], size=(80, 24), env=term_env)
@@ -38,8 +36,9 @@ async def test_mastodon_timeline_thread_compose_notifications(
     terminal.keys("Escape", "2")
     await wait(terminal, "liked")
     async with httpx.AsyncClient() as client:
-        await client.post(f"{server.url}/_test/statuses",
-                          json={"as": "bob", "status": "@alice streamed to you"})
+        await client.post(
+            f"{server.url}/_test/statuses", json={"as": "bob", "status": "@alice streamed to you"}
+        )
     screen = await wait(terminal, "streamed to you")
     assert "Traceback" not in screen
 
@@ -49,7 +48,12 @@ async def test_bluesky_timeline_thread_reply_notifications(terminal, term_env, a
     bob = bsky.create_account("tmuxbob", "Bob")
     for person in (alice, bob):
         login = await amurmur(
-            "login", "bluesky", person.handle, "--service", bsky.pds, "--password-stdin",
+            "login",
+            "bluesky",
+            person.handle,
+            "--service",
+            bsky.pds,
+            "--password-stdin",
             stdin=person.app_password + "\n",
         )
         assert login.code == 0, login.err
@@ -78,7 +82,12 @@ async def test_bluesky_timeline_thread_reply_notifications(terminal, term_env, a
     assert "Traceback" not in screen
 
     login = await amurmur(
-        "login", "bluesky", alice.handle, "--service", bsky.pds, "--password-stdin",
+        "login",
+        "bluesky",
+        alice.handle,
+        "--service",
+        bsky.pds,
+        "--password-stdin",
         stdin=alice.app_password + "\n",
     )
     assert login.code == 0, login.err

@@ -26,8 +26,13 @@ def at(minutes_ago: float) -> datetime:
     return T0 - timedelta(minutes=minutes_ago)
 
 
-def author(handle: str = "alice@example.social", name: str = "", *, account: str = "me",
-           network: NetworkKind = NetworkKind.MASTODON) -> Author:
+def author(
+    handle: str = "alice@example.social",
+    name: str = "",
+    *,
+    account: str = "me",
+    network: NetworkKind = NetworkKind.MASTODON,
+) -> Author:
     return Author(network, account, f"{network.value}:{handle}", handle, name)
 
 

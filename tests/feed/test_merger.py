@@ -112,8 +112,14 @@ def test_fifty_thousand_shuffled_items_from_many_sources_come_out_in_order() -> 
     sources = [Source(f"acct{n}") for n in range(5)]
     merger = Merger(sources)
     streams = {
-        s: sorted((post(f"{s.account}:{i}", rng.uniform(0, 100000), account=s.account)
-                   for i in range(10000)), key=lambda p: p.created_at, reverse=True)
+        s: sorted(
+            (
+                post(f"{s.account}:{i}", rng.uniform(0, 100000), account=s.account)
+                for i in range(10000)
+            ),
+            key=lambda p: p.created_at,
+            reverse=True,
+        )
         for s in sources
     }
     while streams:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
 from tests.ui.fakes import NOW, FakeNetwork, fake_pair
 from tui.model import NetworkKind
 from tui.session import Session

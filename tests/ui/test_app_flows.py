@@ -16,8 +16,6 @@ def timeline(app):
     return app.main_screen.query_one("#timeline", PostList)
 
 
-
-
 async def test_start_merges_every_account_newest_first(build_app, networks):
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
@@ -90,9 +88,7 @@ async def test_reply_fills_the_composer(build_app, networks):
         assert compose.targets == [post.account]
 
 
-async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(
-    build_app, networks
-):
+async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(build_app, networks):
     for net in networks.values():
         net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}
     app = build_app(networks)

@@ -65,17 +65,25 @@ def poison(net: FakeNetwork) -> None:
             key=f"evil:{n}",
             created_at=NOW - timedelta(seconds=n),
             author=hostile_author(net, value, n),
-            content=text.html_to_rich(value) if value.lstrip().startswith("<") else
-            text.plain_to_rich(value),
+            content=text.html_to_rich(value)
+            if value.lstrip().startswith("<")
+            else text.plain_to_rich(value),
             content_warning=text.clean_line(value) if n % 3 == 1 else "",
             media=(Media(MediaKind.IMAGE, "https://img.example/x.png", text.clean(value)),),
         )
         for n, value in enumerate(values)
     ]
     net.notes = [
-        Notification(net.kind, net.account.name, f"evil-note:{n}", "mention",
-                     NOW, (hostile_author(net, value, n),), post=net.posts[n],
-                     text=text.clean(value))
+        Notification(
+            net.kind,
+            net.account.name,
+            f"evil-note:{n}",
+            "mention",
+            NOW,
+            (hostile_author(net, value, n),),
+            post=net.posts[n],
+            text=text.clean(value),
+        )
         for n, value in enumerate(values[:12])
     ]
     value = values[0] + values[14]  # OSC 52 + click markup

@@ -89,8 +89,18 @@ async def test_v_and_delete_act_on_the_notifications_post(build_app):
     net.add_mention("the ending of the film", content_warning="spoilers")
     mine = net.own_post("a post of mine people liked")
     fan = make_author(net.kind, "masto", "fan9")
-    net.notes.insert(1, Notification(net.kind, "masto", "masto:like:mine", "like",
-                                     NOW - timedelta(minutes=2), (fan,), post=mine))
+    net.notes.insert(
+        1,
+        Notification(
+            net.kind,
+            "masto",
+            "masto:like:mine",
+            "like",
+            NOW - timedelta(minutes=2),
+            (fan,),
+            post=mine,
+        ),
+    )
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)

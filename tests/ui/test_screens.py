@@ -101,9 +101,10 @@ async def test_tab_cycles_panes_and_wide_shows_all_three(build_app, networks):
         await started(pilot)
         main = app.main_screen
         assert main.has_class("narrow")
-        assert not main.query_one("#notifications-pane").display or not main.query_one(
-            "#notifications-pane"
-        ).region.width
+        assert (
+            not main.query_one("#notifications-pane").display
+            or not main.query_one("#notifications-pane").region.width
+        )
         await pilot.press("tab")
         assert main.query_one("#notifications-pane").has_class("current")
         await pilot.press("shift+tab")
@@ -184,8 +185,11 @@ async def test_login_screen_runs_the_flow_and_asks_prompts(build_app, networks, 
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"abc", "enter")
         await started(pilot)
-        assert seen == {"kind": NetworkKind.MASTODON, "params": {"server": "127.0.0.1:9"},
-                        "code": "abc"}
+        assert seen == {
+            "kind": NetworkKind.MASTODON,
+            "params": {"server": "127.0.0.1:9"},
+            "code": "abc",
+        }
         assert added and added[0].account.name == "new"
         assert app.screen is app.main_screen
 
@@ -201,8 +205,9 @@ async def test_passphrase_screen_unlocks_the_session(build_app, networks, monkey
             raise ValueError("wrong passphrase")
         state["locked"] = False
 
-    monkeypatch.setattr(type(app.session), "needs_passphrase",
-                        property(lambda self: state["locked"]))
+    monkeypatch.setattr(
+        type(app.session), "needs_passphrase", property(lambda self: state["locked"])
+    )
     monkeypatch.setattr(app.session, "unlock", unlock)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()

@@ -62,11 +62,17 @@ def html_cases() -> list[str]:
 def sanitised_posts() -> list[Post]:
     made = []
     for n, value in enumerate(strings()):
-        made.append(post(
-            f"s{n}", n, "", by=author(text.clean_line(value)[:200] or "x", text.clean_line(value)),
-            cw=text.clean_line(value) if n % 2 else "", alt=text.clean(value),
-            content=text.plain_to_rich(value),
-        ))
+        made.append(
+            post(
+                f"s{n}",
+                n,
+                "",
+                by=author(text.clean_line(value)[:200] or "x", text.clean_line(value)),
+                cw=text.clean_line(value) if n % 2 else "",
+                alt=text.clean(value),
+                content=text.plain_to_rich(value),
+            )
+        )
     for n, value in enumerate(html_cases()):
         made.append(post(f"h{n}", 100 + n, "", content=text.html_to_rich(value)))
     return made
@@ -79,11 +85,17 @@ def raw_posts() -> list[Post]:
         if len(value) > 5000:
             continue  # size limits are the sanitiser's job
         link = Span(0, min(3, len(value)), SpanKind.LINK, "javascript:alert(1)\x1b]0;x\x07")
-        made.append(post(
-            f"r{n}", 200 + n, "", by=author(value, value), cw=value if n % 2 else "",
-            content=RichText(value, (link,)),
-            media=(Media(MediaKind.IMAGE, "https://img.example/x.png", value),),
-        ))
+        made.append(
+            post(
+                f"r{n}",
+                200 + n,
+                "",
+                by=author(value, value),
+                cw=value if n % 2 else "",
+                content=RichText(value, (link,)),
+                media=(Media(MediaKind.IMAGE, "https://img.example/x.png", value),),
+            )
+        )
     return made
 
 

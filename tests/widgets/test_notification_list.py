@@ -14,8 +14,13 @@ def sample() -> list:
     mine = post("p1", 90, "my thoughts on tea")
     return [
         notification("n1", LIKE, 1, "ann@ex.social", mine),
-        notification("n2", NotificationKind.MENTION, 2, "bob@ex.social",
-                     post("p2", 2, "@me what do you think?")),
+        notification(
+            "n2",
+            NotificationKind.MENTION,
+            2,
+            "bob@ex.social",
+            post("p2", 2, "@me what do you think?"),
+        ),
         notification("n3", LIKE, 3, "cat@ex.social", mine),
         notification("n4", LIKE, 4, "dan@ex.social", mine, unread=False),
         notification("n5", NotificationKind.FOLLOW, 5, "eve@ex.social", unread=False),
@@ -65,8 +70,9 @@ async def test_a_new_notification_shows_on_top_when_the_reader_is_at_the_top() -
     async with app.run_test(size=(80, 24)) as pilot:
         widget.set_notifications(sample())
         await pilot.pause()
-        newest = notification("n0", NotificationKind.MENTION, 0, "fay@ex.social",
-                              post("p0", 0, "@me fresh news"))
+        newest = notification(
+            "n0", NotificationKind.MENTION, 0, "fay@ex.social", post("p0", 0, "@me fresh news")
+        )
         widget.set_notifications([newest, *sample()])
         await pilot.pause()
         assert widget.selected.kind == "mention" and widget.selected.post.uid == "p0"
@@ -80,8 +86,9 @@ async def test_a_reader_further_down_keeps_their_place() -> None:
         widget.set_notifications(sample())
         await pilot.press("j")
         kept = widget.selected.uid
-        newest = notification("n0", NotificationKind.MENTION, 0, "fay@ex.social",
-                              post("p0", 0, "@me fresh news"))
+        newest = notification(
+            "n0", NotificationKind.MENTION, 0, "fay@ex.social", post("p0", 0, "@me fresh news")
+        )
         widget.set_notifications([newest, *sample()])
         await pilot.pause()
         assert widget.selected.uid == kept

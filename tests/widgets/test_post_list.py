@@ -13,8 +13,13 @@ from tui.ui.widgets.timeline import PostList
 
 def posts(count: int, start: int = 0, prefix: str = "p") -> list[Post]:
     return [
-        post(f"{prefix}{n}", n * 2, f"post number {n} " + "words " * (n % 9),
-             by=author(f"user{n}@ex.social", f"User {n}"), counts=Counts(n, 1, 2))
+        post(
+            f"{prefix}{n}",
+            n * 2,
+            f"post number {n} " + "words " * (n % 9),
+            by=author(f"user{n}@ex.social", f"User {n}"),
+            counts=Counts(n, 1, 2),
+        )
         for n in range(start, start + count)
     ]
 
@@ -224,11 +229,24 @@ async def test_t_switches_to_absolute_time() -> None:
 async def test_repost_reply_media_and_counts_are_shown() -> None:
     from tui.model import LinkCard, MyState
 
-    original = post("o", 10, "original words", by=author("orig@ex.social", "Orig"),
-                    alt="a cat on a keyboard", reply_to="x", reply_to_author="bob@ex.social",
-                    card=LinkCard("https://news.example/a", "Big news", host="news.example"))
-    boost = post("r", 1, "", by=author("booster@ex.social", "Booster"), repost_of=original,
-                 mine=MyState(reposted=True))
+    original = post(
+        "o",
+        10,
+        "original words",
+        by=author("orig@ex.social", "Orig"),
+        alt="a cat on a keyboard",
+        reply_to="x",
+        reply_to_author="bob@ex.social",
+        card=LinkCard("https://news.example/a", "Big news", host="news.example"),
+    )
+    boost = post(
+        "r",
+        1,
+        "",
+        by=author("booster@ex.social", "Booster"),
+        repost_of=original,
+        mine=MyState(reposted=True),
+    )
     widget = PostList()
     app = ListApp(widget)
     async with app.run_test(size=(80, 24)) as pilot:

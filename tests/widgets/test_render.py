@@ -26,14 +26,16 @@ TEXT = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(TEXT, st.integers(min_value=2, max_value=120))
 def test_content_height_matches_textual_wrapping(text: str, width: int) -> None:
-    content = render_item(post("p", 1, text or "x", by=author("a@b.c", text[:40])),
-                          View(width, T0))
+    content = render_item(post("p", 1, text or "x", by=author("a@b.c", text[:40])), View(width, T0))
     assert content_height(content, width) == content.get_height({}, width)
 
 
 @settings(max_examples=100, deadline=None)
-@given(TEXT, st.sampled_from([NotificationKind.MENTION, NotificationKind.LIKE]),
-       st.integers(min_value=24, max_value=120))
+@given(
+    TEXT,
+    st.sampled_from([NotificationKind.MENTION, NotificationKind.LIKE]),
+    st.integers(min_value=24, max_value=120),
+)
 def test_notification_text_keeps_its_indent_on_every_line(
     text: str, kind: NotificationKind, width: int
 ) -> None:

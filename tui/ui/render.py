@@ -215,9 +215,7 @@ def media_lines(post: Post) -> list[Content]:
         if len(alt) > MAX_ALT:
             alt = alt[:MAX_ALT] + "…"
         lines.append(
-            _assemble(
-                (f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}")
-            )
+            _assemble((f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}"))
         )
     return lines
 
@@ -298,9 +296,7 @@ def quote_lines(quote: Post | Placeholder) -> list[Content]:
 
 
 def hidden_line(verdict: Verdict) -> Content:
-    return _assemble(
-        ("⊘ ", DIM), (verdict.reason, f"italic {DIM}"), (" — v to show anyway", DIM)
-    )
+    return _assemble(("⊘ ", DIM), (verdict.reason, f"italic {DIM}"), (" — v to show anyway", DIM))
 
 
 def render_item(item: Item, view: View, verdict: Verdict | None = None) -> Content:
@@ -409,9 +405,7 @@ def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
     room = max(1, view.width - tail.cell_length)
     if head.cell_length > room:
         head = head.truncate(room, ellipsis=True)
-    lines = [
-        _assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)
-    ]
+    lines = [_assemble(head, " " * max(0, view.width - head.cell_length - tail.cell_length), tail)]
     inner = _indented(view)
     extra = _line(group.first.text)
     if extra:

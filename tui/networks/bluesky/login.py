@@ -91,11 +91,17 @@ async def _create_session(http: Http, identifier: str, password: str, ask: Ask) 
                 body["authFactorToken"] = (await ask(AUTH_FACTOR_PROMPT)).strip()
                 continue
             if code == "AuthFactorTokenRequired":
-                raise AuthError("the e-mail code was wrong or has expired: log in again",
-                                network="bluesky", account=identifier) from None
+                raise AuthError(
+                    "the e-mail code was wrong or has expired: log in again",
+                    network="bluesky",
+                    account=identifier,
+                ) from None
             if code == "AccountTakedown":
-                raise AuthError("this account was taken down by its server",
-                                network="bluesky", account=identifier) from None
+                raise AuthError(
+                    "this account was taken down by its server",
+                    network="bluesky",
+                    account=identifier,
+                ) from None
             if isinstance(exc, AuthError):
                 raise AuthError(
                     "wrong handle or app password: check the app password you created in "
@@ -139,8 +145,9 @@ async def login(params: Mapping[str, str], ask: Ask) -> LoginResult:
         await http.aclose()
     access, refresh = session.get("accessJwt"), session.get("refreshJwt")
     if session.get("did") != did or not (isinstance(access, str) and isinstance(refresh, str)):
-        raise BadResponse("the server sent a session for another account", network="bluesky",
-                          account=handle)
+        raise BadResponse(
+            "the server sent a session for another account", network="bluesky", account=handle
+        )
     session_handle = normalize_handle(str(session.get("handle", "")))
     if is_handle(session_handle) and session_handle != "handle.invalid":
         handle = session_handle

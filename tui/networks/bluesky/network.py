@@ -70,21 +70,23 @@ REPORT_REASONS = {
 
 class BlueskyNetwork(Network):
     kind = NetworkKind.BLUESKY
-    capabilities = frozenset({
-        Capability.DELETE,
-        Capability.CONTENT_WARNING,
-        Capability.LANGUAGE,
-        Capability.MEDIA,
-        Capability.QUOTE,
-        Capability.REPORT,
-        Capability.MUTE,
-        Capability.BLOCK,
-        Capability.SEARCH,
-        Capability.LISTS,
-        Capability.CUSTOM_FEEDS,
-        Capability.MARK_READ,
-        Capability.STREAM,
-    })
+    capabilities = frozenset(
+        {
+            Capability.DELETE,
+            Capability.CONTENT_WARNING,
+            Capability.LANGUAGE,
+            Capability.MEDIA,
+            Capability.QUOTE,
+            Capability.REPORT,
+            Capability.MUTE,
+            Capability.BLOCK,
+            Capability.SEARCH,
+            Capability.LISTS,
+            Capability.CUSTOM_FEEDS,
+            Capability.MARK_READ,
+            Capability.STREAM,
+        }
+    )
     poll_seconds = 30.0  # the AppView has no push stream for clients: stream() polls
 
     def __init__(
@@ -174,8 +176,9 @@ class BlueskyNetwork(Network):
     # ----- description -----------------------------------------------------------------------
     @property
     def limits(self) -> Limits:
-        return Limits(max_chars=300, counting=Counting.GRAPHEMES, max_media=write.MAX_IMAGES,
-                      cw_counts=False)
+        return Limits(
+            max_chars=300, counting=Counting.GRAPHEMES, max_media=write.MAX_IMAGES, cw_counts=False
+        )
 
     @property
     def me(self) -> Author | None:
@@ -196,8 +199,9 @@ class BlueskyNetwork(Network):
             if pref.get("$type") == "app.bsky.actor.defs#savedFeedsPrefV2":
                 for item in pref.get("items") or []:
                     if isinstance(item, dict) and item.get("type") in ("feed", "list"):
-                        saved.append((item["type"], str(item.get("value")),
-                                      item.get("pinned") is True))
+                        saved.append(
+                            (item["type"], str(item.get("value")), item.get("pinned") is True)
+                        )
             elif pref.get("$type") == "app.bsky.actor.defs#savedFeedsPref":
                 pinned = set(pref.get("pinned") or [])
                 for uri in pref.get("saved") or []:
@@ -283,7 +287,7 @@ class BlueskyNetwork(Network):
     async def _get_posts(self, uris: list[str]) -> dict[str, Item]:
         """Posts by AT-URI (as many getPosts calls as needed, run together)."""
         unique = list(dict.fromkeys(u for u in uris if parse_at_uri(u)))
-        batches = [unique[i:i + GET_POSTS_BATCH] for i in range(0, len(unique), GET_POSTS_BATCH)]
+        batches = [unique[i : i + GET_POSTS_BATCH] for i in range(0, len(unique), GET_POSTS_BATCH)]
         x = await self._ready()
         bodies = await asyncio.gather(
             *(x.query("app.bsky.feed.getPosts", {"uris": batch}) for batch in batches)
@@ -313,8 +317,9 @@ class BlueskyNetwork(Network):
         except (NotFound, BadResponse) as exc:
             if getattr(exc, "code", "") != "NotFound" and not isinstance(exc, NotFound):
                 raise
-            gone = Placeholder(self.kind, self.account.name, parse.uid_for(uri),
-                               "This post was deleted.", key=uri)
+            gone = Placeholder(
+                self.kind, self.account.name, parse.uid_for(uri), "This post was deleted.", key=uri
+            )
             return Thread(post=gone)
         return parse.parse_thread(body.get("thread") if isinstance(body, dict) else None, self._ctx)
 
@@ -360,8 +365,9 @@ class BlueskyNetwork(Network):
         relationship = None if actor == self.did else _relationship(viewer)
         return Profile(
             author=author,
-            bio=plain_to_rich(view.get("description") if isinstance(view.get("description"), str)
-                              else ""),
+            bio=plain_to_rich(
+                view.get("description") if isinstance(view.get("description"), str) else ""
+            ),
             followers=parse.as_int(view.get("followersCount")),
             following=parse.as_int(view.get("followsCount")),
             posts=parse.as_int(view.get("postsCount")),
@@ -431,8 +437,10 @@ class BlueskyNetwork(Network):
         reply = None
         if parent is not None:
             reply = {
-                "root": write.strong_ref(parent.ref.get("root_uri") or parent.key,
-                                         parent.ref.get("root_cid") or parent.ref["cid"]),
+                "root": write.strong_ref(
+                    parent.ref.get("root_uri") or parent.key,
+                    parent.ref.get("root_cid") or parent.ref["cid"],
+                ),
                 "parent": write.strong_ref(parent.key, parent.ref["cid"]),
             }
         record = write.post_record(
@@ -530,8 +538,10 @@ class BlueskyNetwork(Network):
         x = await self._ready()
         cursor = None
         for _ in range(OWN_RECORD_PAGES):
-            body = await x.query("com.atproto.repo.listRecords", {
-                "repo": self.did, "collection": collection, "limit": 100, "cursor": cursor})
+            body = await x.query(
+                "com.atproto.repo.listRecords",
+                {"repo": self.did, "collection": collection, "limit": 100, "cursor": cursor},
+            )
             records = body.get("records") if isinstance(body, dict) else None
             for rec in records if isinstance(records, list) else []:
                 value = rec.get("value") if isinstance(rec, dict) else None
@@ -592,7 +602,10 @@ class BlueskyNetwork(Network):
             post = self._target(target, "report")
             assert post is not None
             subject: dict[str, Any] = {
-                "$type": "com.atproto.repo.strongRef", "uri": post.key, "cid": post.ref["cid"]}
+                "$type": "com.atproto.repo.strongRef",
+                "uri": post.key,
+                "cid": post.ref["cid"],
+            }
         else:
             did = target.uid.removeprefix("bluesky:")
             if not is_did(did):
@@ -601,8 +614,10 @@ class BlueskyNetwork(Network):
         words = clean(reason, max_len=2000).strip()
         first = words.split(maxsplit=1)[0].lower() if words else ""
         reason_type = REPORT_REASONS.get(first, "com.atproto.moderation.defs#reasonOther")
-        await x.procedure("com.atproto.moderation.createReport",
-                          {"reasonType": reason_type, "reason": words, "subject": subject})
+        await x.procedure(
+            "com.atproto.moderation.createReport",
+            {"reasonType": reason_type, "reason": words, "subject": subject},
+        )
 
 
 def _items(body: Any, key: str) -> list:
@@ -624,4 +639,3 @@ def _relationship(viewer: Mapping[str, Any]) -> Relationship:
         blocking=bool(viewer.get("blocking")),
         blocked_by=viewer.get("blockedBy") is True,
     )
-

@@ -136,14 +136,16 @@ def _images(view: Mapping[str, Any]) -> list[Media]:
         if not full:
             continue
         ratio = image.get("aspectRatio") if isinstance(image.get("aspectRatio"), dict) else {}
-        media.append(Media(
-            kind=MediaKind.IMAGE,
-            url=full,
-            alt=clean(as_str(image.get("alt")), max_len=2000),
-            preview_url=safe_url(as_str(image.get("thumb"))) or "",
-            width=as_int(ratio.get("width")),
-            height=as_int(ratio.get("height")),
-        ))
+        media.append(
+            Media(
+                kind=MediaKind.IMAGE,
+                url=full,
+                alt=clean(as_str(image.get("alt")), max_len=2000),
+                preview_url=safe_url(as_str(image.get("thumb"))) or "",
+                width=as_int(ratio.get("width")),
+                height=as_int(ratio.get("height")),
+            )
+        )
     return media[:4]
 
 
@@ -152,14 +154,16 @@ def _video(view: Mapping[str, Any]) -> list[Media]:
     if not url:
         return []
     ratio = view.get("aspectRatio") if isinstance(view.get("aspectRatio"), dict) else {}
-    return [Media(
-        kind=MediaKind.VIDEO,
-        url=url,
-        alt=clean(as_str(view.get("alt")), max_len=2000),
-        preview_url=safe_url(as_str(view.get("thumbnail"))) or "",
-        width=as_int(ratio.get("width")),
-        height=as_int(ratio.get("height")),
-    )]
+    return [
+        Media(
+            kind=MediaKind.VIDEO,
+            url=url,
+            alt=clean(as_str(view.get("alt")), max_len=2000),
+            preview_url=safe_url(as_str(view.get("thumbnail"))) or "",
+            width=as_int(ratio.get("width")),
+            height=as_int(ratio.get("height")),
+        )
+    ]
 
 
 def _card(view: Mapping[str, Any]) -> LinkCard | None:
@@ -233,8 +237,9 @@ def parse_post_view(view: Any, ctx: Context, depth: int = 0) -> Post | Placehold
     record = view.get("record")
     cid = as_str(view.get("cid"))
     if author is None or not isinstance(record, dict) or not cid or len(cid) > 200:
-        return Placeholder(NET, ctx.account, uid_for(uri), "A post this version cannot read.",
-                           key=uri)
+        return Placeholder(
+            NET, ctx.account, uid_for(uri), "A post this version cannot read.", key=uri
+        )
     indexed = parse_time(view.get("indexedAt"))
     created = parse_time(record.get("createdAt"))
     # Bluesky orders by indexedAt when the claimed creation time is in the future.
@@ -280,8 +285,11 @@ def parse_post_view(view: Any, ctx: Context, depth: int = 0) -> Post | Placehold
         ]
     verdict = ctx.moderation.judge(labels, at.authority, mine=at.authority == ctx.me)
     langs = record.get("langs")
-    language = clean_line(langs[0], max_len=20) if isinstance(langs, list) and langs and isinstance(
-        langs[0], str) else ""
+    language = (
+        clean_line(langs[0], max_len=20)
+        if isinstance(langs, list) and langs and isinstance(langs[0], str)
+        else ""
+    )
 
     return Post(
         network=NET,
@@ -357,7 +365,10 @@ def _thread_node(node: Any, ctx: Context) -> Item:
         return Placeholder(NET, ctx.account, uid, "This post was deleted.", key=key)
     if kind == "app.bsky.feed.defs#blockedPost":
         return Placeholder(
-            NET, ctx.account, uid, "A post from an account that blocks you or that you block.",
+            NET,
+            ctx.account,
+            uid,
+            "A post from an account that blocks you or that you block.",
             key=key,
         )
     return Placeholder(NET, ctx.account, uid, "A thread item this version cannot show.", key=key)
@@ -391,8 +402,10 @@ def notification_subject(n: Any) -> str:
     if not isinstance(n, dict):
         return ""
     reason = n.get("reason")
-    uri = as_str(n.get("reasonSubject")) if reason in SUBJECT_REASONS else (
-        as_str(n.get("uri")) if reason in POST_REASONS else ""
+    uri = (
+        as_str(n.get("reasonSubject"))
+        if reason in SUBJECT_REASONS
+        else (as_str(n.get("uri")) if reason in POST_REASONS else "")
     )
     at = parse_at_uri(uri)
     return uri if at is not None and at.collection == POST_COLLECTION else ""
@@ -402,8 +415,9 @@ def parse_notification(
     n: Any, ctx: Context, posts: Mapping[str, Item]
 ) -> Notification | Placeholder:
     if not isinstance(n, dict) or not parse_at_uri(as_str(n.get("uri"))):
-        return Placeholder(NET, ctx.account, "bluesky:invalid-notification",
-                           "An unreadable notification.")
+        return Placeholder(
+            NET, ctx.account, "bluesky:invalid-notification", "An unreadable notification."
+        )
     uri = n["uri"]
     author = parse_author(n.get("author"), ctx)
     created = parse_time(n.get("indexedAt"))

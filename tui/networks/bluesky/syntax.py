@@ -34,9 +34,7 @@ def is_handle(value: str) -> bool:
 
 def is_did(value: str) -> bool:
     return (
-        len(value) <= MAX_DID
-        and _DID_RE.match(value) is not None
-        and _PCT_RE.search(value) is None
+        len(value) <= MAX_DID and _DID_RE.match(value) is not None and _PCT_RE.search(value) is None
     )
 
 

@@ -528,9 +528,7 @@ class MainScreen(PostActions, Screen[None]):
     async def _load_older_notifications(self) -> None:
         """The next page from every account that has one; older rows land at the end."""
         cursors = {name: cursor for name, cursor in self.note_cursors.items() if cursor}
-        pages = await self.app.session.fetch_notifications(
-            accounts=list(cursors), cursors=cursors
-        )
+        pages = await self.app.session.fetch_notifications(accounts=list(cursors), cursors=cursors)
         older: list[NotificationItem] = []
         for name, page in pages.items():
             if isinstance(page, Page):

@@ -47,23 +47,60 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down",
-                tooltip="Select the next item"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up",
-                tooltip="Select the previous item"),
-        Binding("g,home", "first", "Top", show=False, id="list.top",
-                tooltip="Go to the newest item"),
-        Binding("G,end", "last", "Bottom", show=False, id="list.bottom",
-                tooltip="Go to the oldest loaded item"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down",
-                tooltip="Move down one screen"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up",
-                tooltip="Move up one screen"),
+        Binding(
+            "down,j",
+            "cursor_down",
+            "Down",
+            show=False,
+            id="list.down",
+            tooltip="Select the next item",
+        ),
+        Binding(
+            "up,k", "cursor_up", "Up", show=False, id="list.up", tooltip="Select the previous item"
+        ),
+        Binding(
+            "g,home", "first", "Top", show=False, id="list.top", tooltip="Go to the newest item"
+        ),
+        Binding(
+            "G,end",
+            "last",
+            "Bottom",
+            show=False,
+            id="list.bottom",
+            tooltip="Go to the oldest loaded item",
+        ),
+        Binding(
+            "pagedown,space",
+            "page_down",
+            "Page down",
+            show=False,
+            id="list.page_down",
+            tooltip="Move down one screen",
+        ),
+        Binding(
+            "pageup",
+            "page_up",
+            "Page up",
+            show=False,
+            id="list.page_up",
+            tooltip="Move up one screen",
+        ),
         Binding("enter", "open", "Open", id="list.open", tooltip="Open the selected item"),
-        Binding("v", "reveal", "Show", id="list.reveal",
-                tooltip="Show or hide a content-warned or filtered item"),
-        Binding("t", "toggle_time", "Time", show=False, id="list.time",
-                tooltip="Switch between relative and absolute times"),
+        Binding(
+            "v",
+            "reveal",
+            "Show",
+            id="list.reveal",
+            tooltip="Show or hide a content-warned or filtered item",
+        ),
+        Binding(
+            "t",
+            "toggle_time",
+            "Time",
+            show=False,
+            id="list.time",
+            tooltip="Switch between relative and absolute times",
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -409,8 +446,9 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _view(self, revealed: bool = False) -> View:
-        return View(self._width or self.scrollable_content_region.width, self._now,
-                    self._absolute, revealed)
+        return View(
+            self._width or self.scrollable_content_region.width, self._now, self._absolute, revealed
+        )
 
     def _content(self, item: T) -> Content:
         uid = self.item_uid(item)
