@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.screen import Screen  # noqa: E402
+from textual.app import App, ComposeResult
+from textual.screen import Screen
 
-from tui.model import (  # noqa: E402
+from tui.model import (
     Author,
     Counts,
     Media,
@@ -41,7 +41,7 @@ from tui.model import (  # noqa: E402
     Span,
     SpanKind,
 )
-from tui.ui.widgets.timeline import PostList  # noqa: E402
+from tui.ui.widgets.timeline import PostList
 
 WORDS = (
     "the quick brown fox jumps over a lazy dog while fediverse relays hum "

@@ -218,7 +218,7 @@ def _start_node(modules: Path, db_url: str, tmp: Path) -> tuple[subprocess.Popen
         TMPDIR=str(tmp),
         LOG_ENABLED="false",
     )
-    err = open(tmp / "network.err", "wb")  # noqa: SIM115 - lives as long as the process
+    err = open(tmp / "network.err", "wb")
     proc = subprocess.Popen(
         ["node", str(HERE / "network.js")],
         cwd=modules.parent,

@@ -20,7 +20,7 @@ BOB = Keys.generate()
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path.startswith("/.well-known/nostr.json?name=bob"):
             body = json.dumps({"names": {"bob": BOB.public_hex}}).encode()
         elif self.path.startswith("/.well-known/nostr.json?name=huge"):

@@ -318,7 +318,7 @@ def test_concurrent_threads_share_one_cache(cache: Cache) -> None:
                 cache.save_posts(f"acct{n}|home", [post(i, f"acct{n}")])
                 cache.enqueue(Draft(f"{n}-{i}", targets=(f"acct{n}",)))
                 cache.load_posts(f"acct{n}|home")
-        except BaseException as e:  # reported by the assertion below
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
             errors.append(e)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]

@@ -215,7 +215,7 @@ class Relay:
         for t in tasks:
             try:
                 await t
-            except (asyncio.CancelledError, Exception):  # already logged by the task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - a task's own failure was reported where it ran
                 pass
         self._task = self._info_task = None
         self._auth_tasks.clear()

@@ -256,7 +256,7 @@ class MainScreen(PostActions, Screen[None]):
             # Given by MURMUR_PASSPHRASE or passphrase_command: unlock after the first paint.
             try:
                 await session.unlock(None)
-            except Exception as exc:  # a wrong preset passphrase: report it, then ask
+            except Exception as exc:  # noqa: BLE001 - reported, then the user is asked
                 self.app.report_error(exc, doing="Unlocking the vault")
         if session.needs_passphrase:
             from tui.ui.screens.passphrase import PassphraseScreen
