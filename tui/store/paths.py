@@ -41,6 +41,14 @@ def cache_dir() -> Path:
     return _home() or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def state_dir() -> Path:
+    return _home() or Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def log_file() -> Path:
+    return state_dir() / "murmur.log"
+
+
 def vault_file() -> Path:
     return data_dir() / "vault.bin"
 
