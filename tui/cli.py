@@ -85,7 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     post.add_argument("--cw", default="", metavar="TEXT", help="content warning")
     post.add_argument("--reply-to", metavar="UID", help="the uid of the post to reply to")
-    post.add_argument("--visibility", default="", help="public, unlisted, private or direct")
+    post.add_argument(
+        "--visibility",
+        default="",
+        choices=("public", "unlisted", "private", "direct"),
+        help="who may read it; refused where the network has no such visibility",
+    )
     post.add_argument(
         "--media", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"
     )
@@ -93,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--alt", action="append", default=[], metavar="TEXT", help="alt text, one per --media"
     )
     post.add_argument("text", nargs="?", default="-", help="the text, or - to read stdin")
+
+    from tui import cli_outbox
+
+    cli_outbox.add_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -387,6 +396,7 @@ def _remove_account(config: Config, name: str) -> int:
 
 def cmd_post(args: argparse.Namespace) -> int:
     from tui.model import Draft, MediaUpload
+    from tui.session import DraftRefused
 
     text = sys.stdin.read() if args.text == "-" else args.text
     text = text.rstrip("\n")
@@ -420,7 +430,10 @@ def cmd_post(args: argparse.Namespace) -> int:
                 reply_to=reply_to,
                 media=tuple(media),
             )
-            entries = await session.send(draft)
+            try:
+                entries = await session.send(draft)
+            except DraftRefused as exc:
+                raise UsageError(f"not sent: {exc}") from None
         finally:
             await session.close_all()
         failed = [e for e in entries if e.state != "sent"]
@@ -430,6 +443,29 @@ def cmd_post(args: argparse.Namespace) -> int:
         if failed:
             details = "; ".join(f"{e.account}: {e.error}" for e in failed)
             raise CommandFailed(f"not sent (kept in the outbox to retry): {details}")
+        return EXIT_OK
+
+    return _run_async(go)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from tui import cli_outbox
+    from tui.session import DraftRefused
+
+    async def go() -> int:
+        config = _config()
+        retrying = getattr(args, "action", None) == "retry"
+        session = await _session(config, need_vault=retrying)
+        try:
+            lines, failures = await cli_outbox.run(args, session)
+        except DraftRefused as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            await session.close_all()
+        for line in lines:
+            print(line)
+        if failures:
+            raise CommandFailed("not sent (still in the outbox): " + "; ".join(failures))
         return EXIT_OK
 
     return _run_async(go)
@@ -544,6 +580,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "login": cmd_login,
     "accounts": cmd_accounts,
     "post": cmd_post,
+    "outbox": cmd_outbox,
     "timeline": cmd_timeline,
     "notifications": cmd_notifications,
     "follow": cmd_follow,

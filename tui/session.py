@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from tui.model import Account, Draft, FeedRef, Item, NotificationItem, Page
 from tui.networks.base import (
+    AuthError,
+    Capability,
     LoginResult,
     Network,
     NetworkError,
     NotFound,
+    RateLimited,
     Transient,
     Unsupported,
     create,
@@ -33,6 +36,29 @@ FETCH_TIMEOUT = 45.0
 SEND_TIMEOUT = 120.0
 
 OutboxListener = Callable[["OutboxEntry"], None]
+# Statuses a server answers again to the same post: retrying cannot help, the post needs an edit.
+# 408 (timeout) and 429 (rate limit) are about timing, not the post.
+_RETRY_STATUSES = frozenset({408, 429})
+
+
+class DraftRefused(Exception):
+    """A draft that must not be sent as it is: over a target's limit, or asking for a
+    visibility a target's network does not have (sending would widen who can read it).
+    `str()` names each account and why, as a sentence for the user."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def needs_edit(error: Exception) -> bool:
+    """Whether a failed send was a rejection of the post itself, which a retry would repeat."""
+    if isinstance(error, (AuthError, RateLimited, Transient)):
+        return False  # log in again, wait, or try later: the post itself is fine
+    if isinstance(error, (NotFound, Unsupported)):
+        return True  # the reply target is gone, or the network cannot take this post
+    status = getattr(error, "status", 0) or 0
+    return 400 <= status < 500 and status not in _RETRY_STATUSES
 
 
 def feed_key(account: str, feed: FeedRef) -> str:
@@ -246,17 +272,50 @@ class Session:
             self.network_for(name)
         return replace(draft, targets=tuple(targets))
 
+    def check_draft(self, draft: Draft) -> list[str]:
+        """What stops `draft` from going to its targets as it is, one sentence per problem.
+
+        Limits are the ones each network knows now (a server's own once it is open).
+        """
+        problems: list[str] = []
+        visibility = draft.visibility or "public"
+        for name in draft.targets:
+            network = self.networks.get(name)
+            if network is None:
+                continue
+            limits = network.limits
+            length = limits.count(draft.text, draft.content_warning)
+            if length > limits.max_chars:
+                problems.append(
+                    f"{name}: {length} characters, {length - limits.max_chars} over "
+                    f"its limit of {limits.max_chars}"
+                )
+            if visibility == "public":
+                continue
+            wanted = Capability.DIRECT if visibility == "direct" else Capability.VISIBILITY
+            if not network.supports(wanted):
+                problems.append(
+                    f"{name}: {network.kind.value} has no {visibility} posts, so it would be "
+                    "public; send it as public or leave this account out"
+                )
+        return problems
+
     async def send(
         self, draft: Draft, on_update: OutboxListener | None = None
     ) -> list[OutboxEntry]:
         """Store the draft in the outbox (one entry per target), then publish to every target.
 
-        Returns the entries in their final states. An entry stays in the outbox until its server
-        confirms, then is removed; failed entries stay, to be retried with `retry`.
+        Refuses (DraftRefused) before storing anything when a target cannot take the draft as it
+        is. Returns the entries in their final states. An entry stays in the outbox until its
+        server confirms, then is removed; failed entries stay, to be retried with `retry`.
         """
         if self.cache is None:
             raise Unsupported("sending needs the cache (outbox)")
         draft = self._targets(draft)
+        await self.open_all(draft.targets)  # a server's own limits are known once it is open
+        problems = self.check_draft(draft)
+        if problems:
+            raise DraftRefused(problems)
         entries = self.cache.enqueue(draft)
         for entry in entries:
             _notify(on_update, entry)
@@ -265,8 +324,15 @@ class Session:
     async def _deliver(self, entry: OutboxEntry, on_update: OutboxListener | None) -> OutboxEntry:
         assert self.cache is not None
         cache = self.cache
-        cache.mark_sending(entry.id)
+        try:
+            cache.mark_sending(entry.id)
+        except (KeyError, ValueError):
+            # Another run (the app and the CLI share the outbox) claimed it first, or it is
+            # gone: sending it here too could post it twice.
+            current = cache.entry(entry.id)
+            return current if current is not None else replace(entry, state="sent")
         _notify(on_update, self._entry(entry.id))
+        post = None
         try:
             network = self.network_for(entry.account)
             await self.open_all([entry.account])
@@ -277,14 +343,15 @@ class Session:
         except TimeoutError:
             cache.mark_failed(entry.id, f"no answer within {SEND_TIMEOUT:.0f} s")
         except NetworkError as exc:
-            cache.mark_failed(entry.id, str(exc))
+            cache.mark_failed(entry.id, str(exc), needs_edit=needs_edit(exc))
         except OSError as exc:  # a media file that vanished, a socket error below the adapter
-            cache.mark_failed(entry.id, f"{type(exc).__name__}: {exc}")
+            cache.mark_failed(entry.id, f"{type(exc).__name__}: {exc}", needs_edit=True)
         else:
             cache.mark_sent(entry.id, post.uid)
         final = self._entry(entry.id)
         if final.state == "sent":  # confirmed by the server: it leaves the outbox
             cache.remove(entry.id)
+            final = replace(final, post=post)
         _notify(on_update, final)
         return final
 
@@ -296,17 +363,47 @@ class Session:
         return entry
 
     async def retry(self, entry_id: str, on_update: OutboxListener | None = None) -> OutboxEntry:
-        return await self._deliver(self._entry(entry_id), on_update)
+        """Send one entry again, with the idempotency key it was given when it was queued."""
+        entry = self._entry(entry_id)
+        if entry.needs_edit:
+            raise DraftRefused(
+                [f"{entry.account}: the server rejected this post ({entry.error}); edit it first"]
+            )
+        return await self._deliver(entry, on_update)
 
     async def deliver_pending(self, on_update: OutboxListener | None = None) -> list[OutboxEntry]:
-        """Send whatever a previous run left queued (crash, network loss)."""
-        pending = [e for e in self.pending() if e.state == "queued" and e.account in self.networks]
-        return list(await asyncio.gather(*(self._deliver(e, on_update) for e in pending)))
+        """Send whatever a previous run left queued or failed for a passing reason."""
+        waiting = [e for e in self.retryable() if e.account in self.networks]
+        return list(await asyncio.gather(*(self._deliver(e, on_update) for e in waiting)))
 
     def pending(self) -> list[OutboxEntry]:
+        """Every entry not yet confirmed, oldest first."""
         if self.cache is None:
             return []
         return self.cache.outbox(states=("queued", "sending", "failed"))
+
+    def retryable(self) -> list[OutboxEntry]:
+        """Entries worth sending again without an edit: queued, or failed for a passing reason."""
+        return [e for e in self.pending() if e.retryable]
+
+    def drop(self, entry_id: str) -> OutboxEntry:
+        """Take an entry out of the outbox for good (the user decided not to send it)."""
+        entry = self._entry(entry_id)
+        if entry.state == "sending":
+            raise DraftRefused([f"{entry.account}: this post is being sent right now"])
+        assert self.cache is not None
+        self.cache.remove(entry_id)
+        return entry
+
+    def find_entry(self, prefix: str) -> OutboxEntry:
+        """An entry by its id or an unambiguous start of it (as `murmur outbox` shows them)."""
+        prefix = prefix.strip().lower()
+        matches = [e for e in self.pending() if e.id.startswith(prefix)] if prefix else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(f"no outbox entry {prefix!r} (see `murmur outbox`)")
+        raise NotFound(f"{prefix!r} names {len(matches)} outbox entries: give more of the id")
 
 
 def _notify(listener: OutboxListener | None, entry: OutboxEntry) -> None:

@@ -47,3 +47,48 @@ async def test_entry_reads_one_outbox_entry(tmp_path):
     assert cache.entry(second.id) == second
     assert cache.entry("no-such-id") is None
     assert first.id != second.id
+
+
+async def test_a_rejection_needs_an_edit_and_a_passing_failure_is_retried_at_start(tmp_path):
+    from tui.networks.base import BadResponse
+
+    flaky, strict = FakeNetwork("flaky"), FakeNetwork("strict")
+    flaky.fail["publish"] = Transient("server unreachable", account="flaky")
+    rejection = BadResponse("Validation failed", account="strict")
+    rejection.status = 422  # type: ignore[attr-defined]
+    strict.fail["publish"] = rejection
+    session, cache = session_with(tmp_path, flaky, strict)
+    await session.send(Draft("one", targets=("flaky", "strict")))
+    by_account = {e.account: e for e in cache.outbox()}
+    assert by_account["flaky"].retryable and not by_account["flaky"].needs_edit
+    assert by_account["strict"].needs_edit and not by_account["strict"].retryable
+
+    # The next start: the passing failure goes out, the rejection is left for an edit.
+    del flaky.fail["publish"], strict.fail["publish"]
+    restarted = Session(session.config, cache=Cache(tmp_path / "cache.sqlite"),
+                        networks={"flaky": flaky, "strict": strict})  # fmt: skip
+    sent = await restarted.deliver_pending()
+    assert [(e.account, e.state) for e in sent] == [("flaky", "sent")]
+    assert [e.account for e in restarted.pending()] == ["strict"]
+    assert sum(1 for c in strict.calls if c[0] == "publish") == 1
+
+
+async def test_an_entry_claimed_by_another_run_is_not_sent_twice(tmp_path):
+    net = FakeNetwork("one")
+    net.fail["publish"] = Transient("down", account="one")
+    session, cache = session_with(tmp_path, net)
+    [entry] = await session.send(Draft("once", targets=("one",)))
+    del net.fail["publish"]
+    other = Cache(tmp_path / "cache.sqlite")
+    other.mark_sending(entry.id)  # another process is sending it right now
+    result = await session.retry(entry.id)
+    assert result.state == "sending"
+    assert sum(1 for c in net.calls if c[0] == "publish") == 1
+
+
+async def test_the_confirmed_post_comes_back_with_the_entry(tmp_path):
+    net = FakeNetwork("one")
+    session, _ = session_with(tmp_path, net)
+    [entry] = await session.send(Draft("mine", targets=("one",)))
+    assert entry.state == "sent" and entry.post is not None
+    assert entry.post.uid == entry.remote_uid

@@ -28,8 +28,8 @@ from tui.model import (
     Post,
     RichText,
 )
-from tui.store import paths
-from tui.store.cache import Cache, CacheError
+from tui.store import codec, paths
+from tui.store.cache import SCHEMA_VERSION, Cache, CacheError
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 12, tzinfo=UTC)
@@ -74,7 +74,7 @@ def test_cache_files_are_private(tmp_path: Path) -> None:
 def test_wal_mode_and_schema_version(cache: Cache) -> None:
     with sqlite3.connect(cache.path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_posts_round_trip_newest_first_per_feed(cache: Cache) -> None:
@@ -355,3 +355,22 @@ def test_rows_that_no_longer_decode_are_skipped(cache: Cache) -> None:
     with sqlite3.connect(cache.path) as conn:
         conn.execute("UPDATE posts SET data = '{\"$\":\"Hologram\"}' WHERE uid = 'm:1'")
     assert cache.load_posts("me|home") == [post(2)]
+
+
+def test_an_outbox_written_by_the_first_schema_is_kept_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        from tui.store.cache import _MIGRATIONS
+
+        for statement in _MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO outbox (id, group_id, account, draft, state, error, created_at,"
+            " updated_at) VALUES ('e1', 'g1', 'acct', ?, 'failed', 'down', 1.0, 1.0)",
+            (codec.dumps(Draft("kept", targets=("acct",))),),
+        )
+        conn.execute("PRAGMA user_version = 1")
+    cache = Cache(path)
+    [entry] = cache.outbox()
+    assert (entry.draft.text, entry.state, entry.needs_edit) == ("kept", "failed", False)
+    assert entry.retryable

@@ -25,10 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from tui.model import Draft, Item, Notification, NotificationItem
+from tui.model import Draft, Item, Notification, NotificationItem, Post
 from tui.store import codec, paths
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_KEEP = 1000  # posts kept per feed by save_posts
 COMPOSE_DRAFT = "compose"  # the id of the composer's own autosaved draft
 
@@ -76,6 +76,8 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             updated_at REAL NOT NULL
         )""",
     ),
+    # A rejection the server will repeat (a 4xx other than 408/429) needs an edit, not a retry.
+    2: ("ALTER TABLE outbox ADD COLUMN needs_edit INTEGER NOT NULL DEFAULT 0",),
 }
 
 
@@ -97,6 +99,14 @@ class OutboxEntry:
     remote_uid: str
     created_at: datetime
     updated_at: datetime
+    # The server rejected the post as it is: retrying would only repeat the rejection.
+    needs_edit: bool = False
+    # The post as the server confirmed it (only on the entry `Session` returns after sending).
+    post: Post | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.state == "queued" or (self.state == "failed" and not self.needs_edit)
 
 
 def _stamp(moment: datetime) -> float:
@@ -384,7 +394,7 @@ class Cache:
 
     _OUTBOX_COLUMNS = (
         "SELECT id, group_id, account, draft, state, error, attempts, remote_uid, "
-        "created_at, updated_at FROM outbox"
+        "created_at, updated_at, needs_edit FROM outbox"
     )
 
     def outbox(self, states: Iterable[OutboxState] | None = None) -> list[OutboxEntry]:
@@ -413,7 +423,7 @@ class Cache:
             raise CacheError(f"outbox entry {row[0]} cannot be read: {e}") from None
         return OutboxEntry(
             row[0], row[1], row[2], draft, row[4], row[5], row[6], row[7],
-            _when(row[8]), _when(row[9]),
+            _when(row[8]), _when(row[9]), bool(row[10]),
         )  # fmt: skip
 
     def _set_state(self, entry_id: str, sql: str, params: Sequence[object], allowed: str) -> None:
@@ -429,10 +439,13 @@ class Cache:
                 raise ValueError(f"outbox entry {entry_id} is {row[0]}")
 
     def mark_sending(self, entry_id: str) -> None:
-        """Claim an entry for sending (only from queued or failed: never send a sent one)."""
+        """Claim an entry for sending (only from queued or failed: never send a sent one).
+
+        Raises ValueError when another process claimed it first (it is "sending" or gone).
+        """
         self._set_state(
             entry_id,
-            "state = 'sending', error = '', attempts = attempts + 1",
+            "state = 'sending', error = '', needs_edit = 0, attempts = attempts + 1",
             (),
             "'queued', 'failed'",
         )
@@ -445,9 +458,12 @@ class Cache:
             "'queued', 'sending', 'failed', 'sent'",
         )
 
-    def mark_failed(self, entry_id: str, error: str) -> None:
+    def mark_failed(self, entry_id: str, error: str, *, needs_edit: bool = False) -> None:
         self._set_state(
-            entry_id, "state = 'failed', error = ?", (error,), "'queued', 'sending', 'failed'"
+            entry_id,
+            "state = 'failed', error = ?, needs_edit = ?",
+            (error, int(needs_edit)),
+            "'queued', 'sending', 'failed'",
         )
 
     def remove(self, entry_id: str) -> None:
