@@ -32,13 +32,6 @@ def add_parser(sub: Any) -> None:
     drop.add_argument("id", help="the entry's id (or its first characters)")
 
 
-def status(entry: OutboxEntry) -> str:
-    """What an entry's state means for the user, in a few words."""
-    if entry.state == "failed":
-        return "needs an edit" if entry.needs_edit else "failed, will retry"
-    return {"queued": "waiting", "sending": "sending"}.get(entry.state, entry.state)
-
-
 def entry_dict(entry: OutboxEntry) -> dict[str, Any]:
     draft = entry.draft
     return {
@@ -62,7 +55,7 @@ def entry_line(entry: OutboxEntry) -> str:
     if len(first) > 60:
         first = first[:59] + "…"
     when = entry.created_at.strftime("%Y-%m-%d %H:%M")
-    line = f"{entry.id[:SHORT_ID]}  {entry.account}  {status(entry)}  {when}  {first}"
+    line = f"{entry.id[:SHORT_ID]}  {entry.account}  {entry.status}  {when}  {first}"
     return f"{line}\n    {entry.error}" if entry.error else line
 
 
@@ -86,7 +79,7 @@ async def run(args: argparse.Namespace, session: Session) -> tuple[list[str], li
     results = await asyncio.gather(*(session.retry(e.id) for e in chosen))
     lines = [
         f"{e.id[:SHORT_ID]}  {e.account}  "
-        + (f"sent {e.remote_uid}" if e.state == "sent" else status(e))
+        + (f"sent {e.remote_uid}" if e.state == "sent" else e.status)
         for e in results
     ]
     failures = [f"{e.account}: {e.error}" for e in results if e.state != "sent"]

@@ -82,6 +82,18 @@ class Session:
         self._opened: set[str] = set()
         self._preset_passphrase: str | None = None
         self._send_lock = asyncio.Lock()
+        self._change_listeners: list[Callable[[], None]] = []
+
+    # ----- change listeners -------------------------------------------------------------------
+    def on_networks_changed(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` whenever networks appear or open (their limits and capabilities may
+        have changed). Returns a function that removes the listener."""
+        self._change_listeners.append(listener)
+        return lambda: self._change_listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._change_listeners):
+            listener()
 
     # ----- accounts and secrets ---------------------------------------------------------------
     @property
@@ -131,6 +143,7 @@ class Session:
                 )
             except NetworkError as exc:
                 self.errors[account.name] = exc
+        self._changed()
 
     def _saver(self, name: str) -> Callable[[Mapping[str, str]], Any]:
         async def save(secrets: Mapping[str, str]) -> None:
@@ -151,6 +164,7 @@ class Session:
             result.account, result.secrets, save_credentials=self._saver(result.account.name)
         )
         self.networks[result.account.name] = network
+        self._changed()
         return network
 
     def network_for(self, account_name: str) -> Network:
@@ -189,6 +203,8 @@ class Session:
             return error
 
         results = await asyncio.gather(*(open_one(n) for n in names))
+        if names:
+            self._changed()
         return dict(zip(names, results))
 
     async def close_all(self) -> None:

@@ -156,3 +156,72 @@ async def test_draft_autosaves_and_comes_back(build_app, networks, tmp_path: Pat
     async with again.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert pane(again).text_area.text == "keep me"
+
+
+async def test_fields_follow_the_targets_once_their_accounts_connect(tmp_path, networks):
+    """After a normal start the accounts connect after the first paint: visibility and media
+    fields appear then, and the counter shows the server's own limit."""
+    from types import SimpleNamespace
+
+    from tui.session import Session
+    from tui.ui.app import MurmurApp
+
+    from tests.ui.conftest import make_cache, make_config
+
+    config = make_config(networks)
+    session = Session(config, cache=make_cache(tmp_path), networks={})
+    session.vault = SimpleNamespace(get=lambda name: {})  # unlocked, networks not yet made
+    app = MurmurApp(session, config=config)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        composer = pane(app)
+        assert not composer.query_one("#compose-visibility").display
+        assert not composer.query_one("#compose-media").display
+        session.networks.update(networks)
+        await session.open_all()
+        await pilot.pause()
+        assert composer.query_one("#compose-visibility").display
+        assert composer.query_one("#compose-media").display
+        assert "masto: 500 left" in composer.counters_text()
+
+
+async def test_a_post_over_a_targets_limit_is_not_sent(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        pane(app).text_area.text = "x" * 503
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        assert "masto: -3 left" in pane(app).counters_text()
+        assert any("masto: 503 characters, 3 over its limit of 500" in t for t in toasts(app))
+        assert not [c for c in networks["masto"].calls if c[0] == "publish"]
+        assert app.session.pending() == []
+
+
+async def test_start_retries_the_outbox_and_ctrl_r_retries_what_still_failed(
+    build_app, networks, tmp_path
+):
+    from tui.model import Draft
+    from tui.store.cache import Cache
+
+    earlier = Cache(tmp_path / "cache.sqlite")
+    entries = [earlier.enqueue(Draft(t, targets=("masto",)))[0] for t in ("one", "two")]
+    for entry in entries:
+        earlier.mark_sending(entry.id)
+        earlier.mark_failed(entry.id, "masto: could not connect")
+    earlier.close()
+    networks["masto"].fail["publish"] = Transient("still down", account="masto")
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        tried = [d.text for op, d in networks["masto"].calls if op == "publish"]
+        assert sorted(tried) == ["one", "two"]  # start-up tried the earlier run's posts
+        assert len(app.session.pending()) == 2
+        del networks["masto"].fail["publish"]
+        networks["masto"].calls.clear()
+        await pilot.press("c", "ctrl+r")
+        await started(pilot)
+        sent = [d.text for op, d in networks["masto"].calls if op == "publish"]
+        assert sorted(sent) == ["one", "two"]
+        assert app.session.pending() == []

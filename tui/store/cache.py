@@ -108,6 +108,13 @@ class OutboxEntry:
     def retryable(self) -> bool:
         return self.state == "queued" or (self.state == "failed" and not self.needs_edit)
 
+    @property
+    def status(self) -> str:
+        """What the state means for the user, in a few words."""
+        if self.state == "failed":
+            return "needs an edit" if self.needs_edit else "failed, will retry"
+        return {"queued": "waiting"}.get(self.state, self.state)
+
 
 def _stamp(moment: datetime) -> float:
     return moment.timestamp()

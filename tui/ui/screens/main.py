@@ -293,7 +293,7 @@ class MainScreen(PostActions, Screen[None]):
 
     def _deliver_pending(self) -> None:
         session = self.app.session
-        if not any(e.state == "queued" for e in session.pending()):
+        if not session.retryable():
             return
 
         async def deliver() -> None:

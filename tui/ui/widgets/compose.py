@@ -56,6 +56,7 @@ class ComposePane(VerticalScroll):
         self.entries: dict[str, OutboxEntry] = {}
         self._autosave: Timer | None = None
         self._restoring = False
+        self._stop_listening: Any = None
 
     # ----- layout ----------------------------------------------------------------------------
     def compose(self) -> Any:
@@ -90,6 +91,13 @@ class ComposePane(VerticalScroll):
         self.query_one("#compose-targets", SelectionList).border_title = "Post to"
         self._restore_draft()
         self._refresh_fields()
+        # Accounts connect after the first paint: fields and counters follow what each target
+        # turns out to support, and its server's own limits, as they become known.
+        self._stop_listening = self.session.on_networks_changed(self._refresh_fields)
+
+    def on_unmount(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
 
     # ----- reading the form ------------------------------------------------------------------
     @property
@@ -262,6 +270,12 @@ class ComposePane(VerticalScroll):
         if not draft.targets:
             self.app.notify("Choose at least one account to post to.", severity="warning")
             return
+        problems = self.session.check_draft(draft)
+        if problems:
+            self.app.notify(
+                "; ".join(problems), title="Not sent", severity="error", markup=False, timeout=8
+            )
+            return
         self._save_draft()
         self.app.guard(lambda: self._send(draft), doing="Sending", group="send")
 
@@ -291,9 +305,15 @@ class ComposePane(VerticalScroll):
         self.post_message(self.Sent(entries))
 
     def action_retry(self) -> None:
-        failed = [e for e in self.entries.values() if e.state == "failed"]
+        # Every post waiting for a retry, this run's and those an earlier run left behind.
+        failed = self.session.retryable()
         if not failed:
-            self.app.notify("Nothing to retry.")
+            edits = sum(e.needs_edit for e in self.session.pending())
+            self.app.notify(
+                f"Nothing to retry: {edits} post(s) in the outbox need an edit first."
+                if edits
+                else "Nothing to retry."
+            )
             return
 
         async def retry() -> None:
@@ -312,7 +332,8 @@ class ComposePane(VerticalScroll):
             if parts:
                 parts.append("\n")
             parts.append((f"{entry.account}: ", "bold"))
-            parts.append((entry.state, _STATE_STYLE.get(entry.state, "")))
+            state = "rejected, needs an edit" if entry.needs_edit else entry.state
+            parts.append((state, _STATE_STYLE.get(entry.state, "")))
             if entry.error:
                 parts.append((f" — {entry.error}", "$text-muted"))
         self.query_one("#compose-outbox", Static).update(Content.assemble(*parts))
@@ -381,6 +402,17 @@ class ComposePane(VerticalScroll):
         else:
             cache.delete_draft()
 
+    def load_draft(self, draft: Draft) -> None:
+        """Put `draft` in the form to be edited (from the outbox): text, CW, targets, reply."""
+        self._restoring = True
+        try:
+            self._fill(draft)
+        finally:
+            self._restoring = False
+        self._show_reply()
+        self._refresh_fields()
+        self._save_draft()
+
     def _delete_saved_draft(self) -> None:
         if self._autosave is not None:
             self._autosave.stop()
@@ -395,20 +427,23 @@ class ComposePane(VerticalScroll):
             return
         self._restoring = True
         try:
-            self.text_area.text = draft.text
-            self.query_one("#compose-cw", Input).value = draft.content_warning
-            if draft.targets:
-                targets = self.query_one("#compose-targets", SelectionList)
-                targets.deselect_all()
-                for name in draft.targets:
-                    if any(a.name == name for a in self.session.accounts):
-                        targets.select(name)
-            if draft.visibility in VISIBILITIES:
-                self.query_one("#compose-visibility", Select).value = draft.visibility
-            if draft.media:
-                self.query_one("#compose-media", Input).value = draft.media[0].path
-                self.query_one("#compose-alt", Input).value = draft.media[0].alt
-            self.reply_to = draft.reply_to
+            self._fill(draft)
         finally:
             self._restoring = False
         self._show_reply()
+
+    def _fill(self, draft: Draft) -> None:
+        self.text_area.text = draft.text
+        self.query_one("#compose-cw", Input).value = draft.content_warning
+        if draft.targets:
+            targets = self.query_one("#compose-targets", SelectionList)
+            targets.deselect_all()
+            for name in draft.targets:
+                if any(a.name == name for a in self.session.accounts):
+                    targets.select(name)
+        if draft.visibility in VISIBILITIES:
+            self.query_one("#compose-visibility", Select).value = draft.visibility
+        media = draft.media[0] if draft.media else None
+        self.query_one("#compose-media", Input).value = media.path if media else ""
+        self.query_one("#compose-alt", Input).value = media.alt if media else ""
+        self.reply_to = draft.reply_to
