@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -347,7 +345,7 @@ def test_mapping_keys_cannot_pose_as_tags() -> None:
     assert loads(dumps(post)).ref == {"$": "Post", "v": "Spaceship"}
 
 
-# ----- speed: decoding the cached timeline at start-up ---------------------------------------
+# ----- a start-up sized cache (benchmarks/codec.py times the same posts) -------------------
 
 
 def sample_posts(count: int) -> list[m.Post]:
@@ -395,28 +393,7 @@ def sample_posts(count: int) -> list[m.Post]:
     return posts
 
 
-def test_decoding_one_thousand_posts_is_fast() -> None:
-    """Prints the timing table; the budget (well under 100 ms) is checked by reading it."""
-    rows = [dumps(p) for p in sample_posts(1000)]
-    size = sum(len(r.encode()) for r in rows)
-    timings = {}
-    for name, func in (
-        ("json.loads only", json.loads),
-        ("codec.loads", loads),
-    ):
-        best = float("inf")
-        for _ in range(5):
-            t0 = time.perf_counter()
-            decoded = [func(r) for r in rows]
-            best = min(best, time.perf_counter() - t0)
-        timings[name] = best
-    t0 = time.perf_counter()
-    for p in sample_posts(1000):
-        dumps(p)
-    encode = time.perf_counter() - t0
-    assert decoded == sample_posts(1000)
-    print(f"\n1,000 posts, {size / 1000:.0f} bytes each on average")
-    print(f"{'step':<18}{'ms':>8}")
-    for name, seconds in timings.items():
-        print(f"{name:<18}{seconds * 1000:>8.1f}")
-    print(f"{'codec.dumps':<18}{encode * 1000:>8.1f}")
+def test_a_thousand_varied_posts_round_trip() -> None:
+    """What start-up decodes from the cache (timed by benchmarks/codec.py) comes back whole."""
+    posts = sample_posts(1000)
+    assert [loads(dumps(p)) for p in posts] == posts
