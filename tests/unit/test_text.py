@@ -372,7 +372,7 @@ def test_every_format_character_is_dropped_or_deliberately_kept() -> None:
 
 
 def test_mark_table_matches_unicode() -> None:
-    import tui.text as text
+    import tui.text.sanitise as text
 
     table = set()
     for item in text._MARK_RANGES.split():
