@@ -194,6 +194,7 @@ class Relay:
     def start(self) -> None:
         if self._task is None:
             self._closing = False
+            self._set_state(RelayState.CONNECTING)
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def wait_connected(self, timeout: float) -> bool:
