@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import websockets
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tui import errorlog
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.pool import RelayPool
@@ -17,6 +23,18 @@ from tui.networks.nostr.relay import MAX_MESSAGE_BYTES, RelayState
 pytestmark = pytest.mark.network
 FAST = {"base_backoff": 0.1, "max_backoff": 0.5, "want_info": False}
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b[31mred\x1b[0m \u202eevil\x9b"
+
+
+@pytest.fixture
+def error_log(murmur_home: Path) -> Iterator[Path]:
+    """The error log of this test's private home (created only when something is logged)."""
+    errorlog.close()
+    yield murmur_home / "murmur.log"
+    errorlog.close()
+
+
+def _url(server) -> str:
+    return f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
 
 
 async def _next(sub, timeout: float = 10.0):
@@ -50,7 +68,7 @@ def _hostile_frames(sub: str, keys: Keys, other: Keys) -> list[str | bytes]:
     return frames
 
 
-async def test_hostile_frames_drop_only_themselves_and_the_relay_reconnects():
+async def test_hostile_frames_drop_only_themselves_and_the_relay_reconnects(error_log):
     keys, other = Keys.generate(), Keys.generate()
     base = int(time.time()) - 60
     good = [sign(keys, 1, f"good {i}", created_at=base + i) for i in range(3)]
@@ -60,6 +78,10 @@ async def test_hostile_frames_drop_only_themselves_and_the_relay_reconnects():
         nonlocal connections
         connections += 1
         n = connections
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await serve(ws, n)
+
+    async def serve(ws, n: int) -> None:
         async for message in ws:
             msg = json.loads(message)
             if msg[0] != "REQ":
@@ -82,7 +104,7 @@ async def test_hostile_frames_drop_only_themselves_and_the_relay_reconnects():
                 await ws.send(json.dumps(["EOSE", sub]))
 
     async with websockets.serve(handler, "127.0.0.1", 0, max_size=2**22) as server:
-        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        url = _url(server)
         pool = RelayPool(relay_options=FAST)
         try:
             sub = await pool.subscribe({url: [{"kinds": [1], "authors": [keys.public_hex]}]})
@@ -99,6 +121,7 @@ async def test_hostile_frames_drop_only_themselves_and_the_relay_reconnects():
             assert "red" in notice and "evil" in notice
             assert not any(c in notice for c in "\x1b\x07\u202e\x9b")
             assert sub.queue.empty()
+            assert not error_log.exists()  # every bad frame was expected: nothing logged
             await sub.close()
         finally:
             await pool.close()
@@ -114,7 +137,7 @@ async def test_a_closed_subscription_reason_is_cleaned():
                 await ws.send(json.dumps(["CLOSED", msg[1], "error: " + ESCAPES]))
 
     async with websockets.serve(handler, "127.0.0.1", 0) as server:
-        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        url = _url(server)
         pool = RelayPool(relay_options=FAST)
         try:
             sub = await pool.subscribe({url: [{"kinds": [1], "authors": [keys.public_hex]}]})
@@ -127,7 +150,7 @@ async def test_a_closed_subscription_reason_is_cleaned():
             await pool.close()
 
 
-async def test_an_exception_from_one_frame_is_logged_and_the_relay_goes_on(murmur_home):
+async def test_an_exception_from_one_frame_is_logged_and_the_relay_goes_on(error_log):
     """A bug below the reader (here: a subscriber that raises) loses that frame only."""
     keys = Keys.generate()
     base = int(time.time()) - 60
@@ -151,7 +174,7 @@ async def test_an_exception_from_one_frame_is_logged_and_the_relay_goes_on(murmu
         delivered.set()
 
     async with websockets.serve(handler, "127.0.0.1", 0) as server:
-        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        url = _url(server)
         pool = RelayPool(relay_options=FAST)
         try:
             relay = pool.relay(url)
@@ -160,7 +183,72 @@ async def test_an_exception_from_one_frame_is_logged_and_the_relay_goes_on(murmu
                 await delivered.wait()
             assert got == [second]
             assert relay.state is RelayState.CONNECTED
-            log = (murmur_home / "murmur.log").read_text()
+            log = error_log.read_text()
             assert "RuntimeError" in log and "subscriber bug" in log
         finally:
             await pool.close()
+
+
+# ----- generated frames -----------------------------------------------------------------------
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_VERBS = ["EVENT", "EOSE", "OK", "CLOSED", "NOTICE", "AUTH", "COUNT", ""]
+_SUB = "m-gen"
+
+
+def _frame() -> st.SearchStrategy[str | bytes]:
+    event_keys = ["id", "pubkey", "created_at", "kind", "tags", "content", "sig"]
+    broken_event = st.fixed_dictionaries({k: _json for k in event_keys})
+    return st.one_of(
+        _json.map(json.dumps),
+        st.tuples(st.sampled_from(_VERBS), st.lists(_json, max_size=4)).map(
+            lambda t: json.dumps([t[0], *t[1]])
+        ),
+        st.tuples(st.sampled_from([_SUB, "other", ""]), broken_event).map(
+            lambda t: json.dumps(["EVENT", *t])
+        ),
+        st.tuples(st.sampled_from(["EOSE", "CLOSED", "OK"]), st.lists(_json, max_size=3)).map(
+            lambda t: json.dumps([t[0], "other", *t[1]])
+        ),
+        st.binary(max_size=40),
+        st.text(max_size=40),
+        st.integers(1, 3000).map(lambda n: "[" * n + "]" * n),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames=st.lists(_frame(), max_size=12))
+def test_any_frames_are_dropped_and_the_next_event_still_arrives(frames):
+    keys = Keys.generate()
+    good = sign(keys, 1, "after the noise", created_at=int(time.time()) - 5)
+
+    async def handler(ws):
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for message in ws:
+                if json.loads(message)[0] == "REQ":
+                    for frame in frames:
+                        await ws.send(frame)
+                    await ws.send(json.dumps(["EVENT", _SUB, good.to_dict()]))
+
+    async def scenario() -> None:
+        async with websockets.serve(handler, "127.0.0.1", 0) as server:
+            pool = RelayPool(relay_options=FAST)
+            try:
+                relay = pool.relay(_url(server))
+                got: asyncio.Queue = asyncio.Queue()
+
+                async def sink(_url, ev):
+                    await got.put(ev)
+
+                await relay.subscribe(_SUB, [{"kinds": [1], "authors": [keys.public_hex]}], sink)
+                async with asyncio.timeout(10):
+                    assert await got.get() == good
+                assert relay.state is RelayState.CONNECTED
+                assert relay.dropped.get("internal error", 0) == 0
+            finally:
+                await pool.close()
+
+    asyncio.run(scenario())

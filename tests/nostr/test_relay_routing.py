@@ -16,6 +16,7 @@ from tui.networks.nostr.outbox import RelayList, plan_routes
 from tui.networks.nostr.pool import RelayPool
 from tui.networks.nostr.relay import Relay, RelayState
 
+pytestmark = pytest.mark.usefixtures("murmur_home")  # an unexpected error is logged there
 FAST = {"base_backoff": 0.1, "max_backoff": 0.5, "want_info": False}
 # A penalty far longer than any wait below: only `reconnect_now` brings these relays back in time.
 SLOW = {"base_backoff": 600.0, "max_backoff": 600.0, "want_info": False}
@@ -119,8 +120,10 @@ async def test_a_refused_relay_does_not_stall_a_fetch(local_relay):
     try:
         plan = pool.everywhere([dead, local_relay.url], [{"authors": [keys.public_hex]}])
         async with asyncio.timeout(60):  # the query's own timeout is an hour
-            got = await pool.query(plan, timeout=3600)
-        assert got == [note]
+            got = await pool.fetch(plan, timeout=3600)
+        assert got.events == [note]
+        assert got.answered == (local_relay.url,)
+        assert list(got.failed) == [dead] and "refused" in got.failed[dead].lower()
         assert pool.down_relays() == [dead]
         assert pool.summary.startswith("relays 1/2 · down: 127.0.0.1:")
     finally:
@@ -155,11 +158,14 @@ async def test_with_half_the_relays_down_every_author_with_a_live_write_relay_is
     try:
         assert await pool.connect([home.url]) == 1
         async with asyncio.timeout(60):  # a stalled fetch would wait the hour out
-            got = await pool.query_authors(
+            got = await pool.fetch_authors(
                 authors, lists, [home.url], {"kinds": [1]}, per_author=2, timeout=3600, track=True
             )
-        found = {e.pubkey for e in got}
+        found = {e.pubkey for e in got.events}
         assert found == {k.public_hex for k in people} | {quiet.public_hex}
+        assert got.uncovered == {lost.public_hex}
+        assert set(got.failed) == {r.url for r in down}
+        assert set(got.answered) <= {home.url, *(r.url for r in spread[3:])}
         assert pool.coverage.uncovered == {lost.public_hex}
         assert pool.coverage.unlisted == {quiet.public_hex}
         assert set(pool.down_relays()) == {r.url for r in down}

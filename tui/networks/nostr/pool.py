@@ -83,6 +83,18 @@ class _Seen:
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """What a fetch found and who answered: `answered` relays sent EOSE; `failed` says why each
+    other relay did not (down, closed the request, or no answer in time). `uncovered`: for
+    `fetch_authors`, authors none of whose own write relays was asked and did not fail."""
+
+    events: list[NostrEvent]
+    answered: tuple[str, ...] = ()
+    failed: Mapping[str, str] = field(default_factory=dict)
+    uncovered: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Coverage:
     """How well the followed authors are reached: `uncovered` publish write relays that no chosen
     relay reaches (cap, or all down); `unlisted` publish no relay list."""
@@ -133,6 +145,7 @@ class Subscription:
     sources: dict[str, str] = field(default_factory=dict)  # event id → first relay it came from
     router: _Router | None = None
     closed: bool = False
+    outcomes: dict[str, str] = field(default_factory=dict)  # relay → "" answered, or why not
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def _deliver(self, url: str, ev: NostrEvent) -> None:
@@ -161,29 +174,47 @@ class Subscription:
         at once —, at most `timeout`. Authors of relays that fail are re-routed meanwhile."""
         deadline = time.monotonic() + timeout
         waiting: dict[asyncio.Task[bool], _Part] = {}
-        started: set[int] = set()
-        while True:
-            for i, part in enumerate(self.parts):
-                if i not in started:
-                    started.add(i)
+        started = 0
+        try:
+            while True:
+                for part in self.parts[started:]:  # re-routing adds parts while we wait
                     left = deadline - time.monotonic()
-                    task = asyncio.ensure_future(part.relay.wait_answer(part.rsub, left))
-                    waiting[task] = part
-            if not waiting:
-                return
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            done, _ = await asyncio.wait(waiting, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-            failed = []
-            for task in done:
-                part = waiting.pop(task)
-                if not task.result() or part.rsub.closed_reason:
-                    failed.append(part.relay.url)
-            if failed and self.router is not None:
-                await self._reroute(failed)
-        for task in waiting:
-            task.cancel()
+                    waiting[asyncio.ensure_future(part.relay.wait_answer(part.rsub, left))] = part
+                started = len(self.parts)
+                left = deadline - time.monotonic()
+                if not waiting or left <= 0:
+                    break
+                done, _ = await asyncio.wait(
+                    waiting, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+                failed = [url for t in done if (url := self._outcome(waiting.pop(t), t.result()))]
+                if failed and self.router is not None:
+                    await self._reroute(failed)
+        finally:
+            for task, part in waiting.items():
+                task.cancel()
+                self.outcomes.setdefault(part.relay.url, "no answer in time")
+
+    def _outcome(self, part: _Part, answered: bool) -> str | None:
+        """Note how `part` ended; the relay's URL when it failed."""
+        url = part.relay.url
+        if answered and not part.rsub.closed_reason:
+            self.outcomes[url] = ""
+            return None
+        if part.rsub.closed_reason:
+            why = f"closed: {part.rsub.closed_reason}"
+        else:
+            why = part.relay.last_error or "down"
+        self.outcomes.setdefault(url, why)
+        return url
+
+    def fetched(self) -> Fetched:
+        return Fetched(
+            _newest_first(self.events),
+            tuple(u for u, why in self.outcomes.items() if not why),
+            {u: why for u, why in self.outcomes.items() if why},
+            self.uncovered({u for u, why in self.outcomes.items() if why}),
+        )
 
     # ----- outbox re-routing ------------------------------------------------------------------
     def _relay_changed(self, relay: Relay) -> None:
@@ -213,46 +244,54 @@ class Subscription:
         router = self.router
         if router is None or self.closed:
             return
-        router.failed.update(urls)
-        lost = {a for a, asked in router.assigned.items() if asked & router.failed}
-        if lost:
-            have = {a: self._live_routes(a) for a in lost}
+        urls = list(urls)
+        while urls:  # again while relays chosen instead cannot be opened (bounded: each fails once)
+            router.failed.update(urls)
+            lost = {a for a, asked in router.assigned.items() if asked & set(urls)}
+            if not lost:
+                break
             routes = self.pool._plan(
                 lost,
                 router,
                 avoid=router.failed,
                 in_use=[p.relay.url for p in self.parts if p.relay.url not in router.failed],
-                have=have,
+                have={a: self._live_routes(a) for a in lost},
                 with_fallback=False,
             )
-            await self._start(routes.relays)
+            urls = [u for u in await self._start(routes.relays) if u not in router.failed]
         self.pool._record(self)
 
-    async def _start(self, routes: Mapping[str, set[str]]) -> None:
+    async def _start(self, routes: Mapping[str, set[str]]) -> list[str]:
+        """Ask each relay for its authors; returns the relays that could not be opened."""
         router = self.router
         assert router is not None
+        unopened = []
         for url, who in routes.items():
             relay = self.pool.relay(url)
             for a in who:
                 router.assigned.setdefault(a, set()).add(url)
             if relay is None:  # past the pool's cap, or not a relay URL
-                router.failed.add(url)
+                self.outcomes.setdefault(url, "not opened: the relay cap is reached")
+                unopened.append(url)
                 continue
             await self._add(relay, [{**router.base, "authors": sorted(who)}], who)
+        return unopened
 
-    def _live_routes(self, author: str) -> set[str]:
+    def _live_routes(self, author: str, failed: Iterable[str] = ()) -> set[str]:
         """The author's own write relays asked for them that have not failed."""
         router = self.router
         assert router is not None
         write = set(router.relay_lists.get(author, RelayList()).write)
-        return (router.assigned.get(author, set()) & write) - router.failed
+        return (router.assigned.get(author, set()) & write) - router.failed - set(failed)
 
-    def uncovered(self) -> frozenset[str]:
-        """Listed authors none of whose own write relays is asked and not failed."""
+    def uncovered(self, failed: Iterable[str] = ()) -> frozenset[str]:
+        """Listed authors none of whose own write relays is asked and has not failed (nor is
+        in `failed`)."""
         router = self.router
         if router is None:
             return frozenset()
-        return frozenset(a for a in router.listed if not self._live_routes(a))
+        failed = set(failed)
+        return frozenset(a for a in router.listed if not self._live_routes(a, failed))
 
     def __aiter__(self) -> AsyncIterator[tuple[str, NostrEvent]]:
         return self._iterate()
@@ -373,12 +412,16 @@ class RelayPool:
     async def query(self, plan: Plan, timeout: float = DEFAULT_QUERY_TIMEOUT) -> list[NostrEvent]:
         """Stored events answering the plan, verified, de-duplicated, newest replaceable kept,
         newest first. Relays that are down are not waited for."""
+        return (await self.fetch(plan, timeout)).events
+
+    async def fetch(self, plan: Plan, timeout: float = DEFAULT_QUERY_TIMEOUT) -> Fetched:
+        """`query`, also saying which relays answered and why the others did not."""
         sub = await self.subscribe(plan, collect=True)
         try:
             await sub.wait_eose(timeout)
         finally:
             await sub.close()
-        return _newest_first(sub.events)
+        return sub.fetched()
 
     def everywhere(self, urls: Iterable[str], filters: Sequence[Filter]) -> dict[str, list[Filter]]:
         """A plan sending the same filters to each of `urls`."""
@@ -434,8 +477,7 @@ class RelayPool:
         router.unlisted = routes.unlisted
         router.listed = {a for a in authors if a not in routes.unlisted}
         sub = Subscription(self, f"m{next(_ids)}", [], collect, router=router)
-        await sub._start(routes.relays)
-        failed = [u for u in routes.relays if self.relays.get(u) is None]
+        failed = await sub._start(routes.relays)
         failed += [p.relay.url for p in sub.parts if p.relay.penalized]
         if failed:
             await sub._reroute(failed)
@@ -458,6 +500,32 @@ class RelayPool:
     ) -> list[NostrEvent]:
         """`query` for people: stored events of `base` by `authors`, read from each author's own
         write relays (see `subscribe_authors`), re-routed while relays fail, newest first."""
+        fetched = await self.fetch_authors(
+            authors,
+            relay_lists,
+            fallback,
+            base,
+            per_author=per_author,
+            total=total,
+            timeout=timeout,
+            track=track,
+        )
+        return fetched.events
+
+    async def fetch_authors(
+        self,
+        authors: Iterable[str],
+        relay_lists: Mapping[str, RelayList],
+        fallback: Sequence[str],
+        base: Filter,
+        *,
+        per_author: int = 2,
+        total: int = 30,
+        timeout: float = DEFAULT_QUERY_TIMEOUT,
+        track: bool = False,
+    ) -> Fetched:
+        """`query_authors`, also saying who answered, who failed and which authors no relay
+        of theirs reached."""
         sub = await self.subscribe_authors(
             authors,
             relay_lists,
@@ -473,14 +541,16 @@ class RelayPool:
         finally:
             await sub.close()
         self._record(sub)
-        return _newest_first(sub.events)
+        return sub.fetched()
 
     def _record(self, sub: Subscription) -> None:
         router = sub.router
         if router is None or not router.track:
             return
+        # A fetch also counts relays that never answered; a live subscription waits for them.
+        failed = {u for u, why in sub.outcomes.items() if why} if sub.collect else set()
         coverage = Coverage(
-            len(router.listed) + len(router.unlisted), sub.uncovered(), router.unlisted
+            len(router.listed) + len(router.unlisted), sub.uncovered(failed), router.unlisted
         )
         if coverage != self.coverage:
             self.coverage = coverage

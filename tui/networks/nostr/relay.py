@@ -318,9 +318,9 @@ class Relay:
                     up_at = time.monotonic()
                     await self._serve(ws)
                 self.last_error = "connection closed by relay"
-            except ConnectionRefusedError as exc:
+            except ConnectionRefusedError:
                 self.refused = True
-                self.last_error = text.clean_line(str(exc) or "connection refused", 200)
+                self.last_error = "connection refused"
             except (OSError, TimeoutError, websockets.WebSocketException) as exc:
                 self.refused = False
                 self.last_error = text.clean_line(str(exc) or type(exc).__name__, 200)
