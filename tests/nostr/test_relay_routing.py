@@ -240,3 +240,32 @@ async def test_a_live_subscription_moves_authors_off_a_relay_that_fails(relays):
         await sub.close()
     finally:
         await pool.close()
+
+
+@pytest.mark.network
+async def test_under_a_cap_a_fetch_reads_the_most_authors_and_says_how_many_it_cannot(relays):
+    *spread, home = relays
+    urls = [r.url for r in spread]
+    people = [Keys.generate() for _ in range(18)]
+    lists = {}
+    for i, k in enumerate(people):
+        lists[k.public_hex] = RelayList(write=(urls[i % 6], urls[(i * 2 + 3) % 6]))
+        for url in lists[k.public_hex].write:
+            await raw_publish(url, sign(k, 1, f"note {i}"))
+    best = max(
+        sum(1 for rl in lists.values() if set(rl.write) & set(pair))
+        for pair in itertools.combinations(urls, 2)
+    )
+    pool = RelayPool(relay_options=FAST)
+    try:
+        # Home and two more relays: today's plan read 6 of the 18 and the rest, silently, at home.
+        got = await pool.fetch_authors(
+            lists, lists, [home.url], {"kinds": [1]}, total=3, timeout=30, track=True
+        )
+        assert len(pool.relays) <= 3
+        found = {e.pubkey for e in got.events}
+        assert len(found) == best == 15
+        assert pool.coverage.uncovered == set(lists) - found == got.uncovered
+        assert pool.summary == "relays 3/3 · 3 authors not reached"
+    finally:
+        await pool.close()
