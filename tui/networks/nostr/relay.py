@@ -35,6 +35,7 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 INFO_MAX_BYTES = 64 * 1024
 NOTICE_INTERVAL = 1.0  # seconds between NOTICE/CLOSED texts kept from one relay
 AUTH_KIND = 22242
+LOGGED_FRAME_ERRORS = 5  # per relay; then one in a hundred
 STABLE_SECONDS = 60.0  # a connection up this long forgives the relay's earlier failures
 
 Filter = Mapping[str, Any]
@@ -365,7 +366,9 @@ class Relay:
                 await self._handle(message)
             except Exception as exc:  # noqa: BLE001 - one frame's failure drops that frame only
                 self._drop("internal error")
-                errorlog.log_exception(exc, doing=f"handling a frame from relay {self.url}")
+                n = self.dropped["internal error"]
+                if n <= LOGGED_FRAME_ERRORS or n % 100 == 0:  # a relay cannot flood the log
+                    errorlog.log_exception(exc, doing=f"handling a frame from relay {self.url}")
 
     def _lost(self) -> None:
         self._ws = None
