@@ -1,9 +1,12 @@
 """One relay connection over websockets: REQ/EVENT/EOSE/OK/CLOSED/NOTICE/AUTH.
 
-The connection lives in a task that reconnects with jittered exponential backoff and, once back,
-re-sends every open subscription with `since` set to the newest event it had delivered, so nothing
-is lost while the caller's de-duplication removes the overlap. Every EVENT is verified and checked
-against the filters it answered before it reaches a subscriber.
+The connection lives in a task that reconnects after any failure, waiting by `tui.backoff` (the
+relay's penalty: it grows while the relay keeps failing), and, once back, re-sends every open
+subscription with `since` set to the newest event it had delivered, so nothing is lost while the
+caller's de-duplication removes the overlap. Every frame is decoded with `tui.jsonsafe` and handled
+on its own: a bad frame is dropped and counted, an unexpected exception from one is logged, and
+neither ends the connection. Every EVENT is verified and checked against the filters it answered
+before it reaches a subscriber. `state` says what the task is doing right now.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -23,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import websockets
 
-from tui import text
+from tui import backoff, errorlog, jsonsafe, text
 from tui.networks.nostr.event import InvalidEvent, NostrEvent, matches_any, sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -33,6 +35,8 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 INFO_MAX_BYTES = 64 * 1024
 NOTICE_INTERVAL = 1.0  # seconds between NOTICE/CLOSED texts kept from one relay
 AUTH_KIND = 22242
+LOGGED_FRAME_ERRORS = 5  # per relay; then one in a hundred
+STABLE_SECONDS = 60.0  # a connection up this long forgives the relay's earlier failures
 
 Filter = Mapping[str, Any]
 Sink = Callable[[str, NostrEvent], Awaitable[None]]
@@ -40,9 +44,10 @@ StateCallback = Callable[["Relay"], None]
 
 
 class RelayState(StrEnum):
-    CONNECTING = "connecting"
+    CONNECTING = "connecting"  # first attempt
     CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
+    RECONNECTING = "reconnecting"  # an attempt after a failure
+    DOWN = "down"  # failed; waiting out its penalty before the next attempt
     CLOSED = "closed"
 
 
@@ -111,13 +116,16 @@ async def fetch_info(url: str, timeout: float = 3.0) -> RelayInfo | None:
                     body += chunk
                     if len(body) > INFO_MAX_BYTES:
                         return None
-        return RelayInfo.parse(json.loads(body))
+        return RelayInfo.parse(jsonsafe.loads(bytes(body)))
     except (httpx.HTTPError, ValueError, OSError):
         return None
 
 
 @dataclass
-class _Sub:
+class RelaySub:
+    """One subscription on one relay: `eose` is set at EOSE, or when the relay closed it (then
+    `closed_reason` says why)."""
+
     filters: list[dict[str, Any]]
     sink: Sink
     skip: Callable[[str], bool] | None
@@ -157,12 +165,16 @@ class Relay:
         self.notices: deque[str] = deque(maxlen=20)
         self.dropped: dict[str, int] = {}
         self.received = 0
+        self.failures = 0  # consecutive failures: the penalty grows with them
+        self.retry_at: float | None = None  # monotonic time the penalty ends (state DOWN)
+        self.down_since: float | None = None  # wall-clock time of the first failure in a row
+        self.refused = False  # the last failure was a refused connection
         self._on_state = on_state
         self._base_backoff, self._max_backoff = base_backoff, max_backoff
         self._open_timeout = open_timeout
         self._want_info = want_info
         self._max_event_bytes = max_event_bytes
-        self._subs: dict[str, _Sub] = {}
+        self._subs: dict[str, RelaySub] = {}
         # OK answers awaited, by event id: EVENTs published (oldest first) and AUTH events.
         self._pending: dict[str, asyncio.Future[tuple[bool, str]]] = {}
         self._auth_pending: dict[str, asyncio.Future[tuple[bool, str]]] = {}
@@ -176,11 +188,14 @@ class Relay:
         self._last_notice = 0.0
         self._send_lock = asyncio.Lock()
         self._auth_tasks: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()  # set and replaced on every state change
+        self._wake = asyncio.Event()  # ends a penalty early (`reconnect_now`)
 
     # ----- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         if self._task is None:
             self._closing = False
+            self._set_state(RelayState.CONNECTING)
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def wait_connected(self, timeout: float) -> bool:
@@ -189,6 +204,60 @@ class Relay:
         except TimeoutError:
             return False
         return True
+
+    async def _wait_change(self, timeout: float, *also: asyncio.Event) -> None:
+        """Until the state changes (or one of `also` is set), at most `timeout`."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._changed, *also)]
+        try:
+            await asyncio.wait(waits, timeout=max(timeout, 0), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+    @property
+    def down(self) -> bool:
+        """Its last attempt failed and no connection is up yet (waiting, or trying again)."""
+        return self.state in (RelayState.DOWN, RelayState.RECONNECTING)
+
+    @property
+    def penalized(self) -> bool:
+        """In the penalty box: failed, and its penalty has not ended yet."""
+        return self.state is RelayState.DOWN
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """True once connected; False as soon as the relay is known to be down (a refused first
+        attempt included), or after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.connected:
+                return True
+            if self.state in (RelayState.DOWN, RelayState.CLOSED):
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            await self._wait_change(left, self._connected)
+
+    async def wait_answer(self, sub: RelaySub, timeout: float) -> bool:
+        """True when the relay answered `sub` (EOSE, or CLOSED: see `closed_reason`); False when
+        the relay is or goes down first, or after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if sub.eose.is_set():
+                return True
+            if self.state in (RelayState.DOWN, RelayState.CLOSED):
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            await self._wait_change(left, sub.eose)
+
+    def reconnect_now(self) -> bool:
+        """End the penalty of a relay that is down: it tries again at once. True if it was."""
+        if self.state is RelayState.DOWN:
+            self._wake.set()
+            return True
+        return False
 
     async def wait_info(self, timeout: float) -> None:
         """Until the NIP-11 document is fetched (or found missing), at most `timeout`."""
@@ -224,13 +293,19 @@ class Relay:
     def _set_state(self, state: RelayState) -> None:
         if state is not self.state:
             self.state = state
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
             if self._on_state is not None:
-                self._on_state(self)
+                try:
+                    self._on_state(self)
+                except Exception as exc:  # noqa: BLE001 - a listener's bug must not end the relay
+                    errorlog.log_exception(exc, doing=f"reporting the state of relay {self.url}")
 
     async def _run(self) -> None:
-        attempt = 0
         while not self._closing:
-            self._set_state(RelayState.CONNECTING if attempt == 0 else RelayState.RECONNECTING)
+            first = self.failures == 0 and self.down_since is None
+            self._set_state(RelayState.CONNECTING if first else RelayState.RECONNECTING)
+            up_at: float | None = None
             try:
                 async with websockets.connect(
                     self.url,
@@ -241,34 +316,68 @@ class Relay:
                     ping_interval=30,
                     ping_timeout=30,
                 ) as ws:
-                    self._ws = ws
-                    attempt = 0
-                    self._authed.clear()
-                    self._challenge = ""  # a challenge belongs to one connection
-                    self._connected.set()
-                    self._set_state(RelayState.CONNECTED)
-                    if self._want_info and self._info_task is None:
-                        self._info_task = asyncio.get_running_loop().create_task(self._load_info())
-                    for sub_id in list(self._subs):
-                        await self._send_req(sub_id, resume=True)
-                    async for message in ws:
-                        await self._handle(message)
+                    up_at = time.monotonic()
+                    await self._serve(ws)
+                self.last_error = "connection closed by relay"
+            except ConnectionRefusedError:
+                self.refused = True
+                self.last_error = "connection refused"
             except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                self.refused = False
                 self.last_error = text.clean_line(str(exc) or type(exc).__name__, 200)
+            except Exception as exc:  # noqa: BLE001 - a bug must not end the relay: logged, retried
+                self.refused = False
+                path = errorlog.log_exception(exc, doing=f"talking to relay {self.url}")
+                self.last_error = f"internal error ({type(exc).__name__}), logged in {path}"
             finally:
-                self._ws = None
-                self._connected.clear()
-                for fut in [*self._pending.values(), *self._auth_pending.values()]:
-                    if not fut.done():
-                        fut.set_result((False, "connection lost"))
-                self._pending.clear()
-                self._auth_pending.clear()
+                self._lost()
             if self._closing:
                 break
-            attempt += 1
-            self._set_state(RelayState.RECONNECTING)
-            delay = min(self._max_backoff, self._base_backoff * 2 ** (attempt - 1))
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            if up_at is not None and time.monotonic() - up_at >= STABLE_SECONDS:
+                self.failures = 0
+            self.failures += 1
+            if self.down_since is None:
+                self.down_since = time.time()
+            wait = backoff.delay(
+                self.failures - 1, first=self._base_backoff, ceiling=self._max_backoff
+            )
+            self.retry_at = time.monotonic() + wait
+            self._wake.clear()
+            self._set_state(RelayState.DOWN)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+            self.retry_at = None
+
+    async def _serve(self, ws: Any) -> None:
+        """One live connection: re-send the subscriptions, then handle frames until it ends."""
+        self._ws = ws
+        self.refused = False
+        self.down_since = None
+        self._authed.clear()
+        self._challenge = ""  # a challenge belongs to one connection
+        self._connected.set()
+        self._set_state(RelayState.CONNECTED)
+        if self._want_info and self._info_task is None:
+            self._info_task = asyncio.get_running_loop().create_task(self._load_info())
+        for sub_id in list(self._subs):
+            await self._send_req(sub_id, resume=True)
+        async for message in ws:
+            try:
+                await self._handle(message)
+            except Exception as exc:  # noqa: BLE001 - one frame's failure drops that frame only
+                self._drop("internal error")
+                n = self.dropped["internal error"]
+                if n <= LOGGED_FRAME_ERRORS or n % 100 == 0:  # a relay cannot flood the log
+                    errorlog.log_exception(exc, doing=f"handling a frame from relay {self.url}")
+
+    def _lost(self) -> None:
+        self._ws = None
+        self._connected.clear()
+        for fut in [*self._pending.values(), *self._auth_pending.values()]:
+            if not fut.done():
+                fut.set_result((False, "connection lost"))
+        self._pending.clear()
+        self._auth_pending.clear()
 
     async def _load_info(self) -> None:
         info = await fetch_info(self.url)
@@ -309,13 +418,13 @@ class Relay:
         filters: Sequence[Filter],
         sink: Sink,
         skip: Callable[[str], bool] | None = None,
-    ) -> asyncio.Event:
-        """Open a subscription; returns an Event set at EOSE (or when the relay closes it)."""
-        sub = _Sub([dict(f) for f in filters], sink, skip)
+    ) -> RelaySub:
+        """Open a subscription (sent now, or as soon as the relay is connected)."""
+        sub = RelaySub([dict(f) for f in filters], sink, skip)
         self._subs[sub_id] = sub
         if self.connected:
             await self._send_req(sub_id)
-        return sub.eose
+        return sub
 
     async def unsubscribe(self, sub_id: str) -> None:
         if self._subs.pop(sub_id, None) is not None and self.connected:
@@ -410,7 +519,7 @@ class Relay:
 
     async def _handle(self, message: str | bytes) -> None:
         try:
-            msg = json.loads(message)
+            msg = jsonsafe.loads(message)
         except ValueError:
             self._drop("bad json")
             return
@@ -473,7 +582,9 @@ class Relay:
         if why.startswith("auth-required:") and not sub.auth_retried and self.signer is not None:
             sub.auth_retried = True
             # The OK for AUTH arrives on this reader loop: authenticate from another task.
-            self._auth_tasks.add(asyncio.get_running_loop().create_task(self._reauth(sub_id)))
+            task = asyncio.get_running_loop().create_task(self._reauth(sub_id))
+            self._auth_tasks.add(task)
+            task.add_done_callback(self._auth_tasks.discard)
             return
         self._note("closed", why)
         sub.closed_reason = text.clean_line(why, 300) or "closed by relay"
