@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import re
 import socket
+
+from tui import jsonsafe
 
 MAX_BYTES = 64 * 1024
 TIMEOUT = 5.0
 _NAME_RE = re.compile(r"[a-z0-9._-]+\Z")
 _DOMAIN_RE = re.compile(r"[a-z0-9.-]+(:[0-9]{1,5})?\Z")
+_PUBKEY_RE = re.compile(r"[0-9a-f]{64}\Z")
 
 
 def split(identifier: str) -> tuple[str, str] | None:
@@ -50,6 +52,45 @@ async def _is_public(host: str) -> bool:
     return bool(infos)
 
 
+async def resolve(
+    identifier: str,
+    *,
+    allow_private: bool = False,
+    scheme: str = "https",
+    timeout: float = TIMEOUT,
+) -> str | None:
+    """The hex public key the domain lists under the name, or None. Never raises for remote
+    failures."""
+    import httpx
+
+    parts = split(identifier)
+    if parts is None:
+        return None
+    name, domain = parts
+    host = domain.partition(":")[0]
+    if not allow_private and not await _is_public(host):
+        return None
+    url = f"{scheme}://{domain}/.well-known/nostr.json"
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            async with client.stream("GET", url, params={"name": name}) as resp:
+                if resp.status_code != 200:
+                    return None
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        return None
+        doc = jsonsafe.loads(bytes(body))
+    except (httpx.HTTPError, ValueError, OSError):
+        return None
+    names = doc.get("names") if isinstance(doc, dict) else None
+    pubkey = names.get(name) if isinstance(names, dict) else None
+    if isinstance(pubkey, str) and _PUBKEY_RE.match(pubkey):
+        return pubkey
+    return None
+
+
 async def verify(
     identifier: str,
     pubkey: str,
@@ -59,28 +100,5 @@ async def verify(
     timeout: float = TIMEOUT,
 ) -> bool:
     """True when the domain lists `pubkey` under the name. Never raises for remote failures."""
-    import httpx
-
-    parts = split(identifier)
-    if parts is None:
-        return False
-    name, domain = parts
-    host = domain.partition(":")[0]
-    if not allow_private and not await _is_public(host):
-        return False
-    url = f"{scheme}://{domain}/.well-known/nostr.json"
-    try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            async with client.stream("GET", url, params={"name": name}) as resp:
-                if resp.status_code != 200:
-                    return False
-                body = bytearray()
-                async for chunk in resp.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BYTES:
-                        return False
-        doc = json.loads(body)
-    except (httpx.HTTPError, ValueError, OSError):
-        return False
-    names = doc.get("names") if isinstance(doc, dict) else None
-    return isinstance(names, dict) and names.get(name) == pubkey
+    found = await resolve(identifier, allow_private=allow_private, scheme=scheme, timeout=timeout)
+    return found is not None and found == pubkey
