@@ -409,6 +409,8 @@ def cmd_post(args: argparse.Namespace) -> int:
             if not args.account:
                 defaults = list(config.compose.default_accounts)
                 targets = defaults or targets[:1]
+            if args.visibility not in ("", "public"):
+                _refuse_visibility(session, targets, args.visibility)
             reply_to = None
             if args.reply_to:
                 reply_to = await _find_post(session, targets[0], args.reply_to)
@@ -433,6 +435,20 @@ def cmd_post(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _run_async(go)
+
+
+def _refuse_visibility(session: Session, targets: list[str], visibility: str) -> None:
+    """Before anything is queued: a network without visibilities would publish it publicly."""
+    from tui.networks.base import Capability
+
+    for name in targets:
+        network = session.network_for(name)
+        if not network.supports(Capability.VISIBILITY):
+            kind = network.kind.value.capitalize()
+            raise UsageError(
+                f"{name}: {kind} has no unlisted, followers-only or direct posts; nothing was "
+                f"sent (post it as public, or from an account that has {visibility} posts)"
+            )
 
 
 async def _find_post(session: Session, account: str, uid: str) -> Any:
