@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tui.model import Account, NetworkKind
+from tui.networks.base import NotFound
 from tui.networks.nostr import nip05
 from tui.networks.nostr.client import NostrNetwork
 from tui.networks.nostr.event import sign
@@ -105,3 +106,49 @@ async def test_special_use_domains_are_never_looked_up(monkeypatch):
     for ident in ("ana@neighbours.localhost", "bob@relay.test", "x@example", "y@host.onion"):
         assert await nip05.verify(ident, "00" * 32) is False
     assert looked_up == []
+
+
+async def test_profile_accepts_author_uid_hex_npub_nprofile_and_nip05(domain, local_relay):
+    """The profile screen asks by author uid (`nostr:<hex>`); people type npubs and names."""
+    from tui.model import FeedKind, FeedRef
+    from tui.networks.nostr import nip19
+
+    profile = {"name": "bob", "display_name": "Bob", "nip05": f"bob@{domain}"}
+    await raw_publish(local_relay.url, sign(BOB, 0, json.dumps(profile)), sign(BOB, 1, "hi"))
+    me = Keys.generate()
+    relays = {"relays": [local_relay.url]}
+    account = Account("me", NetworkKind.NOSTR, handle=me.npub, options=relays)
+    net = NostrNetwork(account, {"nsec": me.nsec})
+    net.nip05_allow_private, net.nip05_scheme = True, "http"
+    await net.open()
+    try:
+        post = (await net.timeline(FeedRef(FeedKind.USER, BOB.npub))).items[0]
+        forms = [
+            post.author.uid,
+            BOB.public_hex,
+            BOB.npub,
+            "nostr:" + BOB.npub,
+            nip19.nprofile(BOB.public_hex),
+            f"bob@{domain}",
+            f"@bob@{domain}",
+        ]
+        for who in forms:
+            prof = await net.profile(who)
+            assert prof.author.uid == "nostr:" + BOB.public_hex, who
+            assert prof.author.display_name == "Bob", who
+        rel = await net.follow(f"bob@{domain}")
+        assert rel.following and BOB.public_hex in net.follows
+        with pytest.raises(NotFound):
+            await net.profile(f"nobody@{domain}")
+        with pytest.raises(NotFound):
+            await net.profile("not a key")
+    finally:
+        await net.close()
+
+
+async def test_nip05_resolve_returns_the_listed_key_only(domain):
+    found = await nip05.resolve(f"bob@{domain}", allow_private=True, scheme="http")
+    assert found == BOB.public_hex
+    assert await nip05.resolve(f"moved@{domain}", allow_private=True, scheme="http") is None
+    assert await nip05.resolve(f"huge@{domain}", allow_private=True, scheme="http") is None
+    assert await nip05.resolve(f"bob@{domain}", scheme="http") is None  # loopback refused
