@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,9 +21,30 @@ from tui.networks.nostr.keys import Keys
 BOB = Keys.generate()
 
 
+NIP11 = {"name": "test relay", "supported_nips": [1, 11, 50]}
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        if self.path.startswith("/.well-known/nostr.json?name=bob"):
+        if self.path.startswith(("/nip11-zipped", "/.well-known/nostr.json?name=zipped")):
+            doc = NIP11 if self.path.startswith("/nip11") else {"names": {"zipped": BOB.public_hex}}
+            body = gzip.compress(json.dumps(doc).encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path == "/nip11-moved":
+            self.send_response(301)
+            self.send_header("Location", "/nip11")
+            self.end_headers()
+            return
+        if self.path == "/nip11":
+            body = json.dumps(NIP11).encode()
+        elif self.path == "/nip11-huge":
+            body = json.dumps({**NIP11, "description": "x" * 100_000}).encode()
+        elif self.path.startswith("/.well-known/nostr.json?name=bob"):
             body = json.dumps({"names": {"bob": BOB.public_hex}}).encode()
         elif self.path.startswith("/.well-known/nostr.json?name=huge"):
             body = json.dumps({"names": {"huge": BOB.public_hex}, "pad": "x" * 200_000}).encode()
@@ -152,3 +174,26 @@ async def test_nip05_resolve_returns_the_listed_key_only(domain):
     assert await nip05.resolve(f"moved@{domain}", allow_private=True, scheme="http") is None
     assert await nip05.resolve(f"huge@{domain}", allow_private=True, scheme="http") is None
     assert await nip05.resolve(f"bob@{domain}", scheme="http") is None  # loopback refused
+
+
+async def test_compressed_nip05_answers_are_refused(domain):
+    assert await nip05.resolve(f"zipped@{domain}", allow_private=True, scheme="http") is None
+
+
+async def test_nip11_is_fetched_without_redirects_compression_or_excess():
+    """NIP-11 goes through the same guarded fetch (the shared Http factory) as NIP-05."""
+    from tui.networks.nostr.relay import fetch_info
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"ws://127.0.0.1:{server.server_address[1]}"
+    try:
+        info = await fetch_info(base + "/nip11")
+        assert info is not None and info.name == "test relay" and 50 in info.supported_nips
+        for refused in ("/nip11-moved", "/nip11-huge", "/nip11-zipped", "/nowhere"):
+            assert await fetch_info(base + refused) is None, refused
+        # Plain http to a public host is never contacted (the shared factory's rule).
+        assert await fetch_info("ws://relay.example.com") is None
+    finally:
+        server.shutdown()
