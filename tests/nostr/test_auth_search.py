@@ -187,3 +187,25 @@ async def test_tags_and_people_are_searched_without_nip50(local_relay):
             assert person.display_name == "Not Followed"
     finally:
         await net.close()
+
+
+async def test_the_demo_can_search_tags_and_people():
+    """`murmur demo` runs on nostr-sdk's LocalRelay, which has no NIP-50."""
+    from tui.demo import start_demo
+
+    demo = await start_demo(None, None)
+    try:
+        options = {"relays": [demo.relay_url]}
+        account = Account("demo", NetworkKind.NOSTR, handle=demo.user_npub, options=options)
+        net = NostrNetwork(account, {})  # read-only is enough to search
+        await net.open()
+        try:
+            tagged = await net.search("#music")
+            assert tagged.posts and [t.name for t in tagged.tags] == ["music"]
+            assert all("#music" in p.shown.content.text.lower() for p in tagged.posts)
+            people = await net.search("aiko")
+            assert "藍子 Aiko" in [a.display_name for a in people.authors]
+        finally:
+            await net.close()
+    finally:
+        await demo.stop()

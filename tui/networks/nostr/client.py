@@ -280,8 +280,7 @@ class NostrNetwork(Network):
             raise self.error(Transient, f"no relay answered: {why}")
         return sorted(keep_newest(sub.events), key=lambda e: (-e.created_at, e.id))
 
-    @staticmethod
-    def _until(cursor: str | None) -> int:
+    def _until(self, cursor: str | None) -> int:
         """The newest `created_at` to ask for: never beyond the allowed clock skew, so that
         notes dated in the future (dropped on arrival) cannot use up the relays' `limit`."""
         horizon = int(time.time()) + MAX_FUTURE_SECONDS
@@ -290,7 +289,7 @@ class NostrNetwork(Network):
         try:
             return min(int(cursor), horizon)
         except ValueError:
-            raise NetworkError(f"bad cursor {cursor!r}", network="nostr") from None
+            raise self.error(NetworkError, f"bad cursor {cursor!r}") from None
 
     async def _collect(
         self, plan: Plan, limit: int, until: int, keep: Callable[[NostrEvent], bool]
