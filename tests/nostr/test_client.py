@@ -252,3 +252,16 @@ async def test_publish_refuses_every_visibility_but_public(local_relay):
         assert (await net.publish(Draft("open", visibility="public"))).content.text == "open"
     finally:
         await net.close()
+
+
+async def test_a_malformed_note_id_is_not_found_not_a_crash(local_relay):
+    from tui.networks.base import NotFound
+
+    net = _net(Keys.generate(), local_relay.url)
+    await net.open()
+    try:
+        for uid in ("nostr:zzz", "note1notbech32", "nostr:" + "g" * 64):
+            with pytest.raises(NotFound):
+                await net.post(uid)
+    finally:
+        await net.close()

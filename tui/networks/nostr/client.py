@@ -495,9 +495,13 @@ class NostrNetwork(Network):
         return filters
 
     async def post(self, uid: str) -> Item:
-        eid = uid.removeprefix("nostr:")
-        if len(eid) != 64:
-            eid = nip19.decode(eid).hex
+        eid = uid.strip().removeprefix("nostr:").lower()
+        try:
+            if len(eid) != 64:
+                eid = nip19.decode(eid).hex
+            bytes.fromhex(eid)
+        except ValueError:
+            raise self.error(NotFound, f"not a Nostr note id: {uid!r}") from None
         await self._load_events([eid])
         ev = self.ctx.events.get(eid)
         if ev is None:
