@@ -516,7 +516,8 @@ class NostrNetwork(Network):
         eid = post.key
         root = post.ref.get("root") or eid
         filters = [{"ids": list({root, eid})}, {"#e": list({root, eid}), "kinds": [1]}]
-        events = {e.id: e for e in await self._query(self.read_relays, filters) if e.kind == 1}
+        found = await self._query(self.read_relays, filters, must_answer=True)
+        events = {e.id: e for e in found if e.kind == 1}
         self.ctx.events.update(events)
         focus = events.get(eid)
         if focus is None:
@@ -756,7 +757,7 @@ class NostrNetwork(Network):
 
     async def _mine_referencing(self, kind: int, eid: str) -> list[NostrEvent]:
         flt = {"kinds": [kind], "authors": [self.pubkey], "#e": [eid]}
-        return await self._query(self.read_relays, [flt])
+        return await self._query(self.read_relays, [flt], must_answer=True)
 
     async def _delete_events(self, events: list[NostrEvent]) -> None:
         if events:
@@ -813,7 +814,9 @@ class NostrNetwork(Network):
         urls = dict.fromkeys(
             [*self.read_relays, *self.relay_lists.get(self.pubkey, RelayList()).write]
         )
-        for ev in await self._query(urls, [{"authors": [self.pubkey], "kinds": [kind]}]):
+        # Never rewrite a list without having heard from a relay: it would drop its entries.
+        flt = {"authors": [self.pubkey], "kinds": [kind]}
+        for ev in await self._query(urls, [flt], must_answer=True):
             self._remember_mine(ev)
         return self._latest.get(kind)
 
