@@ -604,7 +604,7 @@ class NostrNetwork(Network):
         says why no text search was made (a one-word query then shows notes tagged with it)."""
         query = query.strip()
         if not query:
-            raise self.error(Unsupported, "nothing to search for")
+            return SearchResults()
         tag = _TAG_QUERY_RE.match(query)
         if query.startswith("#"):
             if tag is None:
@@ -627,7 +627,10 @@ class NostrNetwork(Network):
             {"search": query, "kinds": [1], "limit": SEARCH_LIMIT, "until": until},
             {"search": query, "kinds": [0], "limit": PEOPLE_LIMIT},
         ]
-        events = await self._query(urls, filters, must_answer=True)
+        try:
+            events = await self._query(urls, filters, must_answer=True)
+        except Transient as exc:  # the people found here are still worth showing
+            return SearchResults(authors=people, note=f"text search failed: {exc.message}")
         notes = [e for e in events if e.kind == 1 and self._visible(e)][:SEARCH_LIMIT]
         found_people = []
         for ev in events:
@@ -735,7 +738,7 @@ class NostrNetwork(Network):
             raise self.error(
                 Unsupported,
                 "Nostr has no unlisted, followers-only or direct posts; every note is public, "
-                f"so nothing was sent: post it as public, or from an account that has "
+                "so nothing was sent: post it as public, or from an account that has "
                 f"{draft.visibility} posts",
             )
         keys = self._need_keys()
