@@ -263,3 +263,34 @@ async def test_a_page_thinned_by_muted_authors_is_filled_from_older_notes(local_
         assert rest.older is None
     finally:
         await net.close()
+
+
+async def test_a_thinned_page_over_two_relays_misses_none_between(local_relay):
+    """Relay A holds muted noise above its real notes, relay B only real notes interleaved with
+    A's: the page is the newest real notes of both, none skipped."""
+    from tests.conftest import free_port
+    from tests.nostr.conftest import LocalRelay
+
+    other = LocalRelay(free_port())
+    await other.start()
+    try:
+        me, friend, noisy = Keys.generate(), Keys.generate(), Keys.generate()
+        now = int(time.time())
+        on_a = [sign(friend, 1, f"a {i}", created_at=now - 1000 + 2 * i) for i in range(10)]
+        on_b = [sign(friend, 1, f"b {i}", created_at=now - 999 + 2 * i) for i in range(10)]
+        noise = [sign(noisy, 1, f"noise {i}", created_at=now - 100 + i) for i in range(30)]
+        await _publish_many(local_relay.url, *on_a, *noise)
+        await _publish_many(other.url, *on_b)
+        options = {"relays": [local_relay.url, other.url]}
+        account = Account(name="me", network=NetworkKind.NOSTR, handle=me.npub, options=options)
+        net = NostrNetwork(account, {"nsec": me.nsec})
+        await net.open()
+        try:
+            await net.mute(noisy.npub)
+            page = await net.timeline(FeedRef(FeedKind.PUBLIC), limit=10)
+            real = sorted(on_a + on_b, key=lambda n: -n.created_at)
+            assert [p.key for p in page.items] == [n.id for n in real[:10]]
+        finally:
+            await net.close()
+    finally:
+        other.stop()
