@@ -310,9 +310,11 @@ class Session:
                 continue
             wanted = Capability.DIRECT if visibility == "direct" else Capability.VISIBILITY
             if not network.supports(wanted):
+                label = {"private": "followers-only"}.get(visibility, visibility)
                 problems.append(
-                    f"{name}: {network.kind.value} has no {visibility} posts, so it would be "
-                    "public; send it as public or leave this account out"
+                    f"{name}: {network.kind.value.capitalize()} has no {label} posts, so it "
+                    "would be public; nothing was sent (post it as public, or leave this "
+                    "account out)"
                 )
         return problems
 

@@ -238,3 +238,30 @@ async def test_hostile_kind0_is_ignored(local_relay):
         assert page.items[0].author.handle.startswith("npub1")
     finally:
         await net.close()
+
+
+async def test_publish_refuses_every_visibility_but_public(local_relay):
+    me = Keys.generate()
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        for visibility in ("direct", "unlisted", "private"):
+            with pytest.raises(Unsupported, match="Nostr has no unlisted"):
+                await net.publish(Draft("secret", visibility=visibility))
+        assert await raw_query(local_relay.url, {"kinds": [1], "authors": [me.public_hex]}) == []
+        assert (await net.publish(Draft("open", visibility="public"))).content.text == "open"
+    finally:
+        await net.close()
+
+
+async def test_a_malformed_note_id_is_not_found_not_a_crash(local_relay):
+    from tui.networks.base import NotFound
+
+    net = _net(Keys.generate(), local_relay.url)
+    await net.open()
+    try:
+        for uid in ("nostr:zzz", "note1notbech32", "nostr:" + "g" * 64):
+            with pytest.raises(NotFound):
+                await net.post(uid)
+    finally:
+        await net.close()
