@@ -8,6 +8,7 @@ data and cache all in that one folder (tests, demos, portable installs), with th
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -61,12 +62,15 @@ def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) and make sure only the user can enter it (0700).
 
     An existing folder of ours with looser permissions is tightened: it holds secrets and drafts.
-    A folder owned by someone else is left alone (chmod would fail, and it is not ours to change).
+    A folder owned by someone else is left alone (chmod would fail, and it is not ours to change),
+    and so is a shared sticky folder such as /tmp, which root owns: closing it would lock every
+    other user (and service) out of it.
     """
     path = Path(path)
     path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     st = path.stat()
-    if st.st_uid == os.getuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
+    shared = bool(st.st_mode & stat.S_ISVTX)
+    if st.st_uid == os.getuid() and not shared and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
         os.chmod(path, PRIVATE_DIR_MODE)
     return path
 
