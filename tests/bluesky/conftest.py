@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -293,3 +293,32 @@ def bsky() -> Iterator[BskyNet]:
         if pg is not None:
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def richtext_reference() -> Callable[[list[str]], list[dict]]:
+    """`@atproto/api`'s RichText run by node (richtext.js): facets and grapheme length per text.
+
+    Needs only the npm packages the reference network uses, not the network itself.
+    """
+    try:
+        modules = _node_modules()
+    except (NetworkUnavailable, OSError, subprocess.SubprocessError) as exc:
+        if IN_CI:
+            pytest.fail(f"@atproto/api is not available: {exc}")
+        pytest.skip(f"@atproto/api is not available: {exc}")
+
+    def run(texts: list[str]) -> list[dict]:
+        result = subprocess.run(
+            ["node", str(HERE / "richtext.js")],
+            input=json.dumps(texts).encode(),
+            capture_output=True,
+            env=dict(os.environ, MURMUR_NODE_MODULES=str(modules)),
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+        answers = json.loads(result.stdout)
+        assert len(answers) == len(texts)
+        return answers
+
+    return run

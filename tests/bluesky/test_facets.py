@@ -41,7 +41,8 @@ def test_link_mention_and_tag_after_non_ascii_text_get_byte_offsets() -> None:
 def test_unresolved_mentions_and_non_tags_are_left_as_text() -> None:
     text = "mail bob@example.com, @nobody.test, #123, a#b, (https://x.org/p_(1)) end"
     facets = build_facets(text, find_facets(text), {})
-    assert [_slice(text, f) for f in facets] == ["https://x.org/p_(1)"]
+    # As Bluesky's app: a link that holds a "(" keeps its closing ")"s.
+    assert [_slice(text, f) for f in facets] == ["https://x.org/p_(1))"]
 
 
 # Text drawn from every plane, with the things facets are found in mixed in.
