@@ -3,7 +3,8 @@
 Every `interval` seconds the home timeline's first page and the first page of notifications are
 read; what was not there before comes out as events, oldest first. The first round only learns
 what is already shown (the app fetched it when it opened the feed). A failed round reports the
-state and tries again next time; an AuthError ends the stream (the app shows it once).
+state and tries again after a wait that grows while failures go on (tui.backoff's rule); an
+AuthError ends the stream (the app shows it once).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from tui.backoff import delay
 from tui.model import ConnectionState, Event, EventKind, FeedRef, Notification, Post
 from tui.networks.base import AuthError, NetworkError
 
 if TYPE_CHECKING:
     from tui.networks.bluesky.network import BlueskyNetwork
 
+MAX_WAIT = 600.0  # the longest wait between rounds while the server keeps failing
 SEEN_CAP = 2000  # remembered keys per kind; a page is 40, so this covers a long absence
 
 
@@ -40,6 +43,7 @@ async def events(net: BlueskyNetwork, interval: float) -> AsyncIterator[Event]:
     home = FeedRef()
     posts, notes = _Seen(), _Seen()
     first = True
+    failures = 0
     detail = f"polling every {interval:g} s"
     while True:
         try:
@@ -51,7 +55,12 @@ async def events(net: BlueskyNetwork, interval: float) -> AsyncIterator[Event]:
         except NetworkError as exc:
             net.set_state(ConnectionState.RECONNECTING, exc.message)
             yield _state(net, ConnectionState.RECONNECTING, exc.message)
+            # A server in trouble is asked less and less often, by the one backoff rule.
+            await asyncio.sleep(delay(failures, first=interval, ceiling=max(interval, MAX_WAIT)))
+            failures += 1
+            continue
         else:
+            failures = 0
             new_posts = [p for p in page.items if posts.add(p.dedupe_key)]
             new_notes = [n for n in noted.items if notes.add(n.uid)]
             if first:
