@@ -580,3 +580,42 @@ async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
     note = seen[EventKind.NOTIFICATION].payload
     assert note.kind == "mention" and note.post.key == post.key
     await events.aclose()
+
+
+async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
+    bsky, pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.model import ConnectionState, EventKind
+    from tui.networks.bluesky import poll
+
+    alice, bob = pair
+    await bob.follow(alice.did)
+    bsky.process_all()
+    # Rounds run when the test says so, and pages are small, so 50 posts span several pages.
+    rounds: asyncio.Queue[None] = asyncio.Queue()
+
+    async def next_round(seconds: float) -> None:
+        await rounds.get()
+
+    monkeypatch.setattr(poll, "_sleep", next_round)
+    monkeypatch.setattr(poll, "PAGE", 20)
+    events = bob.stream()
+    first = await asyncio.wait_for(anext(events), 30)
+    assert first.kind is EventKind.STATE and first.payload is ConnectionState.POLLING
+
+    burst = []
+    for i in range(50):
+        text = f"burst {i}" + (f" @{bob.account.handle}" if i % 5 == 0 else "")
+        burst.append((await alice.publish(Draft(text=text))).key)
+    bsky.process_all()
+    rounds.put_nowait(None)  # one round, after the whole burst
+    posts, notes = [], []
+    while len(posts) < 50 or len(notes) < 10:
+        event = await asyncio.wait_for(anext(events), 30)
+        if event.kind is EventKind.POST:
+            posts.append(event.payload.key)
+        elif event.kind is EventKind.NOTIFICATION:
+            notes.append(event.payload.post.key)
+    assert posts == burst  # all of them, oldest first, none twice
+    assert notes == burst[::5]
+    await events.aclose()
