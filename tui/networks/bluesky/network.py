@@ -554,12 +554,17 @@ class BlueskyNetwork(Network):
             raise self.error(Unsupported, "this Bluesky server keeps no bookmarks")
         target = self._target(post, "bookmark")
         assert target is not None
-        if undo:
-            await x.procedure("app.bsky.bookmark.deleteBookmark", {"uri": target.key})
-        else:
-            await x.procedure(
-                "app.bsky.bookmark.createBookmark", {"uri": target.key, "cid": target.ref["cid"]}
-            )
+        try:
+            if undo:
+                await x.procedure("app.bsky.bookmark.deleteBookmark", {"uri": target.key})
+            else:
+                body = {"uri": target.key, "cid": target.ref["cid"]}
+                await x.procedure("app.bsky.bookmark.createBookmark", body)
+        except NetworkError as exc:
+            if not _lacks_method(exc):
+                raise
+            self.capabilities = self.capabilities - {Capability.BOOKMARK}
+            raise self.error(Unsupported, "this Bluesky server keeps no bookmarks") from None
         updated = target.with_state(bookmarked=not undo)
         return replace(post, repost_of=updated) if post.repost_of is not None else updated
 
@@ -681,14 +686,26 @@ class BlueskyNetwork(Network):
         )
 
 
+def _lacks_method(exc: NetworkError) -> bool:
+    """Whether `exc` says the server has no such XRPC method (not that it failed to run it)."""
+    code = getattr(exc, "code", "")
+    return code in ("MethodNotImplemented", "XRPCNotSupported") or (
+        not code and getattr(exc, "status", 0) in (404, 501)
+    )
+
+
 async def _offers(xrpc: Xrpc, nsid: str) -> bool:
-    """Whether the server answers query `nsid` (a method it lacks is an error, not data)."""
+    """Whether the server serves query `nsid`.
+
+    Only an answer saying the method does not exist means no: after a passing failure (a
+    timeout, a 502) the method is taken as there, and using it will say what went wrong.
+    """
     try:
         await xrpc.query(nsid, {"limit": 1})
-    except AuthError:
-        raise
-    except NetworkError:
-        return False
+    except NetworkError as exc:
+        if isinstance(exc, AuthError):
+            raise
+        return not _lacks_method(exc)
     return True
 
 
