@@ -123,6 +123,17 @@ class Limits:
     max_poll_options: int = 4
     max_poll_option_chars: int = 50
     cw_counts: bool = True  # Mastodon counts the content warning in the limit
+    # Warnings the network sends as labels, (value, name); any other warning text goes into the
+    # post itself where the network has no free-text warnings (Bluesky). Empty: free text works.
+    self_labels: tuple[tuple[str, str], ...] = ()
+
+    def warning_label(self, content_warning: str) -> str | None:
+        """The label a warning is sent as, or None when it goes out as text (or needs none)."""
+        wanted = content_warning.strip().lower().replace(" ", "-")
+        for value, name in self.self_labels:
+            if wanted in (value, name.lower().replace(" ", "-")):
+                return value
+        return None
 
     def count(self, text: str, content_warning: str = "") -> int:
         extra = content_warning if self.cw_counts else ""
