@@ -366,7 +366,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _remove_account(config: Config, name: str) -> int:
-    from tui.store.config import remove_account, save_config
+    from tui.store.config import remove_account, update_config
 
     if name not in {a.name for a in config.accounts}:
         raise UsageError(f"no account named {name!r}")
@@ -378,7 +378,7 @@ def _remove_account(config: Config, name: str) -> int:
                 await session.vault.remove(name)
         finally:
             await session.close_all()
-        save_config(remove_account(config, name), config.path)
+        update_config(lambda c: remove_account(c, name), config.path)
         print(f"removed {name}")
         return EXIT_OK
 

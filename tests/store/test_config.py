@@ -89,14 +89,16 @@ def load_config_text(text: str) -> Config:
 
 
 def test_every_key_is_documented_in_the_example() -> None:
-    from tui.store.config import _ACCOUNT_KEYS, _ACCOUNT_OPTIONS, _FILTER_KEYS, _SECTIONS
+    from tui.networks.options import all_declared
+    from tui.store.config import _ACCOUNT_KEYS, _FILTER_KEYS, _SECTIONS
 
     text = EXAMPLE.read_text()
     for section, (_cls, keys) in _SECTIONS.items():
         assert f"[{section}]" in text
         for key in keys:
             assert re.search(rf"^#?{key} = ", text, re.M), f"{section}.{key} is not documented"
-    for key in [*_ACCOUNT_KEYS, *_ACCOUNT_OPTIONS, *_FILTER_KEYS]:
+    options = {o.name for declared in all_declared().values() for o in declared}
+    for key in [*_ACCOUNT_KEYS, *options, *_FILTER_KEYS]:
         assert re.search(rf"^#\s+{key}\s", text, re.M), f"{key} is not described"
 
 
@@ -286,7 +288,8 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.account("b").options["labelers"] == ("did:plc:abc",)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
-    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]  # no temp file left
+    # No temp file left; the lock file stays (deleting it would race with another writer).
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.lock"]
 
 
 def test_add_account_checks_like_the_file_does(tmp_path: Path) -> None:

@@ -7,8 +7,11 @@ data and cache all in that one folder (tests, demos, portable installs), with th
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -104,3 +107,20 @@ def write_private_file(path: Path, data: bytes) -> None:
             pass
         raise
     fsync_dir(path.parent)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`'s sibling `NAME.lock` (kept: deleting it would race).
+
+    Every read-modify-write of a shared file (config.toml, vault.bin) happens inside this, so two
+    Murmur processes never lose each other's changes.
+    """
+    path = Path(path)
+    ensure_private_dir(path.parent)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -149,8 +149,9 @@ class Streamer:
     # ----- the loop ----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[Event]:
         while True:
-            async for event in self._stream():
-                yield event
+            if self.net.account.options.get("streaming", True):  # false: always poll
+                async for event in self._stream():
+                    yield event
             async for event in self._poll(RETRY_STREAMING_AFTER):
                 yield event
 

@@ -1,0 +1,15 @@
+"""The account options the Bluesky adapter reads (see tui/networks/options.py)."""
+
+from __future__ import annotations
+
+from tui.networks.options import Option
+
+OPTIONS: tuple[Option, ...] = (
+    Option("labelers", "dids", (), "DIDs of moderation labelers whose labels to apply"),
+    Option(
+        "service",
+        "url",
+        "",
+        "where you logged in (the entryway), if not your PDS itself; set by `murmur login`",
+    ),
+)
