@@ -572,6 +572,15 @@ def load_config(path: Path | str | None = None) -> Config:
     return _parse(_Where(path, _key_lines(text)), raw, path)
 
 
+def key_line(path: Path | str, key: str) -> int | None:
+    """The line `key` (dotted, as in errors: `keymap."list.down"`) is set on, if it can be found."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _Where(path, _key_lines(text)).error(key, "").line
+
+
 def _plain(value: object) -> object:
     """Model values → plain TOML values (enums as their value, tuples as arrays)."""
     if isinstance(value, str):

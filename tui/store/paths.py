@@ -23,6 +23,18 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
 
+class StorageError(OSError):
+    """A folder or file of Murmur's cannot be created or written; the message says which."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+def _storage_error(what: Path, e: OSError) -> StorageError:
+    hint = f" (is {HOME_ENV} a writable folder?)" if _home() is not None else ""
+    return StorageError(e.errno, f"cannot write {what}: {e.strerror or e}{hint}")
+
+
 def _home() -> Path | None:
     value = os.environ.get(HOME_ENV, "").strip()
     return Path(value).expanduser() if value else None
@@ -67,10 +79,13 @@ def ensure_private_dir(path: Path) -> Path:
     A folder owned by someone else is left alone (chmod would fail, and it is not ours to change).
     """
     path = Path(path)
-    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    st = path.stat()
-    if st.st_uid == os.getuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
-        os.chmod(path, PRIVATE_DIR_MODE)
+    try:
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
+            os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as e:
+        raise _storage_error(path, e) from None
     return path
 
 
@@ -92,7 +107,10 @@ def write_private_file(path: Path, data: bytes) -> None:
     path = Path(path)
     ensure_private_dir(path.parent)
     # mkstemp creates the file 0600 with O_EXCL, so no other user can open it in between.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise _storage_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -118,7 +136,11 @@ def locked(path: Path) -> Iterator[None]:
     """
     path = Path(path)
     ensure_private_dir(path.parent)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    lock = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    except OSError as e:
+        raise _storage_error(lock, e) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -287,14 +287,28 @@ class Vault:
             self._entries = entries
 
 
+_taken_passphrase: str | None = None
+
+
+def take_env_passphrase() -> None:
+    """Read MURMUR_PASSPHRASE once and remove it from the environment.
+
+    Called first thing at start: no child process ($EDITOR, $BROWSER, passphrase_command, a
+    media opener) inherits the passphrase, and `resolve_passphrase` still finds it.
+    """
+    global _taken_passphrase
+    _taken_passphrase = os.environ.pop(PASSPHRASE_ENV, None) or None
+
+
 def resolve_passphrase(
     vault_config: VaultConfig, *, interactive: bool, confirm: bool = False
 ) -> str:
-    """The vault passphrase from MURMUR_PASSPHRASE, `passphrase_command`, or a prompt.
+    """The vault passphrase from MURMUR_PASSPHRASE (as taken at start), `passphrase_command`,
+    or a prompt.
 
     `confirm` asks twice at the prompt (when a new vault is being created).
     """
-    from_env = os.environ.get(PASSPHRASE_ENV)
+    from_env = _taken_passphrase or os.environ.get(PASSPHRASE_ENV)
     if from_env:
         return from_env
     if vault_config.passphrase_command.strip():
