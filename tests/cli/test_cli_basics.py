@@ -243,3 +243,49 @@ def test_a_child_of_the_cli_never_sees_the_passphrase(murmur_home, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "logged in as" in proc.stdout  # the passphrase was there and used
     assert "MURMUR_PASSPHRASE" not in seen.read_text()
+
+
+# ----- config.toml edits: under a lock, keeping the user's file --------------------------------
+
+
+def test_concurrent_logins_keep_every_account_in_config_and_vault(murmur_home):
+    import asyncio
+
+    from tests.conftest import PASSPHRASE
+    from tui.store.config import load_config
+    from tui.store.vault import Vault
+
+    shutil.copy(REPO / "config.example.toml", murmur_home / "config.toml")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", "login", "nostr", "--generate"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        for _ in range(4)
+    ]
+    names = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        names.append(out.split("logged in as ")[1].split(" (")[0])
+    assert len(set(names)) == 4
+    assert all("…" not in name for name in names)
+    config = load_config(murmur_home / "config.toml")
+    assert sorted(a.name for a in config.accounts) == sorted(names)
+    vault = asyncio.run(Vault.unlock(murmur_home / "vault.bin", PASSPHRASE, create=False))
+    assert sorted(vault.names()) == sorted(names)
+    text = (murmur_home / "config.toml").read_text()
+    assert text.startswith((REPO / "config.example.toml").read_text().rstrip("\n"))
+
+
+def test_login_keeps_the_annotated_config(murmur, murmur_home):
+    example = (REPO / "config.example.toml").read_text()
+    (murmur_home / "config.toml").write_text(example)
+    result = murmur("login", "nostr", "--generate", "--relay", "ws://127.0.0.1:9")
+    assert result.code == 0, result.err
+    text = (murmur_home / "config.toml").read_text()
+    assert text.startswith(example.rstrip("\n")), "the user's comments and layout are kept"
+    assert text.count("\n[[accounts]]\n") == 1 and 'relays = ["ws://127.0.0.1:9"]' in text

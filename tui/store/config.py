@@ -664,6 +664,17 @@ def _sync_table(table: Any, old: Mapping[str, object], new: Mapping[str, object]
             table[key] = value
 
 
+def _append_table(tables: Any, values: Mapping[str, object]) -> None:
+    """Append a [[table]] to `tables`, set off from its neighbours by blank lines."""
+    import tomlkit
+
+    table = _tomlkit_table(values)
+    if not len(tables) or not tables[-1].as_string().endswith("\n\n"):
+        table.trivia.indent = "\n"
+    table.add(tomlkit.nl())
+    tables.append(table)
+
+
 def _array_of_tables(doc: Any, name: str) -> Any:
     import tomlkit
 
@@ -708,7 +719,7 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
         known = {a.name for a in old.accounts}
         for account in new.accounts:
             if account.name not in known:
-                tables.append(_tomlkit_table(_account_table(account, new_sections)))
+                _append_table(tables, _account_table(account, new_sections))
     if old.filters != new.filters:
         tables = _array_of_tables(doc, "filters")
         ident = {(f.name, f.match): f for f in new.filters}
@@ -722,7 +733,7 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
         known_rules = {(f.name, f.match) for f in old.filters}
         for rule in new.filters:
             if (rule.name, rule.match) not in known_rules:
-                tables.append(_tomlkit_table(_filter_table(rule)))
+                _append_table(tables, _filter_table(rule))
 
 
 def _read_document(path: Path) -> tuple[Any, Config]:
