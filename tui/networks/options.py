@@ -35,6 +35,9 @@ class Option:
     low: float | None = None
     high: float | None = None
     default_from: str = ""  # "section.key" of a global setting that supplies the default
+    # Written by the network's login for the record, not a setting: accepted in config (older
+    # files have it), not documented in config.example.toml, and no adapter behaviour hangs on it.
+    recorded: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -47,8 +50,7 @@ COMMON: tuple[Option, ...] = (
         "default_feed",
         "feed",
         "home",
-        'the feed shown first: "home", "local", "public", "tag:NAME", "list:ID", "user:WHO", '
-        '"bookmarks", "favourites", "direct" or "custom:AT-URI"',
+        "the feed the timeline starts on (when all accounts agree; else home)",
     ),
 )
 

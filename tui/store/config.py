@@ -99,6 +99,12 @@ class Config:
     filters: tuple[FilterRule, ...] = ()
     path: Path | None = None  # the file this came from (or will be saved to)
 
+    def first_feed(self) -> FeedRef:
+        """The feed the timeline starts on: the accounts' `default_feed` when they agree on
+        one, else home."""
+        wanted = {str(a.options.get("default_feed", "home")) for a in self.accounts}
+        return FeedRef.parse(wanted.pop()) if len(wanted) == 1 else FeedRef()
+
     def account(self, name: str) -> Account:
         for account in self.accounts:
             if account.name == name:

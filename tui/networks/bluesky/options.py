@@ -10,6 +10,7 @@ OPTIONS: tuple[Option, ...] = (
         "service",
         "url",
         "",
-        "where you logged in (the entryway), if not your PDS itself; set by `murmur login`",
+        "the service `murmur login bluesky` logged in at (kept for the record)",
+        recorded=True,
     ),
 )
