@@ -501,7 +501,20 @@ def test_concurrent_edits_keep_every_account(tmp_path: Path) -> None:
     assert sorted(a.name for a in load_config(path).accounts) == sorted(names)
 
 
-def test_typable_name_has_no_ellipsis() -> None:
-    from tui.store.config import typable_name
+def test_save_keeps_a_new_first_account_first_and_dotted_keys(tmp_path: Path) -> None:
+    from dataclasses import replace
 
-    assert typable_name("npub1abcd…wxyz") == "npub1abcd...wxyz"
+    path = write(
+        tmp_path,
+        '# mine\nui.theme = "nord"\n\n[[accounts]]\nname = "x"\nnetwork = "nostr"\n',
+    )
+    config = load_config(path)
+    first = add_account(Config(), Account("demo", NetworkKind.NOSTR)).accounts[0]
+    changed = replace(
+        config, accounts=(first, *config.accounts), compose=ComposeConfig(visibility="unlisted")
+    )
+    save_config(changed, path)
+    loaded = load_config(path)
+    assert [a.name for a in loaded.accounts] == ["demo", "x"]
+    assert loaded.ui.theme == "nord" and loaded.compose.visibility == "unlisted"
+    assert path.read_text().startswith('# mine\nui.theme = "nord"\n')

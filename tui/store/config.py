@@ -19,7 +19,6 @@ import difflib
 import json
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -670,15 +669,19 @@ def _sync_table(table: Any, old: Mapping[str, object], new: Mapping[str, object]
             table[key] = value
 
 
-def _append_table(tables: Any, values: Mapping[str, object]) -> None:
-    """Append a [[table]] to `tables`, set off from its neighbours by blank lines."""
+def _append_table(tables: Any, values: Mapping[str, object], at: int | None = None) -> None:
+    """Add a [[table]] to `tables` (at the end, or at index `at`), set off by blank lines."""
     import tomlkit
 
     table = _tomlkit_table(values)
-    if not len(tables) or not tables[-1].as_string().endswith("\n\n"):
+    before = len(tables) if at is None else at
+    if before == 0 or not tables[before - 1].as_string().endswith("\n\n"):
         table.trivia.indent = "\n"
     table.add(tomlkit.nl())
-    tables.append(table)
+    if at is None or at >= len(tables):
+        tables.append(table)
+    else:
+        tables.insert(at, table)
 
 
 def _array_of_tables(doc: Any, name: str) -> Any:
@@ -723,9 +726,9 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
                     _account_table(wanted[account.name], new_sections),
                 )
         known = {a.name for a in old.accounts}
-        for account in new.accounts:
+        for index, account in enumerate(new.accounts):  # in place, so the order is kept
             if account.name not in known:
-                _append_table(tables, _account_table(account, new_sections))
+                _append_table(tables, _account_table(account, new_sections), at=index)
     if old.filters != new.filters:
         tables = _array_of_tables(doc, "filters")
         ident = {(f.name, f.match): f for f in new.filters}
@@ -793,16 +796,6 @@ def update_config(change: Callable[[Config], Config], path: Path | str | None = 
         changed = change(current)
         _apply(doc, current, changed)
         return _write(target, doc, changed)
-
-
-_ELLIPSES = ("\u2026", "\u22ef", "\u2025", "\ufe19")
-
-
-def typable_name(name: str) -> str:
-    """An account name a user can type: NFKC, ellipses (…) as "...", no surrounding spaces."""
-    for mark in _ELLIPSES:
-        name = name.replace(mark, "...")
-    return unicodedata.normalize("NFKC", name).strip()
 
 
 def add_account(config: Config, account: Account) -> Config:
