@@ -745,6 +745,12 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
                 _append_table(tables, _filter_table(rule))
 
 
+def _normal(config: Config, path: Path) -> Config:
+    """`config` as loading it from a file gives it (account options checked, defaults in)."""
+    text = to_toml(config)
+    return _parse(_Where(path, _key_lines(text)), tomllib.loads(text), path)
+
+
 def _read_document(path: Path) -> tuple[Any, Config]:
     """The file as a tomlkit document and as a checked Config (empty ones when missing)."""
     import tomlkit
@@ -765,7 +771,7 @@ def _write(path: Path, doc: Any, expected: Config) -> Config:
     text = tomlkit.dumps(doc)
     # Never write a file that we would refuse to load, or one that says something else.
     written = _parse(_Where(path, _key_lines(text)), tomllib.loads(text), path)
-    if written != replace(expected, path=path):
+    if written != _normal(expected, path):
         raise ConfigError(path, "", "an edit that keeps the file's meaning (this is a bug)")
     paths.write_private_file(path, text.encode("utf-8"))
     return written

@@ -6,6 +6,8 @@ on first use, so reading `tui.networks.bluesky.options` does not import httpx.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,13 +17,21 @@ if TYPE_CHECKING:
 __all__ = ["BlueskyNetwork", "login"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "login":
-        from tui.networks.bluesky.login import login
+class _Package(types.ModuleType):
+    """Loads `login` and `BlueskyNetwork` on first use. `login` is also the name of a submodule,
+    which the import system binds here once loaded: the function always wins, as it did when
+    this package imported it eagerly."""
 
-        return login
-    if name == "BlueskyNetwork":
-        from tui.networks.bluesky.network import BlueskyNetwork
+    def __getattribute__(self, name: str) -> Any:
+        if name == "login":
+            from tui.networks.bluesky.login import login
 
-        return BlueskyNetwork
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return login
+        if name == "BlueskyNetwork":
+            from tui.networks.bluesky.network import BlueskyNetwork
+
+            return BlueskyNetwork
+        return super().__getattribute__(name)
+
+
+sys.modules[__name__].__class__ = _Package
