@@ -207,9 +207,9 @@ class Streamer:
         deadline = loop.time() + duration
         # Where we are now; only what arrives after this is news.
         home_cursor, notes_cursor = await self._newest()
-        yield self._state(
-            ConnectionState.POLLING, f"polling every {interval:g} s (streaming unavailable)"
-        )
+        why = "unavailable" if self.net.account.options.get("streaming", True) else "off in config"
+        detail = f"polling every {interval:g} s (streaming {why})"
+        yield self._state(ConnectionState.POLLING, detail)
         while loop.time() < deadline:
             await asyncio.sleep(interval)
             try:

@@ -1,9 +1,13 @@
-"""[nostr] settings reach the adapter: a user who limits Nostr to their own relay connects to
-that relay only. Two logging relays on 127.0.0.1: the configured one, and a lure that the
-user's and the followed author's relay lists (NIP-65) point to."""
+"""Options in config.toml reach the adapters that read them.
+
+[nostr] settings: a user who limits Nostr to their own relay connects to that relay only (two
+logging relays on 127.0.0.1: the configured one, and a lure that the user's and the followed
+author's relay lists (NIP-65) point to). Mastodon: `streaming = false` polls, every
+`poll_interval` seconds."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -11,6 +15,9 @@ import pytest
 import websockets
 
 from tests.conftest import free_port
+from tests.mastodon.conftest import server  # noqa: F401 - the Mastodon contract server
+from tui.model import ConnectionState
+from tui.networks.base import create
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
 
@@ -126,3 +133,38 @@ async def test_caps_let_the_lure_in_when_they_allow_it(amurmur, murmur_home, rel
     assert result.code == 0, result.err
     assert lure.connections > 0
     assert "hello from the lure" in result.out
+
+
+async def _first_state(server, murmur_home, extra: str) -> tuple[object, str]:  # noqa: F811
+    from tui.store.config import load_config
+
+    path = murmur_home / "config.toml"
+    path.write_text(
+        f'[[accounts]]\nname = "m"\nnetwork = "mastodon"\nserver = "{server.url}"\n{extra}'
+    )
+    account = load_config(path).account("m")
+    net = create(account, {"access_token": "test-token"})
+    await net.open()
+    stream = net.stream()
+    try:
+        event = await asyncio.wait_for(anext(stream), 10)
+        return event.payload, event.detail
+    finally:
+        await stream.aclose()
+        await net.close()
+
+
+async def test_mastodon_streaming_false_polls_at_the_configured_interval(
+    server,  # noqa: F811
+    murmur_home,
+):
+    state, detail = await _first_state(
+        server, murmur_home, "streaming = false\npoll_interval = 7\n"
+    )
+    assert state == ConnectionState.POLLING
+    assert detail == "polling every 7 s (streaming off in config)"
+
+
+async def test_mastodon_streams_by_default(server, murmur_home):  # noqa: F811
+    state, detail = await _first_state(server, murmur_home, "")
+    assert state == ConnectionState.CONNECTING and "streaming" in detail
