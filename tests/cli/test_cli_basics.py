@@ -289,3 +289,19 @@ def test_login_keeps_the_annotated_config(murmur, murmur_home):
     text = (murmur_home / "config.toml").read_text()
     assert text.startswith(example.rstrip("\n")), "the user's comments and layout are kept"
     assert text.count("\n[[accounts]]\n") == 1 and 'relays = ["ws://127.0.0.1:9"]' in text
+
+
+def test_help_and_accounts_load_no_network_or_ui_library(murmur_home):
+    (murmur_home / "config.toml").write_text(
+        '[[accounts]]\nname = "m"\nnetwork = "mastodon"\nserver = "https://m.example"\n'
+        'streaming = false\n\n[[accounts]]\nname = "n"\nnetwork = "nostr"\n'
+    )
+    for args in (["--help"], ["accounts"]):
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "tui", *args],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+        assert not loaded & {"httpx", "websockets", "textual", "nostr_sdk"}, args
