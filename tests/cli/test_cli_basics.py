@@ -305,3 +305,31 @@ def test_help_and_accounts_load_no_network_or_ui_library(murmur_home):
         assert proc.returncode == 0, proc.stderr
         loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
         assert not loaded & {"httpx", "websockets", "textual", "nostr_sdk"}, args
+
+
+def test_unwritable_data_and_cache_folders_are_one_line_exit_2(murmur, tmp_path):
+    # The config reads fine; the folders for the vault, cache and log cannot be made (they
+    # would be under a regular file: that stops root too).
+    config_home = tmp_path / "config"
+    (config_home / "murmur").mkdir(parents=True)
+    (config_home / "murmur" / "config.toml").write_text(
+        '[[accounts]]\nname = "n"\nnetwork = "nostr"\n'
+    )
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    env = {
+        "MURMUR_HOME": "",
+        "XDG_CONFIG_HOME": str(config_home),
+        "XDG_DATA_HOME": str(blocker / "data"),
+        "XDG_CACHE_HOME": str(blocker / "cache"),
+        "XDG_STATE_HOME": str(blocker / "state"),
+    }
+    for args in (("login", "nostr", "--generate"), ("timeline",), ("accounts", "remove", "n")):
+        result = murmur(*args, env=env)
+        assert result.code == 2, (args, result.err)
+        assert "Traceback" not in result.err
+        lines = result.err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"murmur: cannot write {blocker}/"), (
+            args,
+            result.err,
+        )
