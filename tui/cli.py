@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tui.store.config import Config
 
 EXIT_OK, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2
+EXIT_UNEXPECTED = 1  # a bug: logged with its traceback, the path printed
 
 
 class UsageError(Exception):
@@ -175,9 +176,9 @@ def _unexpected(exc: Exception, command: str) -> int:
             f"an unexpected error happened ({type(exc).__name__}: {exc}); "
             f"the error log could not be written either ({log_error})"
         )
-        return EXIT_NETWORK
+        return EXIT_UNEXPECTED
     _err(f"an unexpected error happened ({type(exc).__name__}); details are in {log}")
-    return EXIT_NETWORK
+    return EXIT_UNEXPECTED
 
 
 def _check_text_args(args: argparse.Namespace) -> None:
