@@ -154,14 +154,16 @@ class Session:
 
     async def add_account(self, result: LoginResult) -> Network:
         """Persist a login: secrets to the vault first, then the account to config."""
-        from tui.store.config import add_account, save_config
+        from tui.store.config import add_account, update_config
 
         if self.vault is not None:
             await self.vault.set(result.account.name, dict(result.secrets))
-        self.config = add_account(self.config, result.account)
-        save_config(self.config, self.config.path)
+        # Re-read and edit under the file's lock: a concurrent login keeps its account too.
+        self.config = update_config(lambda c: add_account(c, result.account), self.config.path)
         network = create(
-            result.account, result.secrets, save_credentials=self._saver(result.account.name)
+            self.config.account(result.account.name),
+            result.secrets,
+            save_credentials=self._saver(result.account.name),
         )
         self.networks[result.account.name] = network
         self._changed()

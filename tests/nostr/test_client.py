@@ -22,7 +22,7 @@ from tui.model import (
 )
 from tui.networks.base import Capability, Prompt, Transient, Unsupported
 from tui.networks.nostr import nip19, nip49
-from tui.networks.nostr.client import DEFAULT_RELAYS, NostrNetwork, login
+from tui.networks.nostr.client import NostrNetwork, login
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -56,7 +56,10 @@ async def test_login_generate_and_import(tmp_path):
     again = await login({"key": enc}, ask)
     assert again.secrets == result.secrets and asked[0].secret
     assert (await login({"key": keys.secret.hex()}, ask)).secrets == result.secrets
-    assert (await login({"key": keys.nsec}, ask)).account.options["relays"] == DEFAULT_RELAYS
+    # No relays given: none stored, so the account follows [nostr] default_relays.
+    imported = await login({"key": keys.nsec}, ask)
+    assert "relays" not in imported.account.options
+    assert "…" not in imported.account.name and imported.account.name.startswith("npub1")
 
 
 async def test_publish_reply_thread_and_notifications(local_relay):

@@ -124,7 +124,9 @@ class BlueskyNetwork(Network):
                 raise self.error(AuthError, "not logged in: run `murmur login bluesky HANDLE`")
             self.set_state(ConnectionState.CONNECTING)
             extra = self.account.options.get("labelers")
-            labelers = [d for d in extra if isinstance(d, str)] if isinstance(extra, list) else []
+            labelers = (
+                [d for d in extra if isinstance(d, str)] if isinstance(extra, (list, tuple)) else []
+            )
             moderation = Moderation.build(None, labelers)
             xrpc = Xrpc(
                 self.secrets["pds"],

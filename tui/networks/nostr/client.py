@@ -53,6 +53,7 @@ from tui.networks.base import (
 from tui.networks.nostr import convert, nip05, nip19
 from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, keep_newest, sign
 from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
     RELAY_LIST_KIND,
     RelayList,
@@ -63,7 +64,6 @@ from tui.networks.nostr.outbox import (
 from tui.networks.nostr.pool import Plan, PublishResult, RelayPool
 from tui.networks.nostr.relay import normalize_url
 
-DEFAULT_RELAYS = ["wss://relay.damus.io", "wss://nos.lol", "wss://relay.primal.net"]
 NOTE_KINDS = [1, 6]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
@@ -950,9 +950,8 @@ async def login(params: Mapping[str, str], ask: Ask) -> LoginResult:
             keys = await Keys.parse_async(key, password)
         except ValueError as exc:
             raise AuthError(str(exc), network="nostr") from None
-    # A default name one can type in `--account NAME`: the npub's start, no ellipsis.
-    name = params.get("name", "").strip() or keys.npub[:12]
-    account = Account(
-        name=name, network=NetworkKind.NOSTR, handle=keys.npub, options={"relays": relays}
-    )
+    name = params.get("name", "").strip() or keys.npub[:16]  # typable: no ellipsis
+    # No relays given: none stored, so [nostr] default_relays applies to the account.
+    options = {"relays": relays} if relays_text.strip() else {}
+    account = Account(name=name, network=NetworkKind.NOSTR, handle=keys.npub, options=options)
     return LoginResult(account=account, secrets={"nsec": keys.nsec})

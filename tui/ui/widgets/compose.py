@@ -134,6 +134,7 @@ class ComposePane(VerticalScroll):
             content_warning=cw,
             sensitive=bool(cw),
             visibility=visibility,
+            language=self.session.config.compose.language,
             reply_to=self.reply_to,
             media=media,
         )
