@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.mastodon.conftest import network_for
+from tests.mastodon.conftest import Live, network_for
 from tui.model import (
     ConnectionState,
     Draft,
@@ -316,34 +315,31 @@ async def test_a_link_whose_text_names_another_host_shows_its_real_host(net):
     assert ":blobcat:" in trick.content.text
 
 
-async def _events_until(stream, count, pred):
-    got = []
-    async for event in stream:
-        if pred(event):
-            got.append(event)
-            if len(got) == count:
-                return got
-    return got
-
-
 async def test_streamed_post_and_notification_arrive(net, server):
-    stream = net.stream()
-    states = await asyncio.wait_for(
-        _events_until(stream, 1, lambda e: e.payload == ConnectionState.CONNECTED), 10
-    )
-    assert states[0].detail == "streaming"
-    async with httpx.AsyncClient() as client:
-        await client.post(
-            f"{server.url}/_test/statuses", json={"as": "bob", "status": "@alice live!"}
-        )
-    events = await asyncio.wait_for(
-        _events_until(stream, 2, lambda e: e.kind in (EventKind.POST, EventKind.NOTIFICATION)), 10
-    )
-    post = next(e.payload for e in events if e.kind is EventKind.POST)
-    note = next(e.payload for e in events if e.kind is EventKind.NOTIFICATION)
+    async with Live(net) as live:
+        await live.until(lambda: live.in_state(ConnectionState.CONNECTED))
+        assert live.states[-1][1] == "streaming"
+        async with httpx.AsyncClient() as client:
+            await client.post(
+                f"{server.url}/_test/statuses", json={"as": "bob", "status": "@alice live!"}
+            )
+        await live.until(lambda: live.posts() and live.notifications())
+    post, note = live.posts()[0], live.notifications()[0]
     assert post.content.text == "@alice live!" and post.author.handle == "bob@murmur.test"
     assert isinstance(note, Notification) and note.kind == NotificationKind.MENTION
-    await stream.aclose()
+    # Each change of state is told once.
+    assert not any(e.kind is EventKind.STATE for e in live.events)
+    assert [s for s, _ in live.states] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
+
+
+async def test_the_stream_sends_the_shared_user_agent_and_token(net, server):
+    from tui.networks.http import USER_AGENT
+
+    async with Live(net) as live:
+        await live.until(lambda: live.in_state(ConnectionState.CONNECTED))
+    upgrade = next(r for r in server.received if r.path == "/api/v1/streaming")
+    assert upgrade.headers["user-agent"] == USER_AGENT
+    assert upgrade.headers["authorization"] == "Bearer test-token"
 
 
 async def test_a_server_whose_streaming_url_answers_404_is_polled(nostream):
@@ -358,20 +354,15 @@ async def _polls(server):
     net = network_for(server)
     await net.open()
     net.poll_interval = 0.2
-    stream = net.stream()
     try:
-        polling = await asyncio.wait_for(
-            _events_until(stream, 1, lambda e: e.payload == ConnectionState.POLLING), 10
-        )
-        assert "polling" in polling[0].detail
-        async with httpx.AsyncClient() as client:
-            await client.post(
-                f"{server.url}/_test/statuses", json={"as": "bob", "status": "polled"}
-            )
-        got = await asyncio.wait_for(
-            _events_until(stream, 1, lambda e: e.kind is EventKind.POST), 10
-        )
-        assert got[0].payload.content.text == "polled"
+        async with Live(net) as live:
+            await live.until(lambda: live.in_state(ConnectionState.POLLING))
+            assert "polling" in live.states[-1][1]
+            async with httpx.AsyncClient() as client:
+                await client.post(
+                    f"{server.url}/_test/statuses", json={"as": "bob", "status": "polled"}
+                )
+            await live.until(live.posts)
+        assert live.posts()[0].content.text == "polled"
     finally:
-        await stream.aclose()
         await net.close()
