@@ -23,8 +23,9 @@ from tui.model import (
     Reaction,
     SpanKind,
 )
-from tui.networks.base import BadResponse, NotFound, Prompt
+from tui.networks.base import AuthError, BadResponse, NotFound, Prompt, Transient
 from tui.networks.mastodon import login
+from tui.networks.mastodon.login import Apps
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -40,21 +41,55 @@ async def _read_code(prompt: Prompt) -> str:
     return re.search(r"<code id='code'>([^<]+)</code>", page).group(1)
 
 
-async def test_login_with_the_out_of_band_code(server):
+async def test_login_with_the_out_of_band_code(server, tmp_path):
     prompts: list[Prompt] = []
 
     async def ask(prompt: Prompt) -> str:
         prompts.append(prompt)
         return await _read_code(prompt)
 
-    result = await login({"server": server.url}, ask)
+    apps = Apps(tmp_path / "apps.json")
+    result = await login({"server": server.url}, ask, apps=apps)
     assert prompts[0].label == "Authorization code"
     assert "urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in prompts[0].info
     assert result.account.name == "alice@murmur.test"
     assert result.account.server == server.url
     assert set(result.secrets) == {"access_token", "client_id", "client_secret"}
-    apps = [r for r in server.received if r.path == "/api/v1/apps"]
-    assert apps[0].form["scopes"] == "read write follow push"
+    registered = [r for r in server.received if r.path == "/api/v1/apps"]
+    assert registered[0].form["scopes"] == "read write follow push"
+    assert (tmp_path / "apps.json").stat().st_mode & 0o777 == 0o600
+
+    again = await login({"server": server.url}, ask, apps=apps)  # the same app, reused
+    assert again.secrets["client_id"] == result.secrets["client_id"]
+    assert [r.path for r in server.received].count("/api/v1/apps") == 1
+
+
+async def test_a_forgotten_app_is_registered_again_at_the_next_login(server, tmp_path):
+    apps = Apps(tmp_path / "apps.json")
+    await login({"server": server.url}, _read_code, apps=apps)
+    server.world.apps.clear()  # an admin removed it
+
+    async def typed_anyway(prompt: Prompt) -> str:
+        return "some-code"
+
+    with pytest.raises(AuthError, match="log in again"):
+        await login({"server": server.url}, typed_anyway, apps=apps)
+    result = await login({"server": server.url}, _read_code, apps=apps)
+    assert result.secrets["client_id"] in server.world.apps
+
+
+async def test_a_loopback_server_without_a_scheme_says_what_was_tried(server, tmp_path):
+    bare = server.url.removeprefix("http://")
+
+    async def ask(prompt: Prompt) -> str:
+        raise AssertionError("nothing is asked before the server answers")
+
+    with pytest.raises(Transient) as err:
+        await login({"server": bare}, ask, apps=Apps(tmp_path / "apps.json"))
+    message = str(err.value)
+    assert f"tried https://{bare}" in message
+    assert f"http://{bare}" in message.replace(f"https://{bare}", "")
+    assert not [r for r in server.received if r.path == "/api/v1/apps"]
 
 
 async def test_login_with_a_token_over_loopback_http(server):
@@ -67,8 +102,6 @@ async def test_login_with_a_token_over_loopback_http(server):
 
 
 async def test_login_with_a_wrong_token_is_an_auth_error(server):
-    from tui.networks.base import AuthError
-
     with pytest.raises(AuthError, match="401"):
         await login({"server": server.url, "token": "nope"}, _read_code)
 
