@@ -48,6 +48,7 @@ class ContractServer:
         self.received: list[Request] = []
         self.violations: list[str] = []  # requests that break the API's contract
         self.checker = RequestChecker()
+        self.ignores_visibility = False  # publish everything public, as a server that knows less
         self.declared_streaming: str | None = None  # what the instance claims, if not the default
         # path → callbacks run when a request for it arrives, before it is answered
         self.hooks: dict[str, list[Any]] = defaultdict(list)

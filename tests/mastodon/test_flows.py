@@ -399,3 +399,31 @@ async def _polls(server):
         assert live.posts()[0].content.text == "polled"
     finally:
         await net.close()
+
+
+async def test_direct_stays_direct(net, server):
+    from tui.networks.base import Unsupported
+
+    sent = await net.publish(Draft(text="@bob just us", visibility="direct", idempotency_key="d1"))
+    assert sent.visibility == "direct"
+    assert server.world.statuses[sent.ref["id"]].visibility == "direct"
+    # A reply that names no visibility keeps the conversation as narrow as it was.
+    reply = await net.publish(Draft(text="@bob still us", reply_to=sent, idempotency_key="d2"))
+    assert server.world.statuses[reply.ref["id"]].visibility == "direct"
+    # A visibility Mastodon does not have is refused before anything is sent.
+    before = len([r for r in server.received if r.path == "/api/v1/statuses"])
+    with pytest.raises(Unsupported, match="no visibility 'followers'"):
+        await net.publish(Draft(text="x", visibility="followers", idempotency_key="d3"))
+    assert len([r for r in server.received if r.path == "/api/v1/statuses"]) == before
+    # Who can see a post cannot change by editing it.
+    with pytest.raises(Unsupported, match="cannot change who can see"):
+        await net.edit(sent, Draft(text="@bob now for all", visibility="public"))
+
+
+async def test_a_server_that_widens_a_direct_post_has_it_deleted_at_once(net, server):
+    from tui.networks.base import Unsupported
+
+    server.ignores_visibility = True
+    with pytest.raises(Unsupported, match="published this post as public, not direct"):
+        await net.publish(Draft(text="@bob secret", visibility="direct", idempotency_key="w1"))
+    assert not [s for s in server.world.statuses.values() if s.text == "@bob secret"]
