@@ -179,3 +179,23 @@ async def test_a_hostile_streaming_url_on_another_loopback_port_gets_no_token(se
 )
 def test_where_the_token_may_be_streamed(base, declared, allowed):
     assert token_may_go_to(httpx.URL(declared), httpx.URL(base)) is allowed
+
+
+async def test_streaming_off_in_the_config_polls_only(server):
+    from dataclasses import replace
+
+    net = network_for(server)
+    net = type(net)(
+        replace(net.account, options={"streaming": False}), {"access_token": "test-token"}
+    )
+    await net.open()
+    net.poll_interval = 0.2
+    try:
+        async with Live(net) as live:
+            await live.until(lambda: live.in_state(ConnectionState.POLLING))
+            assert "streaming off" in live.states[-1][1]
+            posts, _ = _burst(server, 2, 0, "polled")
+            await live.until(lambda: {str(i) for i in _ids(live.posts())} >= set(posts))
+    finally:
+        await net.close()
+    assert not [r for r in server.received if r.path == "/api/v1/streaming"]

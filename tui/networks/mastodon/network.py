@@ -143,6 +143,8 @@ class MastodonNetwork(Network):
         self.streaming_url = ""
         self.poll_interval = poll_interval(account.options.get("poll_interval"))
         self.retry_streaming_after = RETRY_STREAMING_AFTER
+        # The account option `streaming = false` polls only (behind a proxy that breaks it).
+        self.streaming = account.options.get("streaming", True) is not False
         self._limits = Limits(counting=Counting.MASTODON)
         self._me: Author | None = None
         self._grouped: bool | None = None  # None: not yet known whether v2 notifications exist

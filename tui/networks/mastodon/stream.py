@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
@@ -243,6 +244,9 @@ class Streamer:
     # ----- the loop ----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[Event]:
         await self._baseline()
+        if not self.net.streaming:
+            async for event in self._poll(math.inf, "(streaming off in the config)"):
+                yield event
         while True:
             async for event in self._stream():
                 yield event
@@ -301,13 +305,15 @@ class Streamer:
             self._state(ConnectionState.RECONNECTING, "streaming: reconnecting")
             await asyncio.sleep(backoff.delay(failures - 1, first=2.0, ceiling=30.0))
 
-    async def _poll(self, duration: float) -> AsyncIterator[Event]:
+    async def _poll(
+        self, duration: float, why: str = "(streaming unavailable)"
+    ) -> AsyncIterator[Event]:
         """Poll for `duration` seconds: at once (the gap since the stream failed), then every
         `poll_interval` seconds."""
         interval = self.net.poll_interval
         loop = asyncio.get_running_loop()
         deadline = loop.time() + duration
-        detail = f"polling every {interval:g} s (streaming unavailable)"
+        detail = f"polling every {interval:g} s {why}"
         self._state(ConnectionState.POLLING, detail)
         failing = False
         while True:
