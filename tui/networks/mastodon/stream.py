@@ -280,9 +280,8 @@ class Streamer:
                     except AuthError:
                         raise
                     except NetworkError as exc:
-                        self._state(
-                            ConnectionState.CONNECTED, f"streaming (catching up failed: {exc})"
-                        )
+                        missed = f"streaming (catching up failed: {exc.message})"
+                        self._state(ConnectionState.CONNECTED, missed)
                     async for message in socket:
                         event = self.decode(message)
                         if event is not None and self._fresh(event):
