@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -260,11 +261,13 @@ def _passphrase(config: Config, *, create: bool = False) -> str:
 
 
 def _has_tty() -> bool:
+    """Whether this process has a terminal to ask questions at (stdin may be a pipe)."""
     try:
-        with open("/dev/tty"):
-            return True
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
         return False
+    os.close(fd)
+    return True
 
 
 def _stdin_text(what: str) -> str:
@@ -291,20 +294,25 @@ def _read_stdin(what: str) -> str:
 
 async def _ask(prompt: Prompt) -> str:
     """Answer a login flow's question at the terminal (works over SSH: no browser needed)."""
-    if prompt.info:
-        print(prompt.info, file=sys.stderr)
     if not _has_tty():
         raise UsageError(f"{prompt.label}: needs a terminal to ask (no tty)")
+    if prompt.info:
+        print(prompt.info, file=sys.stderr, flush=True)
     ask = getpass.getpass if prompt.secret else _tty_input
     answer = await asyncio.to_thread(ask, f"{prompt.label}: ")
     return answer.strip()
 
 
 def _tty_input(label: str) -> str:
-    with open("/dev/tty", "r+") as tty:
-        tty.write(label)
-        tty.flush()
-        return tty.readline()
+    """One line typed at the terminal. A terminal cannot seek, so it is opened twice, to write
+    and to read, each in text mode (one "r+" text file over it fails: "not seekable")."""
+    with (
+        open("/dev/tty", "w", encoding="utf-8") as out,
+        open("/dev/tty", encoding="utf-8", errors="replace") as typed,
+    ):
+        out.write(label)
+        out.flush()
+        return typed.readline()
 
 
 def _pick(session: Session, name: str | None) -> list[str]:
@@ -376,6 +384,8 @@ def cmd_login(args: argparse.Namespace) -> int:
         params["server"] = args.server
         if args.token_stdin:
             params["token"] = _read_stdin("an access token")
+        elif not _has_tty():  # before the server is asked to register an app
+            raise UsageError("no terminal to ask for the authorization code: use --token-stdin")
     elif args.network == "bluesky":
         params["handle"] = args.handle
         if args.service:
