@@ -168,7 +168,7 @@ class HostileServer:
 
     def start(self) -> None:
         for _ in range(2):
-            httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+            httpd = _Server(("127.0.0.1", 0), _Handler)
             httpd.daemon_threads = True
             httpd.hostile = self  # type: ignore[attr-defined]
             thread = threading.Thread(target=httpd.serve_forever, args=(0.1,), daemon=True)
@@ -189,6 +189,12 @@ class HostileServer:
     def log(self, seen: Seen) -> None:
         with self._lock:
             self.seen.append(seen)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up on a hostile answer is what we expect, not an error to print.
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
