@@ -243,3 +243,13 @@ def test_the_first_retry_waits_about_backoff_base():
     for _ in range(50):
         wait = backoff.delay(0, first=Http.backoff_base, ceiling=60)
         assert Http.backoff_base / 2 <= wait <= Http.backoff_base
+
+
+async def test_a_credential_the_caller_set_does_not_follow_a_redirect_elsewhere(
+    server, other_server, client
+):
+    server.queue("/go", Answer(302, b"", {"Location": other_server.url + "/landing"}))
+    other_server.queue("/landing", Answer(200, b"{}"))
+    await client.get_json("/go", headers={"Authorization": "Bearer refresh-jwt"}, auth=False)
+    assert server.seen[0].headers["authorization"] == "Bearer refresh-jwt"
+    assert "authorization" not in other_server.seen[0].headers

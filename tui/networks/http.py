@@ -99,6 +99,10 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
+def _has_authorization(headers: Mapping[str, str] | None) -> bool:
+    return any(k.lower() == "authorization" for k in headers or {})
+
+
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     port = url.port or {"http": 80, "https": 443}.get(url.scheme)
     return url.scheme, url.host.lower(), port
@@ -491,55 +495,62 @@ class Http:
         attempt = 0
         errors_500 = 0
         while True:
+            retry_in: float | None = None
             try:
                 response, history = await self._send(method, url, params, body, send_headers, auth)
+                try:
+                    status = response.status_code
+                    if status < 400:
+                        return await self._complete(response, history, limit)
+                    if status == 429:
+                        wait = parse_retry_after(response.headers)
+                        if wait is None:
+                            wait = self._delay(attempt)
+                        fits = wait <= self.max_wait and loop.time() + wait < ends
+                        if not (fits and attempt < budget):
+                            raise self._error(
+                                RateLimited,
+                                f"rate limited by the server: try again in {round(wait)} s",
+                                retry_after=wait,
+                                status=status,
+                            )
+                        retry_in = wait
+                    else:
+                        retry_5xx = status != 500 or errors_500 < MAX_500_RETRIES
+                        if (
+                            status in RETRY_STATUSES
+                            and repeatable
+                            and attempt < budget
+                            and retry_5xx
+                        ):
+                            errors_500 += status == 500
+                            wait = parse_retry_after(response.headers)
+                            delay = (
+                                self._delay(attempt) if wait is None else min(wait, self.max_wait)
+                            )
+                            if loop.time() + delay < ends:
+                                retry_in = delay
+                        if retry_in is None:
+                            page = await self._complete(response, history, _ERROR_BODY_BYTES, True)
+                            sent = self._sends_token(url, auth) or _has_authorization(headers)
+                            raise self._status_error(page, sent_token=sent)
+                finally:
+                    await response.aclose()
             except NetworkError:
                 raise
             except httpx.TransportError as exc:
+                # Failed while sending, or while reading the body: the same rule either way.
                 wait = self._delay(attempt)
                 fits = loop.time() + wait < ends
                 if attempt < budget and fits and (repeatable or isinstance(exc, _NOT_SENT)):
-                    await asyncio.sleep(wait)
-                    attempt += 1
-                    continue
-                raise self._transport_error(exc) from None
+                    retry_in = wait
+                else:
+                    raise self._transport_error(exc) from None
             except httpx.HTTPError as exc:
                 raise self._error(BadResponse, f"request failed: {type(exc).__name__}") from None
-
-            try:
-                status = response.status_code
-                if status < 400:
-                    return await self._complete(response, history, limit)
-                if status == 429:
-                    wait = parse_retry_after(response.headers)
-                    if wait is None:
-                        wait = self._delay(attempt)
-                    fits = wait <= self.max_wait and loop.time() + wait < ends
-                    if fits and attempt < budget:
-                        await response.aclose()
-                        await asyncio.sleep(wait)
-                        attempt += 1
-                        continue
-                    raise self._error(
-                        RateLimited,
-                        f"rate limited by the server: try again in {round(wait)} s",
-                        retry_after=wait,
-                        status=status,
-                    )
-                retry_5xx = status != 500 or errors_500 < MAX_500_RETRIES
-                if status in RETRY_STATUSES and repeatable and attempt < budget and retry_5xx:
-                    errors_500 += status == 500
-                    wait = parse_retry_after(response.headers)
-                    delay = self._delay(attempt) if wait is None else min(wait, self.max_wait)
-                    if loop.time() + delay < ends:
-                        await response.aclose()
-                        await asyncio.sleep(delay)
-                        attempt += 1
-                        continue
-                error_page = await self._complete(response, history, _ERROR_BODY_BYTES, True)
-                raise self._status_error(error_page, sent_token=self._sends_token(url, auth))
-            finally:
-                await response.aclose()
+            assert retry_in is not None  # every other path returned or raised
+            await asyncio.sleep(retry_in)
+            attempt += 1
 
     def _sends_token(self, url: str | httpx.URL, auth: bool) -> bool:
         return bool(auth and self.token and self.same_origin(url))
@@ -563,6 +574,9 @@ class Http:
         current = first
         for _ in range(MAX_REDIRECTS + 1):
             hop_headers = dict(headers)
+            if _origin(current) != _origin(first):
+                # A credential the caller set itself (a refresh token) stays with its origin.
+                hop_headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             if self._sends_token(current, auth):
                 hop_headers["Authorization"] = f"Bearer {self.token}"
             request = self._client.build_request(
@@ -631,8 +645,6 @@ class Http:
             raise self._error(
                 BadResponse, f"server answered an unreadable body ({exc})", status=status
             ) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from None
         finally:
             await response.aclose()
         kept = [
