@@ -13,7 +13,10 @@ import pytest
 from tests.hostile.server import DID, HostileServer, gzip_bomb
 from tui.model import Account, NetworkKind
 from tui.networks.bluesky import BlueskyNetwork
+from tui.networks.bluesky import xrpc as bluesky_xrpc
+from tui.networks.http import Http
 from tui.networks.mastodon import MastodonNetwork
+from tui.networks.mastodon import network as mastodon_network
 
 TOKEN = "mastodon-secret-token-0123456789"
 ACCESS_JWT = "bluesky-access-jwt-0123456789"
@@ -37,22 +40,28 @@ def hostile():
             assert secret not in repr(seen.headers) and secret.encode() not in seen.body, seen
 
 
-def _fast(http: Any) -> None:
-    http.backoff_base = 0.01
-    http.deadline = SHORT_DEADLINE
+class FastHttp(Http):
+    """The real client with short waits: quick retries and a short whole-request deadline."""
+
+    backoff_base = 0.01
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("deadline", SHORT_DEADLINE)
+        super().__init__(*args, **kw)
 
 
 @pytest.fixture
-async def mastodon(hostile: HostileServer):
+async def mastodon(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(mastodon_network, "Http", FastHttp)
     account = Account(name="alice@hostile", network=NetworkKind.MASTODON, server=hostile.url)
     net = MastodonNetwork(account, {"access_token": TOKEN})
-    _fast(net.http)
     yield net
     await net.close()
 
 
 @pytest.fixture
-async def bluesky(hostile: HostileServer):
+async def bluesky(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(bluesky_xrpc, "Http", FastHttp)
     account = Account(name="alice.test", network=NetworkKind.BLUESKY, handle="alice.test")
     secrets = {"did": DID, "access_jwt": ACCESS_JWT, "refresh_jwt": REFRESH_JWT, "pds": hostile.url}
 
@@ -60,13 +69,6 @@ async def bluesky(hostile: HostileServer):
         pass
 
     net = BlueskyNetwork(account, secrets, save_credentials=save)
-    original_open = net.open
-
-    async def open_fast() -> None:
-        await original_open()
-        _fast(net.xrpc.http)
-
-    net.open = open_fast  # type: ignore[method-assign]
     yield net
     await net.close()
 

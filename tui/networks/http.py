@@ -7,6 +7,12 @@ transient failures (only where repeating the request cannot do something twice),
 server it belongs to, and mapping every failure to a `NetworkError` whose message is a clean
 sentence (no traceback, no raw HTML, server text sanitised).
 
+What a server sends is bounded: every body is streamed and read up to a cap on its *decoded*
+size (`JSON_MAX_BYTES` for API answers, `MEDIA_MAX_BYTES` for `download`), JSON is decoded with
+`tui.jsonsafe` (deep nesting is a BadResponse), one deadline covers a whole request (a trickling
+server fails as soon as a silent one), and redirects are followed by hand so that a write never
+goes to another origin.
+
 Nothing here logs headers: the Authorization header must never reach a log.
 """
 
