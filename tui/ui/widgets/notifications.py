@@ -17,7 +17,7 @@ from tui.feed import (
 )
 from tui.model import FilterRule, NotificationItem
 from tui.ui.render import View, render_notification
-from tui.ui.widgets.timeline import ItemList
+from tui.ui.widgets.item_list import ItemList
 
 
 class NotificationList(ItemList[NotificationRow]):
