@@ -208,14 +208,16 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """How many items arrived on top while the reader was scrolled down."""
         return self._new_count
 
-    def set_items(self, items: Sequence[T]) -> None:
+    def set_items(self, items: Sequence[T], *, keep_selection: bool = False) -> None:
         """Replace everything, keeping the selected item (and where it is on screen) if present.
 
         A reader at the very top (first item selected, not scrolled) stays at the top, so what
-        arrived above shows at once, as with `prepend`.
+        arrived above shows at once, unless `keep_selection` (a refresh): then the selection stays
+        on its item and what is new above it waits behind the "N new" line.
         """
         at_top = self.scroll_offset.y == 0 and self._selected <= 0
-        anchor = None if at_top else self._anchor()
+        anchor = self._anchor() if keep_selection or not at_top else None
+        shown = {self.item_uid(item) for item in self._items} if keep_selection else set()
         self._items = list(items)
         self._uid_index = None
         self._reset_layout()
@@ -224,6 +226,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if anchor is not None and (index := self.index_of(anchor[0])) is not None:
             self._selected = index
             self._restore(index, anchor[1])
+            if keep_selection:
+                above = self._items[:index]
+                self._new_count = sum(1 for item in above if self.item_uid(item) not in shown)
+                if self._new_count:
+                    self._scroll_to_selected()  # below the "N new" line, not under it
         else:
             self._selected = 0 if self._items else -1
             self._scroll_to_line(0)
@@ -231,18 +238,15 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._post_highlight()
 
     def prepend(self, items: Sequence[T]) -> None:
-        """Newer items on top. The view does not move; when it is not at the top, an
-        "N new posts" line says how many arrived above."""
+        """Newer items on top. The view and the selection do not move (the next key must not
+        act on a post not yet read); an "N new posts" line says how many arrived above."""
         if not items:
             return
-        at_top = self.scroll_offset.y == 0 and self._selected <= 0
+        at_top = self.scroll_offset.y == 0
         self.insert([(n, item) for n, item in enumerate(items)])
+        self._new_count += len(items)
         if at_top:
-            self._selected = 0
-            self._scroll_to_line(0)
-            self._new_count = 0
-        else:
-            self._new_count += len(items)
+            self._scroll_to_selected()  # below the "N new" line, not under it
         self.refresh()
 
     def append(self, items: Sequence[T]) -> None:
