@@ -227,3 +227,28 @@ async def test_mark_read_on_a_server_without_markers_is_not_an_error(build_app):
         assert ("mark_read", None) in net.calls
         assert not toasts(app)
         assert app.main_screen.query_one("#status").text.endswith("(streaming)")
+
+
+async def test_a_live_notification_does_not_move_the_selection(build_app):
+    from tui.model import Event, EventKind
+
+    net = FakeNetwork("masto")
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        pane = notifications(app)
+        reading = pane.selected
+        assert pane.selected_index == 0
+        mention = net.add_mention("a brand new mention", minutes_ago=-1)
+        net.events.put_nowait(Event(EventKind.NOTIFICATION, net.kind, "masto", mention))
+        for _ in range(100):
+            await pilot.pause()
+            if pane.item_count > 2:
+                break
+        assert pane.items[0].uid == mention.uid
+        assert pane.selected.uid == reading.uid
+        assert "1 new notification" in pane.visible_text()[0]
+        await pilot.press("f")  # acts on the post being read
+        await started(pilot)
+        assert [a for op, a in net.calls if op == "react"] == [(reading.post.uid, "like", False)]

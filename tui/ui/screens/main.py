@@ -71,7 +71,7 @@ class _Drawing(Listener):
 
     def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
         screen = self.screen
-        screen.query_one("#notifications", NotificationList).set_items(rows)
+        screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
         screen.query_one(StatusBar).set_unread(unread)
         screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
 

@@ -102,6 +102,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         ),
     ]
 
+    NOUNS: ClassVar[tuple[str, str]] = ("post", "posts")  # for the "N new posts" line
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "item-list--item",
         "item-list--selected",
@@ -443,7 +445,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         return Strip.blank(width, self.get_visual_style("item-list--item").rich_style)
 
     def _indicator(self, width: int) -> Strip:
-        noun = "post" if self._new_count == 1 else "posts"
+        noun = self.NOUNS[0] if self._new_count == 1 else self.NOUNS[1]
         text = f" ↑ {self._new_count} new {noun} — g to go up "
         style = self.get_visual_style("item-list--indicator").rich_style
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)

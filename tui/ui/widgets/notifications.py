@@ -26,6 +26,7 @@ class NotificationList(ItemList[NotificationRow]):
     DEFAULT_CSS = """
     NotificationList { height: 1fr; }
     """
+    NOUNS = ("notification", "notifications")
 
     class Opened(ItemList.Opened):
         """Enter on a group: open the post (or thread) it is about. `item` is the group."""
