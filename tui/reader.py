@@ -357,11 +357,11 @@ class Reader:
     def post_changed(self, post: Post) -> None:
         """A post changed here (my like, new counts): the timeline and notifications follow."""
         self.listener.posts_changed(self.merger.update(post))
-        notes = self.notifications.merger
-        for note in self.notifications.everything():
-            if _about(note, post.uid):
-                notes.update(replace(note, post=post))  # type: ignore[arg-type]
-                self._show_notifications()
+        about = [n for n in self.notifications.everything() if _about(n, post.uid)]
+        for note in about:
+            self.notifications.merger.update(replace(note, post=post))  # type: ignore[arg-type]
+        if about:
+            self._show_notifications()
 
     def post_removed(self, uid: str) -> None:
         if self.merger.remove(uid) is not None:
@@ -374,10 +374,16 @@ class Reader:
             self._show_notifications()
 
     def confirmed(self, post: Post) -> None:
-        """One's own post, confirmed by its server: shown at once where the feed would have it."""
-        if self._wants(post.account, None) or self._wants(post.account, self.selection.feed):
-            if self.selection.feed.kind in (FeedKind.HOME, FeedKind.USER, FeedKind.LOCAL):
-                self.listener.posts_changed(self.merger.insert_live([post]))
+        """One's own post, confirmed by its server: shown at once in the home feed (or one's
+        own user feed) instead of at the next poll."""
+        selection = self.selection
+        if selection.account not in (None, post.account):
+            return
+        feed, me = selection.feed, post.author
+        if feed.kind is FeedKind.HOME or (
+            feed.kind is FeedKind.USER and feed.arg.lstrip("@") in (me.uid, me.handle)
+        ):
+            self.listener.posts_changed(self.merger.insert_live([post]))
 
     # ----- live events -------------------------------------------------------------------------
     def watch(self, name: str, network: Network) -> None:
@@ -467,12 +473,14 @@ class Reader:
         if "notifications" in self._busy or not self.notifications.has_more:
             return
         self._busy.add("notifications")
+        pager = self.notifications
         try:
-            loaded = await self.notifications.older()
+            loaded = await pager.older()
         finally:
             self._busy.discard("notifications")
         self._report(loaded.errors, "Loading older notifications")
-        self._show_notifications()
+        if pager is self.notifications:  # not replaced by a refresh meanwhile
+            self._show_notifications()
 
     @property
     def notes(self) -> list[NotificationItem]:
