@@ -229,9 +229,6 @@ class Listener:
         """A server said no: `doing` names what was being done, for the user."""
 
 
-READ_MARKER = "notifications-read:{account}"
-
-
 def _about(note: NotificationItem, uid: str) -> bool:
     """Whether a notification is about the post `uid`."""
     return isinstance(note, Notification) and note.post is not None and note.post.uid == uid
@@ -506,12 +503,9 @@ class Reader:
         if cache is None:
             return
         for name in self.accounts():
-            value = cache.get_marker(READ_MARKER.format(account=name))
-            if value:
-                try:
-                    self._read_up_to[name] = datetime.fromisoformat(value)
-                except ValueError:
-                    continue  # a marker from elsewhere: as if never read
+            up_to = cache.notifications_read_up_to(name)
+            if up_to is not None:
+                self._read_up_to[name] = up_to
 
     def mark_read(self) -> list[str]:
         """Everything shown is read, here and after a restart. Returns the accounts that had
@@ -533,7 +527,7 @@ class Reader:
             if known is None or when > known:
                 self._read_up_to[name] = when
                 if cache is not None:
-                    cache.set_marker(READ_MARKER.format(account=name), when.isoformat())
+                    cache.set_notifications_read_up_to(name, when)
         if cache is not None and uids:
             cache.set_read(uids)
         self._show_notifications()
