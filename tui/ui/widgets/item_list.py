@@ -214,11 +214,12 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """Replace everything, keeping the selected item (and where it is on screen) if present.
 
         A reader at the very top (first item selected, not scrolled) stays at the top, so what
-        arrived above shows at once, unless `keep_selection` (a refresh): then the selection stays
-        on its item and what is new above it waits behind the "N new" line.
+        arrived above shows at once. With `keep_selection` (a refresh) the selection stays on
+        its item even there; elsewhere what is new above it is counted on the "N new" line.
         """
         at_top = self.scroll_offset.y == 0 and self._selected <= 0
-        anchor = self._anchor() if keep_selection or not at_top else None
+        anchor = None if at_top else self._anchor()
+        kept = self.selected if keep_selection else None
         shown = {self.item_uid(item) for item in self._items} if keep_selection else set()
         self._items = list(items)
         self._uid_index = None
@@ -234,8 +235,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
                 if self._new_count:
                     self._scroll_to_selected()  # below the "N new" line, not under it
         else:
-            self._selected = 0 if self._items else -1
+            index = self.index_of(self.item_uid(kept)) if kept is not None else None
+            self._selected = index if index is not None else (0 if self._items else -1)
             self._scroll_to_line(0)
+            if index:
+                self._scroll_to_selected()  # the top stays in view unless that hides it
         self._changed()
         self._post_highlight()
 
