@@ -573,22 +573,18 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
-        from tui.feed import Merger, Source
+        from tui.reader import PAGE_SIZE, post_pager
 
         session = await _session(_config())
         try:
             names = _pick(session, args.account)
-            results = await session.fetch(feed, names, limit=args.limit)
+            pager = post_pager(session, feed, names, min(args.limit, PAGE_SIZE))
+            items, errors = await pager.collect(args.limit)
         finally:
             await session.close_all()
-        pages = {n: r for n, r in results.items() if not isinstance(r, Exception)}
-        merger: Merger = Merger(Source(n, feed) for n in pages)
-        for name, page in pages.items():
-            merger.push(Source(name, feed), page.items, more=False)
-        items = list(merger.items)[: args.limit]
         for item in items:
             print(_post_json(item) if args.json else _post_line(item))
-        failures = _failures(results)
+        failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))
         return EXIT_OK
@@ -601,17 +597,18 @@ def cmd_notifications(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
+        from tui.reader import PAGE_SIZE, notification_pager
+
         session = await _session(_config())
         try:
             names = _pick(session, args.account)
-            results = await session.fetch_notifications(names, limit=args.limit)
+            pager = notification_pager(session, names, min(args.limit, PAGE_SIZE))
+            items, errors = await pager.collect(args.limit)
         finally:
             await session.close_all()
-        items = [i for r in results.values() if not isinstance(r, Exception) for i in r.items]
-        items.sort(key=lambda n: n.created_at, reverse=True)
-        for item in items[: args.limit]:
+        for item in items:
             print(_notification_json(item) if args.json else _notification_line(item))
-        failures = _failures(results)
+        failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))
         return EXIT_OK
@@ -745,9 +742,24 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _author_json(author: Author | None) -> dict[str, str] | None:
+    """An author as scripts need it: full identifiers, never the display's abbreviations."""
     if author is None:
         return None
-    return {"handle": author.handle, "display_name": author.display_name}
+    from tui.model import NetworkKind
+
+    handle, extra = author.handle, {}
+    if author.network is NetworkKind.NOSTR and author.uid.startswith("nostr:"):
+        from tui.networks.nostr import nip19
+
+        try:
+            npub = nip19.npub(author.uid.removeprefix("nostr:"))
+        except ValueError:
+            npub = ""
+        if npub:
+            extra = {"npub": npub}
+            if "…" in handle:  # the short npub shown on screen when no NIP-05 name is verified
+                handle = npub
+    return {"handle": handle, "display_name": author.display_name, "uid": author.uid, **extra}
 
 
 def _iso(dt: Any) -> str:
