@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from tui.model import ConnectionState
+
+ERROR_SECONDS = 30.0  # how long an error stays in the bar (all of them: `!` lists this run's)
 
 _MARK = {
     ConnectionState.CONNECTED: ("●", "$success"),
@@ -37,6 +40,8 @@ class StatusBar(Static):
         self._accounts: dict[str, _AccountState] = {}
         self._unread = 0
         self._error = ""
+        self._error_group = ""
+        self._error_timer: Timer | None = None
 
     def set_account(
         self, name: str, network: str, state: ConnectionState, detail: str = ""
@@ -48,12 +53,28 @@ class StatusBar(Static):
         self._unread = count
         self._redraw()
 
-    def set_error(self, message: str) -> None:
+    def set_error(self, message: str, *, group: str = "") -> None:
+        """Show `message` until ERROR_SECONDS pass or work of the same `group` succeeds."""
         self._error = message.splitlines()[0] if message else ""
+        self._error_group = group if message else ""
+        if self._error_timer is not None:
+            self._error_timer.stop()
+            self._error_timer = None
+        if message and self.is_mounted:
+            self._error_timer = self.set_timer(ERROR_SECONDS, self.clear_error)
         self._redraw()
 
     def clear_error(self) -> None:
         self.set_error("")
+
+    def succeeded(self, group: str) -> None:
+        """Work of `group` succeeded: an error that work left is stale now."""
+        if self._error and group and group == self._error_group:
+            self.clear_error()
+
+    @property
+    def error(self) -> str:
+        return self._error
 
     @property
     def text(self) -> str:
