@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shlex
 import signal
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -60,7 +61,9 @@ class MurmurApp(App[int]):
         self._no_color = themes.wants_no_color()
         self.messages: list[AppMessage] = []
         self.terminator: Terminator | None = None
-        super().__init__()
+        # Without colours, ANSI colours stay native so Textual's NO_COLOR filter maps every
+        # colour to the terminal's default (its greyscale filter would turn "default" black).
+        super().__init__(ansi_color=True if self._no_color else None)
 
     # ----- start-up --------------------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -82,6 +85,9 @@ class MurmurApp(App[int]):
         self.apply_keymap(self.config.keymap)
         if self.terminator is not None:
             self.terminator.attach(asyncio.get_running_loop())
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **themes.BADGE_COLOURS}
 
     def _theme_changed(self, theme: Any) -> None:
         # Without colours (or with only 16), the selection is reverse video, never a tint.
@@ -193,6 +199,34 @@ class MurmurApp(App[int]):
 
     def account_added(self, network: Any) -> None:
         self.main_screen.account_added(network)
+
+    def action_open_profile(self) -> None:
+        """Ask for a handle, npub or DID and open that profile on an account that fits it."""
+        from tui.networks.base import Prompt
+        from tui.ui.screens.login import PromptScreen
+
+        def answered(who: str | None) -> None:
+            who = (who or "").strip()
+            if not who:
+                return
+            account = account_for(who, self.session.accounts, self.main_screen.selection.account)
+            if account is None:
+                self.notify("Log in to an account first.", severity="warning")
+                return
+            from tui.ui.screens.profile import ProfileScreen
+
+            self.push_screen(ProfileScreen(account, who))
+
+        self.push_screen(
+            PromptScreen(
+                Prompt(
+                    "who",
+                    "Open profile",
+                    info="A handle (@name@server, name.bsky.social), an npub or a DID.",
+                )
+            ),
+            answered,
+        )
 
     def action_login(self) -> None:
         from tui.ui.screens.login import LoginScreen
@@ -307,6 +341,27 @@ class MurmurApp(App[int]):
         for screen in self.screen_stack:
             for pane in screen.query(ComposePane):
                 pane._save_draft()
+
+
+def account_for(who: str, accounts: Sequence[Any], preferred: str | None = None) -> str | None:
+    """The account to look `who` up on: one of the network the identifier belongs to (npub and
+    hex keys: Nostr; did: and bare domains: Bluesky; @name@server: Mastodon), the preferred
+    (selected) account first; any account when the shape says nothing."""
+    from tui.model import NetworkKind
+
+    text = who.strip().lstrip("@")
+    kind: NetworkKind | None = None
+    if text.startswith(("npub1", "nprofile1", "nostr:")) or re.fullmatch(r"[0-9a-f]{64}", text):
+        kind = NetworkKind.NOSTR
+    elif text.startswith("did:") or ("@" not in text and "." in text):
+        kind = NetworkKind.BLUESKY
+    elif "@" in text:
+        kind = NetworkKind.MASTODON
+    ordered = sorted(accounts, key=lambda a: a.name != preferred)
+    for account in ordered:
+        if kind is None or account.network is kind:
+            return str(account.name)
+    return str(ordered[0].name) if ordered else None
 
 
 TMUX_TIMEOUT = 5.0

@@ -25,6 +25,12 @@ class MurmurCommands(Provider):
             ("Choose feed…", main.action_choose_feed, "All accounts, one account or one feed"),
             ("Refresh", main.action_refresh, "Fetch the newest posts and notifications"),
             ("Log in to an account", app.action_login, "Mastodon, Bluesky or Nostr"),
+            (
+                "Open profile…",
+                app.action_open_profile,
+                "By handle, npub or DID (to unblock or unmute someone too)",
+            ),
+            ("Messages", app.action_messages, "This run's errors"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
         found.append(

@@ -99,6 +99,16 @@ class LoginScreen(Screen[LoginResult | None]):
             yield Static("", id="login-status", markup=False)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self._focus_form()
+
+    def _focus_form(self) -> None:
+        """Typing goes into the shown form's first field at once."""
+        active = self.query_one(TabbedContent).active or "mastodon"
+        first = self.query_one(f"#{active}").query(Input)
+        if first:
+            first.first().focus()
+
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
 
