@@ -34,6 +34,15 @@ if TYPE_CHECKING:
     from tui.store.config import Config
 
 
+def _current_worker() -> Worker[Any] | None:
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class AppMessage:
     """One error shown during this run, for the messages screen."""
@@ -117,9 +126,13 @@ class MurmurApp(App[int]):
             message = f"{doing}: {message}"
         self.messages.append(AppMessage(datetime.now(), message))
         self.notify(message, title="Error", severity="error", markup=False, timeout=8)
+        # Said from inside a worker: the next success of that worker's group clears it.
+        origin = _current_worker()
+        if not group and origin is not None:
+            group = origin.group
         status = self.status_bar
         if status is not None:
-            status.set_error(message, group=group)
+            status.set_error(message, group=group, origin=origin)
 
     def handle_failure(self, error: BaseException, *, doing: str = "", group: str = "") -> None:
         """The one route for work that failed: a NetworkError is a sentence for the user;
@@ -177,7 +190,7 @@ class MurmurApp(App[int]):
         elif event.state is WorkerState.SUCCESS:
             status = self.status_bar
             if status is not None:
-                status.succeeded(worker.group)
+                status.succeeded(worker.group, worker)
 
     def action_messages(self) -> None:
         from tui.ui.screens.messages import MessagesScreen

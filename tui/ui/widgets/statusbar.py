@@ -41,6 +41,7 @@ class StatusBar(Static):
         self._unread = 0
         self._error = ""
         self._error_group = ""
+        self._error_origin: object = None
         self._error_timer: Timer | None = None
 
     def set_account(
@@ -53,10 +54,12 @@ class StatusBar(Static):
         self._unread = count
         self._redraw()
 
-    def set_error(self, message: str, *, group: str = "") -> None:
-        """Show `message` until ERROR_SECONDS pass or work of the same `group` succeeds."""
+    def set_error(self, message: str, *, group: str = "", origin: object = None) -> None:
+        """Show `message` until ERROR_SECONDS pass or later work of the same `group` succeeds
+        (`origin`, the work that reported it, finishing does not count)."""
         self._error = message.splitlines()[0] if message else ""
         self._error_group = group if message else ""
+        self._error_origin = origin if message else None
         if self._error_timer is not None:
             self._error_timer.stop()
             self._error_timer = None
@@ -67,9 +70,9 @@ class StatusBar(Static):
     def clear_error(self) -> None:
         self.set_error("")
 
-    def succeeded(self, group: str) -> None:
-        """Work of `group` succeeded: an error that work left is stale now."""
-        if self._error and group and group == self._error_group:
+    def succeeded(self, group: str, work: object = None) -> None:
+        """Work of `group` succeeded: an error that group left earlier is stale now."""
+        if self._error and group and group == self._error_group and work is not self._error_origin:
             self.clear_error()
 
     @property
