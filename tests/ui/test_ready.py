@@ -345,3 +345,99 @@ async def test_a_network_error_is_a_toast_and_not_logged(build_app, networks):
         assert "the server is busy" in app.main_screen.query_one("#status").text
         log = paths.log_file()
         assert not log.exists() or "the server is busy" not in log.read_text()
+
+
+# ----- 9.17 / 9.18: copy inside tmux, open without a browser, the opener ----------------------
+
+
+def _tmux_server(tmp_path):
+    """A private tmux server; $TMUX pointing at it makes the app think it runs inside."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    socket = str(tmp_path / "tmux.sock")
+    subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", "t"], check=True, timeout=30)
+    return socket
+
+
+def _tmux(socket, *args):
+    import subprocess
+
+    return subprocess.run(
+        ["tmux", "-S", socket, *args], capture_output=True, text=True, timeout=30
+    ).stdout
+
+
+async def test_y_inside_tmux_loads_the_tmux_buffer_and_says_so(
+    build_app, networks, tmp_path, monkeypatch
+):
+    socket = _tmux_server(tmp_path)
+    try:
+        monkeypatch.setenv("TMUX", f"{socket},1,0")
+        _tmux(socket, "set", "-g", "set-clipboard", "external")  # tmux's default
+        app = build_app(networks)
+        async with app.run_test(size=NARROW) as pilot:
+            await started(pilot)
+            url = timeline(app).selected.url
+            await pilot.press("y")
+            await started(pilot)
+            assert _tmux(socket, "show-buffer") == url
+            said = toasts(app)[-1]
+            assert "tmux buffer" in said and "set-clipboard on" in said
+            assert "Link copied." not in toasts(app)
+
+            _tmux(socket, "set", "-g", "set-clipboard", "on")
+            await pilot.press("j", "y")
+            await started(pilot)
+            assert _tmux(socket, "show-buffer") == timeline(app).selected.url
+            assert "the terminal's clipboard" in toasts(app)[-1]
+    finally:
+        _tmux(socket, "kill-server")
+
+
+async def test_y_outside_tmux_says_osc52(build_app, networks, monkeypatch):
+    monkeypatch.delenv("TMUX", raising=False)
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("y")
+        assert "OSC 52" in toasts(app)[-1]
+
+
+async def test_o_without_a_browser_says_so_and_offers_copy(build_app, networks, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("o", "enter")
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "No browser" in text and "over SSH" in text
+        await pilot.press("y")
+        await started(pilot)
+        assert app.clipboard == "https://news.example/a"
+
+
+async def test_o_runs_the_configured_opener_without_a_shell_or_the_passphrase(
+    build_app, networks, tmp_path, monkeypatch
+):
+    from tui.store.config import UiConfig
+
+    record = tmp_path / "opened.txt"
+    script = tmp_path / "opener.sh"
+    script.write_text(f'#!/bin/sh\nprintf "%s|%s" "$1" "$MURMUR_PASSPHRASE" > {record}\n')
+    script.chmod(0o700)
+    monkeypatch.setenv("MURMUR_PASSPHRASE", "secret words")
+    app = build_app(networks, ui=UiConfig(opener=str(script)))
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("o", "enter")
+        await started(pilot)
+        assert record.read_text() == "https://news.example/a|"
+        assert any("with " in t for t in toasts(app))

@@ -64,9 +64,20 @@ class MurmurApp(App[int]):
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Session, *, config: Config) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        config: Config,
+        status_note: str = "",
+        home_is_temporary: bool = False,
+    ) -> None:
         self.session = session
         self.config = config
+        # Shown at the start of the status bar (the demo's relay address, for a second client).
+        self.status_note = status_note
+        # The home (cache, drafts) is deleted on exit: a draft does not come back.
+        self.home_is_temporary = home_is_temporary
         self._no_color = themes.wants_no_color()
         self.messages: list[AppMessage] = []
         self.terminator: Terminator | None = None
@@ -267,14 +278,14 @@ class MurmurApp(App[int]):
             if yes:
                 self.exit(0)
 
-        self.push_screen(
-            ConfirmScreen(
-                "Quit with an unsent draft?",
-                "The draft stays saved and comes back next time.",
-                yes="Quit",
-            ),
-            answered,
-        )
+        if self.home_is_temporary:
+            detail = (
+                "The draft will be lost: this demo's home is deleted on exit "
+                "(murmur demo --keep DIR keeps it)."
+            )
+        else:
+            detail = "The draft stays saved and comes back next time."
+        self.push_screen(ConfirmScreen("Quit with an unsent draft?", detail, yes="Quit"), answered)
 
     async def action_quit(self) -> None:
         self.action_request_quit()

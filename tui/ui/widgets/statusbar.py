@@ -39,10 +39,15 @@ class StatusBar(Static):
         super().__init__("", id=id, markup=False)
         self._accounts: dict[str, _AccountState] = {}
         self._unread = 0
+        self._note = ""
         self._error = ""
         self._error_group = ""
         self._error_origin: object = None
         self._error_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._note = str(getattr(self.app, "status_note", "") or "")
+        self._redraw()
 
     def set_account(
         self, name: str, network: str, state: ConnectionState, detail: str = ""
@@ -85,6 +90,8 @@ class StatusBar(Static):
 
     def _content(self) -> Content:
         parts: list[Content | tuple[str, str] | str] = []
+        if self._note:
+            parts.append((self._note, "$text-muted"))
         if not self._accounts:
             parts.append(("no accounts: ctrl+p → Log in", "$text-muted"))
         for name, acc in self._accounts.items():

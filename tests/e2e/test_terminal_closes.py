@@ -1,0 +1,81 @@
+"""The app never outlives its terminal (issue 10, item 10): with the composer's draft open in
+$EDITOR (the app suspended), closing the terminal (tmux kills the session: SIGHUP) or a SIGTERM
+ends the process within seconds, and the draft is kept in the cache."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tui.store import paths
+from tui.store.cache import Cache
+
+EXIT_DEADLINE = 10.0  # seconds; the app allows itself 3 after the signal
+
+
+def _wait_for_file(path: Path, terminal, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text()
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never appeared; the screen was:\n{terminal.screen()}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("how", ["terminal-closes", "sigterm"])
+def test_a_signal_while_in_the_editor_saves_the_draft_and_ends_the_app(
+    terminal, term_env, murmur_home, tmp_path, how
+):
+    marker = tmp_path / "editor-started"
+    editor = tmp_path / "slow-editor"
+    # The editor's parent is Murmur itself (run without a shell): it reports both pids.
+    editor.write_text(f'#!/bin/sh\necho "$PPID $$" > {marker}\nexec sleep 600\n')
+    editor.chmod(0o700)
+    env = {**term_env, "EDITOR": str(editor), "VISUAL": str(editor)}
+    terminal.start([], size=(80, 24), env=env)
+    terminal.wait_for("Timeline", 60)
+    text = "a draft I must not lose"
+    terminal.keys("c")
+    terminal.type(text)
+    terminal.keys("C-e", pause=0)  # before the autosave: only the signal can save it now
+    app_pid, editor_pid = map(int, _wait_for_file(marker, terminal).split())
+    try:
+        assert _alive(app_pid)
+        if how == "terminal-closes":
+            terminal.stop()
+        else:
+            os.kill(app_pid, signal.SIGTERM)
+        gone = _wait_gone(app_pid, EXIT_DEADLINE)
+        if not gone:
+            os.kill(app_pid, signal.SIGKILL)
+        assert gone, f"murmur ({app_pid}) still runs {EXIT_DEADLINE} s after the signal"
+    finally:
+        if _alive(editor_pid):
+            os.kill(editor_pid, signal.SIGKILL)
+    cache = Cache(paths.cache_file())  # MURMUR_HOME is murmur_home here too
+    try:
+        draft = cache.load_draft()
+    finally:
+        cache.close()
+    assert draft is not None and draft.text == text
