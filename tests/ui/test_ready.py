@@ -441,3 +441,47 @@ async def test_o_runs_the_configured_opener_without_a_shell_or_the_passphrase(
         await started(pilot)
         assert record.read_text() == "https://news.example/a|"
         assert any("with " in t for t in toasts(app))
+
+
+async def test_a_thread_that_cannot_load_says_so(build_app, networks):
+    for net in networks.values():
+        net.fail["thread"] = Transient("the server is busy")
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await started(pilot)
+        assert "could not load the replies: the server is busy" in "\n".join(screen_lines(app))
+
+
+async def test_feed_picker_says_when_an_account_cannot_list_its_feeds(build_app, networks):
+    async def broken_feeds():
+        raise Transient("lists are down")
+
+    networks["masto"].feeds = broken_feeds
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("F")
+        await started(pilot)
+        assert "masto's own feeds could not be listed: lists are down" in "\n".join(
+            screen_lines(app)
+        )
+
+
+async def test_quit_with_a_draft_in_a_temporary_demo_says_it_will_be_lost(build_app, networks):
+    from tui.ui.app import MurmurApp
+
+    app = build_app(networks)
+    demo = MurmurApp(
+        app.session,
+        config=app.config,
+        status_note="demo relay ws://127.0.0.1:4242",
+        home_is_temporary=True,
+    )
+    async with demo.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert "demo relay ws://127.0.0.1:4242" in demo.main_screen.query_one("#status").text
+        await pilot.press("c", *"half a thought", "escape", "q")
+        await pilot.pause()
+        assert "draft will be lost" in "\n".join(screen_lines(demo))

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui.feed import FeedSelection
 from tui.model import Account, FeedKind, FeedRef, NetworkKind
+from tui.networks.base import NetworkError
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -61,6 +62,7 @@ class FeedPicker(ModalScreen[FeedSelection | None]):
         with Vertical(classes="dialog wide-dialog"):
             yield Static("Show in the timeline", classes="dialog-title")
             yield OptionList(id="feed-options")
+            yield Static("", id="feed-problems", classes="error", markup=False)
             yield Input(
                 placeholder="or type a feed: tag:NAME, user:WHO, list:ID, public…",
                 id="feed-spec",
@@ -107,11 +109,17 @@ class FeedPicker(ModalScreen[FeedSelection | None]):
         results = await asyncio.gather(
             *(n.feeds() for n in networks.values()), return_exceptions=True
         )
-        for name, feeds in zip(networks, results):
+        problems: list[str] = []
+        for name, feeds in zip(networks, results, strict=True):
             if isinstance(feeds, BaseException):
+                if not isinstance(feeds, NetworkError):
+                    raise feeds
+                problems.append(f"{name}'s own feeds could not be listed: {feeds}")
                 continue
             for feed in feeds:
                 self._add(FeedSelection.one_feed(feed, account=name))
+        if problems:
+            self.query_one("#feed-problems", Static).update("\n".join(problems))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
