@@ -72,6 +72,7 @@ async def test_follow_shows_at_once_then_says_done(build_app, networks):
         await pilot.press("F")
         await pilot.pause()
         assert "you follow them" in app.screen.text  # before the server answered
+        assert "11 followers" in app.screen.text  # the fake's profile has 10
         release.set()
         await started(pilot)
         assert "you follow them" in app.screen.text

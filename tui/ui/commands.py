@@ -48,7 +48,14 @@ class MurmurCommands(Provider):
                     f"Only {account.name}'s home timeline",
                 )
             )
+        from tui.ui.screens.feeds import serves
+
         for feed in ("local", "public"):
+            ref = FeedRef.parse(feed)
+            if not any(
+                serves(a, ref.kind, app.session.networks.get(a.name)) for a in app.session.accounts
+            ):
+                continue  # no account has this feed: not offered
             found.append(
                 (
                     f"Show feed: {feed}",

@@ -147,9 +147,14 @@ class ProfileScreen(Screen[None]):
         verb = ("un" if undo else "") + what
         # At once: the relationship shown changes now; the server's answer reconciles it.
         guess = replace(before, **{flag: not undo})
-        if flag == "following" and undo:
-            guess = replace(guess, requested=False)
-        self.show(replace(profile, relationship=guess))
+        shown = replace(profile, relationship=guess)
+        if flag == "following":
+            if undo:
+                guess = replace(guess, requested=False)
+            if profile.followers is not None and before.following == undo:
+                shown = replace(profile, followers=max(0, profile.followers + (-1 if undo else 1)))
+            shown = replace(shown, relationship=guess)
+        self.show(shown)
         who = profile.author.uid or profile.author.handle
         name = profile.author.handle
 
@@ -157,10 +162,13 @@ class ProfileScreen(Screen[None]):
             try:
                 new = await getattr(network, what)(who, undo=undo)
             except BaseException:
-                if self.profile is not None:
-                    self.show(replace(self.profile, relationship=before))
+                self.show(profile)  # as it was before the key: the error says it failed
                 raise
-            self.show(replace(self.profile or profile, relationship=new))
+            if flag == "following" and new.requested and not new.following:
+                # Awaiting approval: not (yet) one more follower.
+                self.show(replace(profile, relationship=new))
+            else:
+                self.show(replace(self.profile or shown, relationship=new))
             self.app.notify(_done(verb, name, new), markup=False)
 
         self.app.guard(change, doing=f"Could not {verb} {name} (reverted)", group="relate")
