@@ -79,3 +79,34 @@ def test_a_signal_while_in_the_editor_saves_the_draft_and_ends_the_app(
     finally:
         cache.close()
     assert draft is not None and draft.text == text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_a_signal_while_typing_saves_the_draft_and_exits_normally(
+    terminal, term_env, tmp_path, sig
+):
+    pid_file = tmp_path / "pid"
+    editor = tmp_path / "pid-editor"
+    # Used once, to learn Murmur's pid: it exits at once, leaving the draft as it was.
+    editor.write_text(f'#!/bin/sh\necho "$PPID" > {pid_file}\nexit 1\n')
+    editor.chmod(0o700)
+    env = {**term_env, "EDITOR": str(editor), "VISUAL": str(editor)}
+    terminal.start([], size=(80, 24), env=env)
+    terminal.wait_for("Timeline", 60)
+    terminal.keys("c", "C-e")
+    app_pid = int(_wait_for_file(pid_file, terminal))
+    terminal.wait_for("exited with status 1")
+    text = "typed, never sent"
+    terminal.type(text)
+    os.kill(app_pid, sig)
+    gone = _wait_gone(app_pid, EXIT_DEADLINE)
+    if not gone:
+        os.kill(app_pid, signal.SIGKILL)
+    assert gone, f"murmur ({app_pid}) still runs {EXIT_DEADLINE} s after the signal"
+    assert f"MURMUR-EXITED {128 + sig}" in terminal.wait_for("MURMUR-EXITED")
+    cache = Cache(paths.cache_file())
+    try:
+        draft = cache.load_draft()
+    finally:
+        cache.close()
+    assert draft is not None and draft.text == text

@@ -192,7 +192,7 @@ async def test_search_lists_people_and_tags_and_opens_them(build_app, networks):
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", person.uid) in net.calls
-        await pilot.press("escape", "down", "enter")  # the tag
+        await pilot.press("escape", "j", "enter")  # the tag
         await started(pilot)
         assert app.screen is app.main_screen
         assert str(app.main_screen.selection.feed) == "tag:cats"

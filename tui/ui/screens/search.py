@@ -51,7 +51,7 @@ def cannot_search(app: MurmurApp, name: str) -> str:
 
 
 class SearchScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.POST]
+    BINDINGS = [*keymap.BACK, *keymap.POST, *keymap.LIST_MOVES]
     app: MurmurApp
 
     def __init__(self, accounts: list[str]) -> None:
@@ -166,6 +166,17 @@ class SearchScreen(PostActions, Screen[None]):
             feed = FeedRef(FeedKind.TAG, row.tag.name.lstrip("#"))
             self.dismiss(None)
             self.app.main_screen.select_feed(FeedSelection.one_feed(feed, account=account))
+
+    def action_cursor_down(self) -> None:
+        """j/k in the people-and-tags list (the post list and the field handle their own)."""
+        people = self.query_one("#search-people", OptionList)
+        if people.has_focus:
+            people.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        people = self.query_one("#search-people", OptionList)
+        if people.has_focus:
+            people.action_cursor_up()
 
     @property
     def found_text(self) -> str:
