@@ -43,6 +43,14 @@ def _current_worker() -> Worker[Any] | None:
         return None
 
 
+def _speaks_to_the_user(error: BaseException) -> bool:
+    """A NetworkError, a vault refusal, a local file or program problem, or input the user
+    typed wrong: a sentence to show. Anything else is a bug, for the error log."""
+    from tui.store.vault import VaultError
+
+    return isinstance(error, NetworkError | VaultError | OSError | ValueError)
+
+
 @dataclass(frozen=True, slots=True)
 class AppMessage:
     """One error shown during this run, for the messages screen."""
@@ -131,7 +139,11 @@ class MurmurApp(App[int]):
         """Show an error the user can act on as a toast and in the status bar: never a traceback.
 
         Every message is also kept for the messages screen (`!`), so a toast missed is not lost.
+        An exception that is no sentence for the user (a bug) goes to `handle_failure`.
         """
+        if isinstance(error, BaseException) and not _speaks_to_the_user(error):
+            self.handle_failure(error, doing=doing, group=group)
+            return
         message = error if isinstance(error, str) else (str(error) or type(error).__name__)
         if doing:
             message = f"{doing}: {message}"
@@ -146,10 +158,11 @@ class MurmurApp(App[int]):
             status.set_error(message, group=group, origin=origin)
 
     def handle_failure(self, error: BaseException, *, doing: str = "", group: str = "") -> None:
-        """The one route for work that failed: a NetworkError is a sentence for the user;
+        """The one route for work that failed: a NetworkError (or another error that is a
+        sentence for the user, see `_speaks_to_the_user`) is shown;
         anything else is a bug, written with its traceback to the error log, and the toast
         says where that log is."""
-        if isinstance(error, NetworkError):
+        if _speaks_to_the_user(error):
             self.report_error(error, doing=doing, group=group)
             return
         from tui import errorlog
