@@ -486,3 +486,47 @@ async def test_quit_with_a_draft_in_a_temporary_demo_says_it_will_be_lost(build_
         await pilot.press("c", *"half a thought", "escape", "q")
         await pilot.pause()
         assert "draft will be lost" in "\n".join(screen_lines(demo))
+
+
+# ----- 10.10: signals end the app in every state ----------------------------------------------
+
+
+class _Exited(Exception):
+    pass
+
+
+async def test_a_signal_while_suspended_for_the_editor_ends_at_once_with_the_draft_saved(
+    build_app, networks, monkeypatch
+):
+    import signal
+
+    from tui.ui import app as app_module
+    from tui.ui.app import Terminator
+
+    def fake_exit(status):
+        raise _Exited(status)
+
+    monkeypatch.setattr(app_module.os, "_exit", fake_exit)
+    app = build_app(networks)
+    cleaned: list[bool] = []
+    app.terminator = Terminator(app, cleanup=lambda: cleaned.append(True))
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"not lost")
+        app.app_suspend_signal.publish(app)  # as App.suspend does before running $EDITOR
+        try:
+            app.terminator._handle(signal.SIGHUP, None)
+        except _Exited as exited:
+            status = exited.args[0]
+        else:
+            raise AssertionError("the process would have waited for the editor")
+        assert status == 128 + signal.SIGHUP
+        assert cleaned == [True]
+        from tui.store.cache import Cache
+
+        reopened = Cache(app.session.cache.path)  # the app closed its own on the way out
+        try:
+            draft = reopened.load_draft()
+        finally:
+            reopened.close()
+        assert draft is not None and draft.text == "not lost"

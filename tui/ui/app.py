@@ -504,8 +504,9 @@ class Terminator:
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.app.app_suspend_signal.subscribe(self.app, self._on_suspend)
-        self.app.app_resume_signal.subscribe(self.app, self._on_resume)
+        # Immediate: the loop is blocked while suspended, a queued callback would come too late.
+        self.app.app_suspend_signal.subscribe(self.app, self._on_suspend, immediate=True)
+        self.app.app_resume_signal.subscribe(self.app, self._on_resume, immediate=True)
 
     def _on_suspend(self, _app: object) -> None:
         self.suspended = True
