@@ -65,12 +65,14 @@ def test_a_signal_while_in_the_editor_saves_the_draft_and_ends_the_app(
         home = tmp_path / "demo"
         env = {k: v for k, v in env.items() if k != "MURMUR_HOME"}
         terminal.start(["demo", "--keep", str(home)], size=(80, 24), env=env)
+        terminal.wait_for("connected", 60)  # started: keys now go where the user means
     else:
         terminal.start([], size=(80, 24), env=env)
-    terminal.wait_for("Timeline", 60)
+        terminal.wait_for("no accounts", 60)
     text = "a draft I must not lose"
     terminal.keys("c")
     terminal.type(text)
+    terminal.wait_for(text, 5)
     terminal.keys("C-e", pause=0)  # before the autosave: only the signal can save it now
     app_pid, editor_pid = map(int, _wait_for_file(marker, terminal).split())
     try:
