@@ -25,6 +25,7 @@ async def test_demo_shows_its_relay_and_warns_that_a_draft_will_be_lost(terminal
 
     terminal.keys("c")
     terminal.type("half a thought")
+    await asyncio.to_thread(terminal.wait_for, "half a thought", 5)
     terminal.keys("Escape", "q")
     screen = await asyncio.to_thread(terminal.wait_for, "Quit with an unsent draft?")
     assert "draft will be lost" in screen
