@@ -530,3 +530,21 @@ async def test_a_signal_while_suspended_for_the_editor_ends_at_once_with_the_dra
         finally:
             reopened.close()
         assert draft is not None and draft.text == "not lost"
+
+
+async def test_search_gives_the_servers_reason_when_an_account_cannot_search(build_app):
+    from tui.networks.base import Unsupported
+
+    nos = FakeNetwork("nos", NetworkKind.NOSTR)
+
+    async def no_search(query):
+        raise Unsupported("none of these relays offers search (NIP-50)")
+
+    nos.search = no_search
+    app = build_app({"nos": nos})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("slash", *"cats", "enter")
+        await started(pilot)
+        status = str(app.screen.query_one("#search-status").render())
+        assert "nos cannot search: none of these relays offers search (NIP-50)" in status

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tui.feed import FeedSelection, Merger, Source
 from tui.model import Author, FeedKind, FeedRef, SearchResults, Tag
-from tui.networks.base import Capability
+from tui.networks.base import Capability, Unsupported
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.timeline import PostList
@@ -111,6 +111,9 @@ class SearchScreen(PostActions, Screen[None]):
             if isinstance(result, BaseException):
                 if not isinstance(result, Exception):
                     raise result
+                if isinstance(result, Unsupported):  # the account cannot: say why, inline
+                    unable.append(f"{name} cannot search: {result}")
+                    continue
                 failed.append(name)
                 self.app.handle_failure(result, doing=f"Searching on {name}", group="search")
                 continue
