@@ -104,7 +104,7 @@ class PostActions:
         async def send() -> None:
             try:
                 result = await network.react(post, reaction, undo=undo)
-            except BaseException:
+            except Exception:
                 self.item_changed(post)  # revert the optimistic change; the error says so
                 raise
             self.item_changed(reconciled(guess, post, result, reaction))

@@ -104,7 +104,7 @@ class ProfileScreen(Screen[None]):
         try:
             network = self.app.session.network_for(self.account)
             profile = await network.profile(self.who)
-        except BaseException as exc:
+        except Exception as exc:
             # The screen says so itself; the error goes on to the app's one route.
             self.failed(exc)
             raise
@@ -161,7 +161,7 @@ class ProfileScreen(Screen[None]):
         async def change() -> None:
             try:
                 new = await getattr(network, what)(who, undo=undo)
-            except BaseException:
+            except Exception:
                 self.show(profile)  # as it was before the key: the error says it failed
                 raise
             if flag == "following" and new.requested and not new.following:

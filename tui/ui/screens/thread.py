@@ -58,7 +58,7 @@ class ThreadScreen(PostActions, Screen[None]):
         try:
             network = self.app.session.network_for(self.post.account)
             thread = await network.thread(self.post.shown)
-        except BaseException as exc:
+        except Exception as exc:
             # Only the post itself shows: the title says the rest could not be loaded.
             reason = str(exc) if isinstance(exc, NetworkError) else type(exc).__name__
             self.query_one("#thread-title", Static).update(
