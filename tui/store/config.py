@@ -61,6 +61,7 @@ class UiConfig:
     wide_width: int = 160  # terminal columns from which all three panes show
     show_counts: bool = True
     timeline_limit: int = 40  # posts per page
+    opener: str = ""  # command that opens a link (the URL is its last argument); "": a browser
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +294,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
             "wide_width": _integer(40, 1000),
             "show_counts": _boolean,
             "timeline_limit": _integer(1, 100),
+            "opener": _string,
         },
     ),
     "compose": (
