@@ -454,7 +454,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _remove_account(config: Config, name: str) -> int:
-    from tui.store.config import remove_account, update_config
+    from tui.store.config_edit import remove_account, update_config
 
     if name not in {a.name for a in config.accounts}:
         raise UsageError(f"no account named {name!r}")

@@ -586,7 +586,8 @@ def _passphrase(home: Path) -> str:
 
 def _write_config(home: Path, keys: Keys, relay_url: str) -> Path:
     """config.toml with the demo account on the demo relay; other settings in it are kept."""
-    from tui.store.config import Config, VaultConfig, load_config, save_config
+    from tui.store.config import Config, VaultConfig, load_config
+    from tui.store.config_edit import save_config
 
     path = home / CONFIG_NAME
     config = load_config(path) if path.exists() else Config(path=path)

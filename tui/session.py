@@ -154,7 +154,7 @@ class Session:
 
     async def add_account(self, result: LoginResult) -> Network:
         """Persist a login: secrets to the vault first, then the account to config."""
-        from tui.store.config import add_account, update_config
+        from tui.store.config_edit import add_account, update_config
 
         if self.vault is not None:
             await self.vault.set(result.account.name, dict(result.secrets))

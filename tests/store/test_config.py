@@ -18,11 +18,9 @@ from tui.store.config import (
     Config,
     ConfigError,
     UiConfig,
-    add_account,
     load_config,
-    remove_account,
-    save_config,
 )
+from tui.store.config_edit import add_account, remove_account, save_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -437,7 +435,7 @@ def uncommented_example() -> str:
 
 
 def test_adding_an_account_keeps_comments_order_and_table_style(tmp_path: Path) -> None:
-    from tui.store.config import update_config
+    from tui.store.config_edit import update_config
 
     path = write(tmp_path, uncommented_example())
     before = path.read_text().splitlines()
@@ -461,7 +459,7 @@ def test_adding_an_account_keeps_comments_order_and_table_style(tmp_path: Path) 
 
 
 def test_removing_an_account_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
-    from tui.store.config import update_config
+    from tui.store.config_edit import update_config
 
     text = uncommented_example()
     path = write(tmp_path, text)
@@ -483,7 +481,7 @@ def test_removing_an_account_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
 def test_concurrent_edits_keep_every_account(tmp_path: Path) -> None:
     import threading
 
-    from tui.store.config import update_config
+    from tui.store.config_edit import update_config
 
     path = write(tmp_path, EXAMPLE.read_text())
     names = [f"a{i}" for i in range(12)]
@@ -523,7 +521,7 @@ def test_save_keeps_a_new_first_account_first_and_dotted_keys(tmp_path: Path) ->
 def test_removing_the_last_account_then_logging_in_again_keeps_a_valid_file(
     tmp_path: Path,
 ) -> None:
-    from tui.store.config import update_config
+    from tui.store.config_edit import update_config
 
     path = tmp_path / "config.toml"
     first = Account("first", NetworkKind.NOSTR, options={"relays": ["ws://127.0.0.1:9"]})
