@@ -98,6 +98,8 @@ class MainScreen(PostActions, Screen[None]):
                 self.app.session,
                 _Drawing(self),
                 page_size=self.app.config.ui.timeline_limit,
+                # The accounts' `default_feed`, when they agree on one.
+                selection=FeedSelection.one_feed(self.app.config.first_feed()),
             )
         return self._reader
 
@@ -117,7 +119,6 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
-        self.selection = FeedSelection.one_feed(app.config.first_feed())  # default_feed
         yield TabBar(id="tabs")
         with Horizontal(id="panes"):
             with Vertical(id="timeline-pane", classes="pane current"):
