@@ -380,6 +380,7 @@ class _Agent:
         # vault id → [slot, idle seconds, last used]
         self.keys: dict[str, list] = {}
         self.started = _now()
+        self.held = False
         self.done = False
 
     # -- key table --
@@ -412,6 +413,7 @@ class _Agent:
             slot = next(i for i in range(_SLOTS) if i not in used)
         self._slot(slot)[:] = key
         self.keys[ident] = [slot, idle, _now()]
+        self.held = True
 
     # -- main loop --
     def timeout(self) -> float:
@@ -439,7 +441,8 @@ class _Agent:
                 with conn:
                     self.serve(conn)
             self.expire()
-            idle_empty = not self.keys and _now() - self.started >= _EMPTY_GRACE
+            # Empty after holding keys (all expired), or never given one: nothing to serve.
+            idle_empty = not self.keys and (self.held or _now() - self.started >= _EMPTY_GRACE)
             if idle_empty or not self.socket_is_ours():
                 self.done = True
         self.shutdown()
