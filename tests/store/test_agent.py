@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import stat
 import struct
@@ -113,6 +114,13 @@ def test_lock_forgets_the_key_and_the_agent_exits(home: Path, running: int) -> N
     assert wait_gone(running)
     assert not agent.socket_path().exists()
     assert agent.lock() is False  # nothing left to lock
+
+
+def test_a_terminated_agent_wipes_and_removes_its_socket(home: Path, running: int) -> None:
+    os.kill(running, signal.SIGTERM)
+    assert wait_gone(running)
+    assert not agent.socket_path().exists()
+    assert agent.get_key("v1") is None
 
 
 def test_an_unused_key_expires_and_the_agent_exits(home: Path) -> None:

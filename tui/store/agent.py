@@ -132,6 +132,13 @@ def vault_id(path: Path | str, header: bytes) -> str:
 # ----- peer credentials ----------------------------------------------------------------------
 
 
+def supported() -> bool:
+    """Whether this OS can tell who is at the other end of a Unix socket (else: no agent)."""
+    return hasattr(socket, "AF_UNIX") and (
+        hasattr(socket, "SO_PEERCRED") or sys.platform == "darwin"
+    )
+
+
 def peer_uid(sock: socket.socket) -> int | None:
     """The uid of the process at the other end of a Unix socket, or None where unknown."""
     if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid, uid, gid}
@@ -179,6 +186,8 @@ def _request(body: bytes) -> bytes | None:
     No socket, a stale socket or an unusable folder is the normal "no agent" case and returns
     None at once. An agent that answers wrongly is an AgentError.
     """
+    if not supported():
+        return None
     path = socket_path()
     if not _usable(path):
         return None
@@ -189,7 +198,10 @@ def _request(body: bytes) -> bytes | None:
             sock.connect(os.fspath(path))
         except OSError:
             return None  # not running (missing or stale socket)
-        uid = peer_uid(sock)
+        try:
+            uid = peer_uid(sock)
+        except OSError as exc:
+            raise AgentError(f"cannot tell who serves {path} ({exc.strerror})") from None
         if uid != os.getuid():
             raise AgentError(f"{path} is served by uid {uid}, not by us; not using it")
         try:
@@ -286,8 +298,8 @@ def start() -> bool:
     Returns when its socket listens (or another agent's does). False, logged, if it failed.
     """
     path = socket_path()
-    if len(os.fsencode(path)) > _MAX_SOCKET_PATH:
-        return False  # too long for a Unix socket: no agent here, quietly
+    if not supported() or len(os.fsencode(path)) > _MAX_SOCKET_PATH:
+        return False  # no peer credentials, or a path too long for a socket: no agent, quietly
     command = [sys.executable, "-m", "tui.store.agent", "serve", "--socket", os.fspath(path)]
     try:
         proc = subprocess.Popen(
