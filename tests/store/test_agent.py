@@ -136,7 +136,7 @@ def test_keys_are_filed_per_vault(home: Path, running: int) -> None:
     assert agent.put_key("v2", OTHER_KEY, 600)
     assert agent.get_key("v1") == KEY
     assert agent.get_key("v2") == OTHER_KEY
-    assert agent.info() == {"pid": running, "keys": 2}  # the same agent holds both
+    assert agent.info() == {"pid": running, "keys": 2, "idle": [600, 600]}  # one agent, both
 
 
 def test_the_vault_id_changes_with_the_path_and_the_header(tmp_path: Path) -> None:
@@ -225,5 +225,5 @@ def test_another_users_process_is_refused_by_the_peer_check(home: Path, running:
 
 def test_a_second_start_leaves_the_running_agent_alone(home: Path, running: int) -> None:
     assert agent.start()
-    assert agent.info() == {"pid": running, "keys": 1}
+    assert agent.info() == {"pid": running, "keys": 1, "idle": [600]}
     assert agent.get_key("v1") == KEY

@@ -23,7 +23,7 @@ Protocol (one request per connection): a frame is a 4-byte big-endian length and
     G <vault id>                                    → K <key> | N
     P <idle u32> <id length u8> <vault id> <key>    → O | E <reason>
     L                                               → O  (keys wiped, socket gone, then exit)
-    I                                               → O <JSON {"pid", "keys"}>
+    I                                               → O <JSON {"pid", "keys", "idle"}>
 A refused peer gets no answer at all.
 
 Client API: `get_key`, `put_key`, `lock`, `info`, `vault_id`. Without an agent (not started,
@@ -273,7 +273,7 @@ def lock() -> bool:
 
 
 def info() -> dict | None:
-    """{"pid": ..., "keys": ...} of the running agent, or None."""
+    """{"pid", "keys" (how many), "idle" (each key's idle seconds)} of the agent, or None."""
     try:
         reply = _request(b"I")
     except AgentError as exc:
@@ -529,8 +529,9 @@ class _Agent:
             self.shutdown()
             _send_frame(conn, b"O")
         elif op == b"I":
-            state = json.dumps({"pid": os.getpid(), "keys": len(self.keys)}).encode()
-            _send_frame(conn, b"O", state)
+            idle = sorted(entry[1] for entry in self.keys.values())
+            state = json.dumps({"pid": os.getpid(), "keys": len(self.keys), "idle": idle})
+            _send_frame(conn, b"O", state.encode())
         else:
             _send_frame(conn, b"Eunknown request")
 
