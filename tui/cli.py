@@ -1,7 +1,11 @@
 """Non-interactive commands: the scripting surface of Murmur.
 
-Exit codes: 0 ok; 1 a server or network failed (the message names which and why); 2 usage,
-config or passphrase errors. A user error never prints a traceback.
+Exit codes: 0 ok; 1 a server or network failed (the message names which and why), or an
+unexpected error (written with its traceback to the error log, whose path is printed); 2 usage,
+config, storage or passphrase errors. Nothing prints a traceback.
+
+At start `MURMUR_PASSPHRASE` is read once and removed from the environment, so no child process
+($EDITOR, $BROWSER, passphrase_command) ever sees it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from tui.store.config import Config
 
 EXIT_OK, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2
+EXIT_UNEXPECTED = 1  # a bug: logged with its traceback, the path printed
 
 
 class UsageError(Exception):
@@ -44,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"murmur {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="write more detail to the error log (murmur.log)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the app on an embedded local relay with a sample community")
@@ -123,11 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="check the configuration")
     config_sub = config.add_subparsers(dest="action", metavar="ACTION", required=True)
-    config_sub.add_parser("check", help="load config.toml and report problems")
+    config_sub.add_parser(
+        "check",
+        help="load config.toml and report problems (also unknown themes, unknown or clashing "
+        "key bindings); exit 2 on any",
+    )
     return parser
 
 
 def run(argv: Sequence[str]) -> int:
+    from tui.store.vault import take_env_passphrase
+
+    take_env_passphrase()  # before anything can start a child process
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
@@ -136,6 +151,11 @@ def run(argv: Sequence[str]) -> int:
     command = args.command or "app"
     handler = COMMANDS[command]
     try:
+        _check_text_args(args)
+        if args.debug:
+            from tui import errorlog
+
+            errorlog.enable_debug()
         return handler(args)
     except UsageError as exc:
         _err(str(exc))
@@ -146,20 +166,56 @@ def run(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
-    except Exception as exc:  # translate the project's own error types, re-raise real bugs
+    except Exception as exc:  # noqa: BLE001 - project errors are translated, bugs are logged
         code = _classify(exc)
         if code is None:
-            raise
+            return _unexpected(exc, command)
         _err(str(exc))
         return code
+
+
+def _unexpected(exc: Exception, command: str) -> int:
+    """A bug: its traceback goes to the error log, the terminal gets one line saying where."""
+    from tui import errorlog
+
+    try:
+        log = errorlog.log_exception(exc, doing=f"murmur {command}")
+    except OSError as log_error:  # the log itself cannot be written: still no traceback
+        _err(
+            f"an unexpected error happened ({type(exc).__name__}: {exc}); "
+            f"the error log could not be written either ({log_error})"
+        )
+        return EXIT_UNEXPECTED
+    _err(f"an unexpected error happened ({type(exc).__name__}); details are in {log}")
+    return EXIT_UNEXPECTED
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Arguments must be text: bytes that are not UTF-8 arrive as lone surrogates."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not _is_utf8(item):
+                option = "TEXT" if name == "text" else f"--{name.replace('_', '-')}"
+                if name in ("server", "handle", "who", "name"):
+                    option = name.upper()
+                raise UsageError(f"{option}: not UTF-8 text")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _classify(exc: Exception) -> int | None:
     from tui.networks.base import NetworkError
     from tui.store.config import ConfigError
+    from tui.store.paths import StorageError
     from tui.store.vault import VaultError
 
-    if isinstance(exc, (ConfigError, VaultError)):
+    if isinstance(exc, (ConfigError, VaultError, StorageError)):
         return EXIT_USAGE
     if isinstance(exc, NetworkError):
         return EXIT_NETWORK
@@ -211,10 +267,23 @@ def _has_tty() -> bool:
         return False
 
 
-def _read_stdin(what: str) -> str:
+def _stdin_text(what: str) -> str:
+    """All of standard input as text; bytes that are not UTF-8 are a usage error."""
     if sys.stdin is None or sys.stdin.closed:
         raise UsageError(f"expected {what} on standard input")
-    value = sys.stdin.read().strip()
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, str):
+        if not _is_utf8(data):
+            raise UsageError(f"standard input: expected {what} as UTF-8 text")
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"standard input: expected {what} as UTF-8 text") from None
+
+
+def _read_stdin(what: str) -> str:
+    value = _stdin_text(what).strip()
     if not value:
         raise UsageError(f"expected {what} on standard input, got nothing")
     return value
@@ -375,7 +444,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _remove_account(config: Config, name: str) -> int:
-    from tui.store.config import remove_account, save_config
+    from tui.store.config import remove_account, update_config
 
     if name not in {a.name for a in config.accounts}:
         raise UsageError(f"no account named {name!r}")
@@ -387,7 +456,7 @@ def _remove_account(config: Config, name: str) -> int:
                 await session.vault.remove(name)
         finally:
             await session.close_all()
-        save_config(remove_account(config, name), config.path)
+        update_config(lambda c: remove_account(c, name), config.path)
         print(f"removed {name}")
         return EXIT_OK
 
@@ -398,7 +467,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     from tui.model import Draft, MediaUpload
     from tui.session import DraftRefused
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = _stdin_text("the text to post") if args.text == "-" else args.text
     text = text.rstrip("\n")
     if not text.strip() and not args.media:
         raise UsageError("nothing to post: give TEXT, or - and text on standard input")
@@ -427,6 +496,7 @@ def cmd_post(args: argparse.Namespace) -> int:
                 targets=tuple(targets),
                 content_warning=args.cw,
                 visibility=args.visibility,
+                language=config.compose.language,
                 reply_to=reply_to,
                 media=tuple(media),
             )
@@ -566,12 +636,84 @@ def cmd_config(args: argparse.Namespace) -> int:
     config = _config()
     path = config.path or paths.config_file()
     exists = Path(path).exists()
+    problems = _app_problems(config) if exists else []
+    for problem in problems:
+        print(f"murmur: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
     print(
         f"{path}: ok ({len(config.accounts)} accounts, {len(config.filters)} filters)"
         if exists
         else f"{path}: not found, using defaults"
     )
     return EXIT_OK
+
+
+def _app_problems(config: Config) -> list[str]:
+    """What the app reports at start: an unknown theme, unknown or clashing [keymap] bindings."""
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.store.config import key_line
+    from tui.ui import keymap, themes
+
+    path = config.path
+
+    def at(key: str, message: str) -> str:
+        line = key_line(path, key) if path is not None else None
+        where = f"{path}, line {line}" if line else str(path)
+        return f"{where}: {key}: {message}"
+
+    problems: list[str] = []
+    names = {*BUILTIN_THEMES, *(t.name for t in themes.CUSTOM_THEMES)}
+    if config.ui.theme not in names:
+        problems.append(
+            at("ui.theme", f"unknown theme {config.ui.theme!r} (known: {', '.join(sorted(names))})")
+        )
+    unknown = set(keymap.unknown_ids(config.keymap))
+    for binding_id in config.keymap:
+        if binding_id in unknown:
+            message = f"unknown binding id {binding_id!r} (press ? in Murmur to see them)"
+            problems.append(at(_keymap_key(binding_id), message))
+    problems += [at(_keymap_key(b), m) for b, m in _clashes(config.keymap, unknown)]
+    return problems
+
+
+def _keymap_key(binding_id: str) -> str:
+    return f"keymap.{json.dumps(binding_id)}" if "." in binding_id else f"keymap.{binding_id}"
+
+
+def _clashes(overrides: Any, unknown: set[str]) -> list[tuple[str, str]]:
+    """Rebound ids whose key another binding uses where both apply (same place, or everywhere)."""
+    from tui.ui import keymap
+
+    sections = [
+        (name, [b for b in map(keymap._as_binding, entries) if b is not None and b.id])
+        for name, entries in keymap._sections()
+    ]
+    everywhere = sections[0][1]
+
+    def keys(binding: Any) -> set[str]:
+        return {k.strip() for k in overrides.get(binding.id, binding.key).split(",") if k.strip()}
+
+    found: list[tuple[str, str]] = []
+    for binding_id in overrides:
+        if binding_id in unknown:
+            continue
+        for _name, bindings in sections:
+            mine = [b for b in bindings if b.id == binding_id]
+            if not mine:
+                continue
+            wanted = keys(mine[0])
+            scope = bindings if bindings is everywhere else [*bindings, *everywhere]
+            if binding_id in {b.id for b in everywhere}:
+                scope = [b for _n, bs in sections for b in bs]
+            for other in scope:
+                if other.id != binding_id and wanted & keys(other):
+                    shared = ", ".join(sorted(wanted & keys(other)))
+                    message = f"key {shared} is also bound to {other.id!r}"
+                    if (binding_id, message) not in found:
+                        found.append((binding_id, message))
+    return found
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -385,6 +385,8 @@ class SearchResults:
     authors: tuple[Author, ...] = ()
     posts: tuple[Item, ...] = ()
     tags: tuple[Tag, ...] = ()
+    # Why part of the search could not be made here (e.g. no relay offers full-text search).
+    note: str = ""
 
 
 class Reaction(StrEnum):

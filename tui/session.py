@@ -154,14 +154,16 @@ class Session:
 
     async def add_account(self, result: LoginResult) -> Network:
         """Persist a login: secrets to the vault first, then the account to config."""
-        from tui.store.config import add_account, save_config
+        from tui.store.config import add_account, update_config
 
         if self.vault is not None:
             await self.vault.set(result.account.name, dict(result.secrets))
-        self.config = add_account(self.config, result.account)
-        save_config(self.config, self.config.path)
+        # Re-read and edit under the file's lock: a concurrent login keeps its account too.
+        self.config = update_config(lambda c: add_account(c, result.account), self.config.path)
         network = create(
-            result.account, result.secrets, save_credentials=self._saver(result.account.name)
+            self.config.account(result.account.name),
+            result.secrets,
+            save_credentials=self._saver(result.account.name),
         )
         self.networks[result.account.name] = network
         self._changed()
@@ -310,9 +312,11 @@ class Session:
                 continue
             wanted = Capability.DIRECT if visibility == "direct" else Capability.VISIBILITY
             if not network.supports(wanted):
+                label = {"private": "followers-only"}.get(visibility, visibility)
                 problems.append(
-                    f"{name}: {network.kind.value} has no {visibility} posts, so it would be "
-                    "public; send it as public or leave this account out"
+                    f"{name}: {network.kind.value.capitalize()} has no {label} posts, so it "
+                    "would be public; nothing was sent (post it as public, or leave this "
+                    "account out)"
                 )
         return problems
 

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,12 +80,32 @@ def _pg_bin() -> Path:
     return bins[-1]
 
 
+def _reachable_by_others(folder: Path) -> bool:
+    """Whether another user (here `postgres`) can reach `folder`: every folder on the way
+    is searchable by others."""
+    try:
+        return all(p.stat().st_mode & 0o001 for p in (folder, *folder.parents))
+    except OSError:
+        return False
+
+
+def _temp_parent_for_postgres() -> str | None:
+    """A temp folder the `postgres` user can reach: the usual one, unless something made it
+    private (a test that chmods its temp folder's parent), then /var/tmp or /dev/shm."""
+    for candidate in (tempfile.gettempdir(), "/var/tmp", "/dev/shm"):
+        if _reachable_by_others(Path(candidate)):
+            return candidate
+    return None
+
+
 class Postgres:
     """A throwaway cluster: initdb in a temp folder, trust auth, loopback only, no fsync."""
 
     def __init__(self) -> None:
         self.bin = _pg_bin()
-        self.root = Path(tempfile.mkdtemp(prefix="murmur-pg-"))
+        as_postgres = os.geteuid() == 0
+        parent = _temp_parent_for_postgres() if as_postgres else None
+        self.root = Path(tempfile.mkdtemp(prefix="murmur-pg-", dir=parent))
         # The server runs as `postgres` when we are root: it must be able to reach its folder.
         self.root.chmod(0o755)
         self.data = self.root / "data"
@@ -98,19 +118,21 @@ class Postgres:
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
         return [*prefix, *args]
 
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
+        # Started in the cluster's folder: the caller's may be one `postgres` cannot enter.
+        return _run(self._cmd(*args), cwd=self.root)
+
     def start(self) -> str:
-        init = _run(
-            self._cmd(
-                str(self.bin / "initdb"),
-                "-D",
-                str(self.data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            )
+        init = self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
         )
         if init.returncode != 0:
             raise NetworkUnavailable(f"initdb failed: {init.stderr[-1500:]}")
@@ -118,18 +140,16 @@ class Postgres:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        started = _run(
-            self._cmd(
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.root / "pg.log"),
-                "-w",
-                "-o",
-                options,
-                "start",
-            )
+        started = self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "pg.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
         )
         if started.returncode != 0:
             log = (self.root / "pg.log").read_text(errors="replace")[-1500:]
@@ -138,7 +158,7 @@ class Postgres:
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            _run(self._cmd(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"))
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -293,3 +313,32 @@ def bsky() -> Iterator[BskyNet]:
         if pg is not None:
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def richtext_reference() -> Callable[[list[str]], list[dict]]:
+    """`@atproto/api`'s RichText run by node (richtext.js): facets and grapheme length per text.
+
+    Needs only the npm packages the reference network uses, not the network itself.
+    """
+    try:
+        modules = _node_modules()
+    except (NetworkUnavailable, OSError, subprocess.SubprocessError) as exc:
+        if IN_CI:
+            pytest.fail(f"@atproto/api is not available: {exc}")
+        pytest.skip(f"@atproto/api is not available: {exc}")
+
+    def run(texts: list[str]) -> list[dict]:
+        result = subprocess.run(
+            ["node", str(HERE / "richtext.js")],
+            input=json.dumps(texts).encode(),
+            capture_output=True,
+            env=dict(os.environ, MURMUR_NODE_MODULES=str(modules)),
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+        answers = json.loads(result.stdout)
+        assert len(answers) == len(texts)
+        return answers
+
+    return run

@@ -25,7 +25,7 @@ from tui.model import (
     Reaction,
     SpanKind,
 )
-from tui.networks.base import AuthError, Prompt
+from tui.networks.base import AuthError, Capability, Prompt, Unsupported
 from tui.networks.bluesky import BlueskyNetwork, login
 from tui.networks.bluesky.login import resolve_pds
 
@@ -212,6 +212,72 @@ async def test_like_and_repost_then_undo(bsky, pair) -> None:
     assert not seen.mine.liked and not seen.mine.reposted
 
 
+async def until(check, what: str, timeout: float = 30.0):
+    """Await `check()` until it returns something true, or fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await check()
+        if found:
+            return found
+        assert asyncio.get_running_loop().time() < deadline, f"gave up waiting for {what}"
+        await asyncio.sleep(0.2)
+
+
+async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None:
+    alice, bob = pair
+    # This AppView serves app.bsky.bookmark.*, so the account offers bookmarks.
+    assert bob.supports(Capability.BOOKMARK)
+    post = await alice.publish(Draft(text="keep this for later"))
+    other = await alice.publish(Draft(text="and this"))
+    bsky.process_all()
+    marked = await bob.react(post, Reaction.BOOKMARK)
+    assert marked.mine.bookmarked and marked.key == post.key
+    await bob.react(other, Reaction.BOOKMARK)
+    bsky.process_all()
+    seen = await bob.post(post.uid)
+    assert seen.mine.bookmarked
+    assert not (await alice.post(post.uid)).mine.bookmarked  # bookmarks are private
+
+    async def listed() -> list:
+        items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
+        return [i.key for i in items] if len(items) == 2 else []
+
+    assert set(await until(listed, "both bookmarks")) == {post.key, other.key}
+    page = await bob.timeline(FeedRef(FeedKind.BOOKMARKS))
+    assert all(isinstance(i, Post) and i.mine.bookmarked for i in page.items)
+
+    unmarked = await bob.react(seen, Reaction.BOOKMARK, undo=True)
+    assert not unmarked.mine.bookmarked
+    bsky.process_all()
+
+    async def only_other() -> bool:
+        items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
+        return [i.key for i in items] == [other.key]
+
+    await until(only_other, "the bookmark to go")
+    assert not (await bob.post(post.uid)).mine.bookmarked
+
+
+async def test_bookmarks_are_not_offered_where_the_appview_lacks_them(
+    bsky, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.networks.bluesky import network as module
+
+    # Ask the real server for a method it does not have, as an older AppView answers bookmarks.
+    monkeypatch.setattr(module, "BOOKMARKS_PROBE", "app.bsky.bookmark.getNoSuchThing")
+    carol = await connect(bsky, bsky.create_account("carol"))
+    try:
+        assert not carol.supports(Capability.BOOKMARK)
+        assert carol.supports(Capability.BLOCK)
+        post = await carol.publish(Draft(text="mine"))
+        with pytest.raises(Unsupported, match="no bookmarks"):
+            await carol.react(post, Reaction.BOOKMARK)
+        with pytest.raises(Unsupported, match="no bookmarks"):
+            await carol.timeline(FeedRef(FeedKind.BOOKMARKS))
+    finally:
+        await carol.close()
+
+
 async def test_image_with_alt_text_is_read_back(bsky, pair, tmp_path: Path) -> None:
     alice, bob = pair
     png = tiny_png(3, 2)
@@ -307,6 +373,29 @@ async def test_content_warnings_become_self_labels_or_text(bsky, pair) -> None:
     assert text == "CW: spoilers\n\nhe dies"
 
 
+async def test_a_content_warning_equal_to_a_self_label_value_is_that_label(bsky, pair) -> None:
+    alice, bob = pair
+    assert alice.content_warning_plan("sexual").self_label == "sexual"
+    plan = alice.content_warning_plan("spoilers")
+    assert plan.in_text and not plan.self_label
+    # The composer's counter counts the warning that will be written into the text.
+    assert alice.limits.count("he dies", "spoilers") == len("CW: spoilers\n\nhe dies")
+    assert alice.limits.count("he dies", "nudity") == len("he dies")
+    labelled = await alice.publish(Draft(text="art", content_warning="nudity"))
+    bsky.process_all()
+    record = await alice.xrpc.query(
+        "com.atproto.repo.getRecord",
+        {
+            "repo": alice.did,
+            "collection": "app.bsky.feed.post",
+            "rkey": labelled.key.rsplit("/")[-1],
+        },
+    )
+    assert record["value"]["text"] == "art"
+    assert record["value"]["labels"]["values"] == [{"val": "nudity"}]
+    assert "nudity" in (await alice.post(labelled.uid)).labels
+
+
 # ----- sessions ----------------------------------------------------------------------------------
 async def test_an_expired_session_is_refreshed_and_saved_before_use(bsky) -> None:
     who = bsky.create_account("gina")
@@ -366,6 +455,29 @@ async def test_follow_block_mute_and_their_undo(bsky, pair) -> None:
     bsky.process_all()
     rel = (await bob.profile(alice.account.handle)).relationship
     assert rel is not None and not (rel.following or rel.blocking or rel.muting)
+
+
+async def test_unblocking_someone_still_followed_shows_the_follow(bsky, pair) -> None:
+    alice, bob = pair
+    assert (await bob.follow(alice.account.handle)).following
+    bsky.process_all()
+    blocked = await bob.block(alice.did)
+    assert blocked.blocking and blocked.following  # the follow record is still there
+    bsky.process_all()
+    # A profile read while the block exists: the AppView's view hides the follow; we do not.
+    rel = (await bob.profile(alice.did)).relationship
+    assert rel is not None and rel.blocking and rel.following
+    unblocked = await bob.block(alice.did, undo=True)
+    assert unblocked.following and not unblocked.blocking
+    bsky.process_all()
+    rel = (await bob.profile(alice.did)).relationship
+    assert rel is not None and rel.following and not rel.blocking
+    # Following again while already following makes no second follow record.
+    assert (await bob.follow(alice.did)).following
+    assert not (await bob.follow(alice.did, undo=True)).following
+    bsky.process_all()
+    rel = (await bob.profile(alice.did)).relationship
+    assert rel is not None and not rel.following
 
 
 async def test_threads_can_be_muted_and_posts_reported(bsky, pair) -> None:
@@ -467,4 +579,43 @@ async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
     assert seen[EventKind.POST].payload.key == post.key
     note = seen[EventKind.NOTIFICATION].payload
     assert note.kind == "mention" and note.post.key == post.key
+    await events.aclose()
+
+
+async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
+    bsky, pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.model import ConnectionState, EventKind
+    from tui.networks.bluesky import poll
+
+    alice, bob = pair
+    await bob.follow(alice.did)
+    bsky.process_all()
+    # Rounds run when the test says so, and pages are small, so 50 posts span several pages.
+    rounds: asyncio.Queue[None] = asyncio.Queue()
+
+    async def next_round(seconds: float) -> None:
+        await rounds.get()
+
+    monkeypatch.setattr(poll, "_sleep", next_round)
+    monkeypatch.setattr(poll, "PAGE", 20)
+    events = bob.stream()
+    first = await asyncio.wait_for(anext(events), 30)
+    assert first.kind is EventKind.STATE and first.payload is ConnectionState.POLLING
+
+    burst = []
+    for i in range(50):
+        text = f"burst {i}" + (f" @{bob.account.handle}" if i % 5 == 0 else "")
+        burst.append((await alice.publish(Draft(text=text))).key)
+    bsky.process_all()
+    rounds.put_nowait(None)  # one round, after the whole burst
+    posts, notes = [], []
+    while len(posts) < 50 or len(notes) < 10:
+        event = await asyncio.wait_for(anext(events), 30)
+        if event.kind is EventKind.POST:
+            posts.append(event.payload.key)
+        elif event.kind is EventKind.NOTIFICATION:
+            notes.append(event.payload.post.key)
+    assert posts == burst  # all of them, oldest first, none twice
+    assert notes == burst[::5]
     await events.aclose()

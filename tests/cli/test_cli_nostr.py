@@ -4,15 +4,70 @@ timeline and notifications, checked on the relay itself with a plain websocket c
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
+from tests.conftest import free_port
 from tests.nostr.conftest import raw_publish, raw_query
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.nip19 import pubkey_from
 
 pytestmark = pytest.mark.network
+
+
+async def in_terminal(*args: str, timeout: float = 120) -> tuple[int, str]:
+    """Run `murmur` as a user does: in a pseudo-terminal that is its controlling terminal.
+    Returns the exit code and everything it wrote (stdout and stderr share the terminal)."""
+    import asyncio
+    import fcntl
+    import os
+    import pty
+    import sys
+    import termios
+
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tui",
+        *args,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(slave)
+    loop = asyncio.get_running_loop()
+    chunks: list[bytes] = []
+    done = asyncio.Event()
+
+    def readable() -> None:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            data = b""
+        if data:
+            chunks.append(data)
+        else:
+            loop.remove_reader(master)
+            done.set()
+
+    loop.add_reader(master, readable)
+    try:
+        async with asyncio.timeout(timeout):
+            code = await proc.wait()
+            await done.wait()
+    finally:
+        loop.remove_reader(master)
+        os.close(master)
+    return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
 
 
 def pubkey_of(npub: str) -> str:
@@ -126,3 +181,87 @@ async def test_unreachable_relay_exits_1_and_keeps_the_post(amurmur, local_relay
     assert "Traceback" not in result.err
     with Cache(paths.cache_file()) as cache:
         assert [(e.state, e.draft.text) for e in cache.outbox()] == [("failed", "kept for later")]
+
+
+@pytest.mark.parametrize("visibility", ["direct", "unlisted", "private"])
+async def test_post_with_a_visibility_nostr_lacks_is_refused_not_published(
+    amurmur, local_relay, visibility
+):
+    npub = await login(amurmur, local_relay.url)
+    code, shown = await in_terminal("post", "--visibility", visibility, "for your eyes only")
+    assert code == 2, shown
+    label = {"private": "followers-only"}.get(visibility, visibility)
+    assert f"Nostr has no {label} posts" in shown
+    assert "nothing was sent" in shown
+    assert "Traceback" not in shown
+    assert await raw_query(local_relay.url, {"kinds": [1], "authors": [pubkey_of(npub)]}) == []
+    # Nothing waits in the outbox to be sent publicly later either.
+    from tui.store import paths
+    from tui.store.cache import Cache
+
+    with Cache(paths.cache_file()) as cache:
+        assert cache.outbox() == []
+    public = await amurmur("post", "--visibility", "public", "for everyone")
+    assert public.code == 0, public.err
+
+
+async def test_timeline_json_names_authors_by_full_npub(amurmur, local_relay):
+    await login(amurmur, local_relay.url)
+    friend = Keys.generate()
+    await raw_publish(local_relay.url, sign(friend, 1, "who am I?"))
+    assert (await amurmur("follow", friend.npub)).code == 0
+    result = await amurmur("timeline", "--json")
+    assert result.code == 0, result.err
+    (row,) = [json.loads(line) for line in result.out.splitlines()]
+    assert row["author"]["handle"] == friend.npub
+    assert "…" not in result.out
+    # The default account name is typable: no ellipsis.
+    listed = await amurmur("accounts", "--json")
+    name = json.loads(listed.out.splitlines()[0])["name"]
+    assert "…" not in name
+    named = await amurmur("timeline", "--account", name, "--json")
+    assert named.code == 0, named.err
+
+
+async def test_timeline_limit_20_is_not_emptied_by_future_dated_notes(amurmur, local_relay):
+    await login(amurmur, local_relay.url)
+    friend = Keys.generate()
+    now = int(time.time())
+    real = [sign(friend, 1, f"real {i}", created_at=now - 100 + i) for i in range(25)]
+    ahead = [sign(friend, 1, f"ahead {i}", created_at=now + 30 * 86400 + i) for i in range(60)]
+    for i in range(0, 85, 10):  # nostr-sdk's relay rate-limits one connection
+        await raw_publish(local_relay.url, *(real + ahead)[i : i + 10])
+    assert (await amurmur("follow", friend.npub)).code == 0
+    result = await amurmur("timeline", "--json", "--limit", "20")
+    assert result.code == 0, result.err
+    texts = [json.loads(line)["text"] for line in result.out.splitlines()]
+    assert texts == [f"real {i}" for i in range(24, 4, -1)]
+
+
+async def test_timeline_names_the_relays_that_failed_and_exits_1(amurmur, local_relay):
+    """A relay that accepts the connection and never answers, and one that refuses it."""
+    import websockets
+
+    async def silent(ws) -> None:
+        async for _ in ws:
+            pass
+
+    async with websockets.serve(silent, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        quiet = f"ws://127.0.0.1:{port}"
+        await login(amurmur, quiet)
+        code, shown = await in_terminal("timeline")
+        assert code == 1, shown
+        assert quiet in shown and "no relay answered" in shown
+        assert "Traceback" not in shown
+        notes = await amurmur("notifications")
+        assert notes.code == 1 and quiet in notes.err
+
+    refused = f"ws://127.0.0.1:{free_port()}"
+    from tui.store import paths
+
+    config = paths.config_file()
+    config.write_text(config.read_text().replace(quiet, refused))
+    result = await amurmur("timeline")
+    assert result.code == 1, result.err
+    assert refused in result.err and "Traceback" not in result.err

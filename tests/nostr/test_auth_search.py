@@ -11,7 +11,7 @@ import pytest
 
 from tests.nostr.conftest import LocalRelay, free_port, raw_publish, raw_query, unavailable
 from tui.model import Account, Draft, FeedKind, FeedRef, NetworkKind
-from tui.networks.base import Capability, Transient, Unsupported
+from tui.networks.base import Capability, Transient
 from tui.networks.nostr.client import NostrNetwork
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
@@ -129,12 +129,83 @@ async def test_search_on_a_relay_that_offers_nip50(search_relay, local_relay):
     finally:
         await net.close()
 
-    # A relay without NIP-50 (nostr-sdk's LocalRelay publishes no NIP-11): no search offered.
+    # A relay without NIP-50 (nostr-sdk's LocalRelay publishes no NIP-11): people and tags
+    # are still searched, and the result says why no notes were searched by their text.
     plain = _net(me, local_relay.url)
     await plain.open()
     try:
-        with pytest.raises(Unsupported):
-            await plain.search("pelican")
-        assert not plain.supports(Capability.SEARCH)
+        assert plain.supports(Capability.SEARCH)
+        results = await plain.search("harbour wall")
+        assert results.posts == () and "NIP-50" in results.note
     finally:
         await plain.close()
+
+
+async def test_tags_and_people_are_searched_without_nip50(local_relay):
+    """The demo's relay (nostr-sdk's LocalRelay) has no NIP-50: `#tag` and people still work."""
+    me, alice, bob, mallory = (Keys.generate() for _ in range(4))
+    now = int(time.time()) - 100
+    tagged = [sign(bob, 1, f"bread {i} #Baking", [["t", "baking"]], now + i) for i in range(3)]
+    untagged = sign(bob, 1, "baking without a tag", created_at=now + 5)
+    await raw_publish(
+        local_relay.url,
+        sign(alice, 0, json.dumps({"name": "alice", "display_name": "Alice Liddell"})),
+        sign(bob, 0, json.dumps({"name": "bob", "display_name": "Bob the Baker"})),
+        sign(mallory, 0, json.dumps({"name": "alicia", "display_name": "Not Followed"})),
+        *tagged,
+        untagged,
+    )
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        assert net.supports(Capability.SEARCH)
+        await net.follow(alice.npub)
+        await net.follow(bob.npub)
+
+        found = await net.search("#baking")
+        assert [p.key for p in found.posts] == [n.id for n in tagged[::-1]]
+        assert [t.name for t in found.tags] == ["baking"]
+        assert found.note == ""
+
+        people = await net.search("ALICE")
+        assert [a.uid for a in people.authors] == ["nostr:" + alice.public_hex]
+        assert people.authors[0].display_name == "Alice Liddell"
+        assert people.authors[0].handle == alice.npub
+        assert people.posts == () and "NIP-50" in people.note
+
+        # A one-word query also shows notes tagged with it, and says so.
+        word = await net.search("baker")
+        assert [a.uid for a in word.authors] == ["nostr:" + bob.public_hex]
+        baking = await net.search("baking")
+        assert [p.key for p in baking.posts] == [n.id for n in tagged[::-1]]
+        assert "#baking" in baking.note
+
+        # Someone not seen yet is found by key, whatever form it takes.
+        for who in (mallory.npub, mallory.public_hex, "nostr:" + mallory.public_hex):
+            (person,) = (await net.search(who)).authors
+            assert person.uid == "nostr:" + mallory.public_hex
+            assert person.display_name == "Not Followed"
+    finally:
+        await net.close()
+
+
+async def test_the_demo_can_search_tags_and_people():
+    """`murmur demo` runs on nostr-sdk's LocalRelay, which has no NIP-50."""
+    from tui.demo import start_demo
+
+    demo = await start_demo(None, None)
+    try:
+        options = {"relays": [demo.relay_url]}
+        account = Account("demo", NetworkKind.NOSTR, handle=demo.user_npub, options=options)
+        net = NostrNetwork(account, {})  # read-only is enough to search
+        await net.open()
+        try:
+            tagged = await net.search("#music")
+            assert tagged.posts and [t.name for t in tagged.tags] == ["music"]
+            assert all("#music" in p.shown.content.text.lower() for p in tagged.posts)
+            people = await net.search("aiko")
+            assert "藍子 Aiko" in [a.display_name for a in people.authors]
+        finally:
+            await net.close()
+    finally:
+        await demo.stop()

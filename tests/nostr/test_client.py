@@ -22,7 +22,7 @@ from tui.model import (
 )
 from tui.networks.base import Capability, Prompt, Transient, Unsupported
 from tui.networks.nostr import nip19, nip49
-from tui.networks.nostr.client import DEFAULT_RELAYS, NostrNetwork, login
+from tui.networks.nostr.client import NostrNetwork, login
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -56,7 +56,10 @@ async def test_login_generate_and_import(tmp_path):
     again = await login({"key": enc}, ask)
     assert again.secrets == result.secrets and asked[0].secret
     assert (await login({"key": keys.secret.hex()}, ask)).secrets == result.secrets
-    assert (await login({"key": keys.nsec}, ask)).account.options["relays"] == DEFAULT_RELAYS
+    # No relays given: none stored, so the account follows [nostr] default_relays.
+    imported = await login({"key": keys.nsec}, ask)
+    assert "relays" not in imported.account.options
+    assert "…" not in imported.account.name and imported.account.name.startswith("npub1")
 
 
 async def test_publish_reply_thread_and_notifications(local_relay):
@@ -236,5 +239,32 @@ async def test_hostile_kind0_is_ignored(local_relay):
         page = await net.timeline(FeedRef(FeedKind.USER, eve.npub))
         assert page.items[0].author.display_name == ""
         assert page.items[0].author.handle.startswith("npub1")
+    finally:
+        await net.close()
+
+
+async def test_publish_refuses_every_visibility_but_public(local_relay):
+    me = Keys.generate()
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        for visibility in ("direct", "unlisted", "private"):
+            with pytest.raises(Unsupported, match="Nostr has no unlisted"):
+                await net.publish(Draft("secret", visibility=visibility))
+        assert await raw_query(local_relay.url, {"kinds": [1], "authors": [me.public_hex]}) == []
+        assert (await net.publish(Draft("open", visibility="public"))).content.text == "open"
+    finally:
+        await net.close()
+
+
+async def test_a_malformed_note_id_is_not_found_not_a_crash(local_relay):
+    from tui.networks.base import NotFound
+
+    net = _net(Keys.generate(), local_relay.url)
+    await net.open()
+    try:
+        for uid in ("nostr:zzz", "note1notbech32", "nostr:" + "g" * 64):
+            with pytest.raises(NotFound):
+                await net.post(uid)
     finally:
         await net.close()

@@ -196,3 +196,101 @@ async def test_quote_of_my_note_is_a_quote_notification(local_relay):
         assert quote.post.quote.key == mine.key
     finally:
         await net.close()
+
+
+MONTH = 30 * 24 * 3600
+
+
+async def _publish_many(url: str, *events) -> list[list]:
+    """nostr-sdk's relay rate-limits one connection: a few events per connection."""
+    answers = []
+    for i in range(0, len(events), 10):
+        answers += await raw_publish(url, *events[i : i + 10])
+    return answers
+
+
+async def test_future_dated_notes_do_not_crowd_out_real_ones(any_relay):
+    """60 validly signed notes dated a month ahead, from a followed author and from a stranger,
+    in the tag, on the public relay and tagging me: every page still shows the real notes."""
+    me, friend, stranger, carol = (Keys.generate() for _ in range(4))
+    now = int(time.time())
+    real = [sign(friend, 1, f"real {i} #cats", [["t", "cats"]], now - 100 + i) for i in range(25)]
+    ahead = [
+        sign(friend, 1, f"from the future {i} #cats", [["t", "cats"]], now + MONTH + i)
+        for i in range(30)
+    ] + [
+        sign(stranger, 1, f"spam {i} #cats", [["t", "cats"], ["p", me.public_hex]], now + MONTH)
+        for i in range(30)
+    ]
+    replies = [sign(carol, 1, f"hi {i}", [["p", me.public_hex]], now - 50 + i) for i in range(3)]
+    answers = await _publish_many(any_relay.url, *real, *ahead, *replies)
+    assert all(a[2] is True for a in answers), [a for a in answers if a[2] is not True][:3]
+    net = _net(me, any_relay.url)
+    await net.open()
+    try:
+        await net.follow(friend.npub)
+        newest_real = [n.id for n in sorted(real, key=lambda n: -n.created_at)]
+        for feed in (FeedRef(FeedKind.HOME), FeedRef(FeedKind.TAG, "cats")):
+            page = await net.timeline(feed, limit=20)
+            assert [p.key for p in page.items] == newest_real[:20], feed
+            assert page.older is not None
+            rest = await net.timeline(feed, cursor=page.older, limit=20)
+            assert [p.key for p in rest.items][-5:] == newest_real[20:], feed
+        public = await net.timeline(FeedRef(FeedKind.PUBLIC), limit=20)
+        assert len(public.items) == 20
+        assert all(p.created_at.timestamp() <= now for p in public.items)
+        notes = await net.notifications(limit=20)
+        assert sorted(n.post.content.text for n in notes.items) == ["hi 0", "hi 1", "hi 2"]
+        assert notes.older is None
+    finally:
+        await net.close()
+
+
+async def test_a_page_thinned_by_muted_authors_is_filled_from_older_notes(local_relay):
+    me, friend, noisy = Keys.generate(), Keys.generate(), Keys.generate()
+    now = int(time.time())
+    real = [sign(friend, 1, f"real {i}", created_at=now - 1000 + i) for i in range(15)]
+    noise = [sign(noisy, 1, f"noise {i}", created_at=now - 100 + i) for i in range(40)]
+    await _publish_many(local_relay.url, *real, *noise)
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        await net.mute(noisy.npub)
+        page = await net.timeline(FeedRef(FeedKind.PUBLIC), limit=10)
+        assert [p.key for p in page.items] == [n.id for n in real[::-1][:10]]
+        rest = await net.timeline(FeedRef(FeedKind.PUBLIC), cursor=page.older, limit=10)
+        assert [p.key for p in rest.items][-5:] == [n.id for n in real[::-1][10:]]
+        assert rest.older is None
+    finally:
+        await net.close()
+
+
+async def test_a_thinned_page_over_two_relays_misses_none_between(local_relay):
+    """Relay A holds muted noise above its real notes, relay B only real notes interleaved with
+    A's: the page is the newest real notes of both, none skipped."""
+    from tests.conftest import free_port
+    from tests.nostr.conftest import LocalRelay
+
+    other = LocalRelay(free_port())
+    await other.start()
+    try:
+        me, friend, noisy = Keys.generate(), Keys.generate(), Keys.generate()
+        now = int(time.time())
+        on_a = [sign(friend, 1, f"a {i}", created_at=now - 1000 + 2 * i) for i in range(10)]
+        on_b = [sign(friend, 1, f"b {i}", created_at=now - 999 + 2 * i) for i in range(10)]
+        noise = [sign(noisy, 1, f"noise {i}", created_at=now - 100 + i) for i in range(30)]
+        await _publish_many(local_relay.url, *on_a, *noise)
+        await _publish_many(other.url, *on_b)
+        options = {"relays": [local_relay.url, other.url]}
+        account = Account(name="me", network=NetworkKind.NOSTR, handle=me.npub, options=options)
+        net = NostrNetwork(account, {"nsec": me.nsec})
+        await net.open()
+        try:
+            await net.mute(noisy.npub)
+            page = await net.timeline(FeedRef(FeedKind.PUBLIC), limit=10)
+            real = sorted(on_a + on_b, key=lambda n: -n.created_at)
+            assert [p.key for p in page.items] == [n.id for n in real[:10]]
+        finally:
+            await net.close()
+    finally:
+        other.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -89,14 +90,16 @@ def load_config_text(text: str) -> Config:
 
 
 def test_every_key_is_documented_in_the_example() -> None:
-    from tui.store.config import _ACCOUNT_KEYS, _ACCOUNT_OPTIONS, _FILTER_KEYS, _SECTIONS
+    from tui.networks.options import all_declared
+    from tui.store.config import _ACCOUNT_KEYS, _FILTER_KEYS, _SECTIONS
 
     text = EXAMPLE.read_text()
     for section, (_cls, keys) in _SECTIONS.items():
         assert f"[{section}]" in text
         for key in keys:
             assert re.search(rf"^#?{key} = ", text, re.M), f"{section}.{key} is not documented"
-    for key in [*_ACCOUNT_KEYS, *_ACCOUNT_OPTIONS, *_FILTER_KEYS]:
+    options = {o.name for d in all_declared().values() for o in d if not o.recorded}
+    for key in [*_ACCOUNT_KEYS, *options, *_FILTER_KEYS]:
         assert re.search(rf"^#\s+{key}\s", text, re.M), f"{key} is not described"
 
 
@@ -286,7 +289,8 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.account("b").options["labelers"] == ("did:plc:abc",)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
-    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]  # no temp file left
+    # No temp file left; the lock file stays (deleting it would race with another writer).
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.lock"]
 
 
 def test_add_account_checks_like_the_file_does(tmp_path: Path) -> None:
@@ -314,3 +318,203 @@ def test_quoted_and_dotted_keys_are_located(tmp_path: Path) -> None:
     assert error.key == '"a.b"' and error.line == 1
     error = error_for(tmp_path, 'ui.theme = "nord"\nui.wide_width = 5\n')
     assert error.key == "ui.wide_width" and error.line == 2
+
+
+# ----- account options come from the networks' declarations ---------------------------------
+
+
+def test_mastodon_poll_interval_and_streaming_are_typed_options(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            "[[accounts]]\n"
+            'name = "m"\nnetwork = "mastodon"\nserver = "https://m.example"\n'
+            "poll_interval = 15\nstreaming = false\n",
+        )
+    )
+    options = config.account("m").options
+    assert options["poll_interval"] == 15.0 and options["streaming"] is False
+    assert options["default_feed"] == "home"  # declared default filled in
+
+
+def test_option_defaults_are_applied(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, '[[accounts]]\nname = "m"\nnetwork = "mastodon"\nserver = "https://m.x"\n')
+    )
+    assert dict(config.account("m").options) == {
+        "default_feed": "home",
+        "streaming": True,
+        "poll_interval": 60,
+    }
+
+
+def test_nostr_section_is_the_default_of_every_nostr_account(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            '[nostr]\ndefault_relays = ["ws://127.0.0.1:7001"]\n'
+            "max_relays_total = 3\nmax_relays_per_author = 1\n\n"
+            '[[accounts]]\nname = "plain"\nnetwork = "nostr"\n\n'
+            '[[accounts]]\nname = "empty"\nnetwork = "nostr"\nrelays = []\n\n'
+            '[[accounts]]\nname = "own"\nnetwork = "nostr"\nrelays = ["wss://mine.example"]\n'
+            "max_relays_total = 9\n",
+        )
+    )
+    for name in ("plain", "empty"):
+        options = config.account(name).options
+        assert options["relays"] == ("ws://127.0.0.1:7001",)
+        assert options["max_relays_total"] == 3 and options["max_relays_per_author"] == 1
+    own = config.account("own").options
+    assert own["relays"] == ("wss://mine.example",)
+    assert own["max_relays_total"] == 9 and own["max_relays_per_author"] == 1
+
+
+def test_adapter_receives_the_configured_nostr_relays_and_caps(tmp_path: Path) -> None:
+    from tui.networks.nostr.client import NostrNetwork
+    from tui.networks.nostr.keys import Keys
+
+    config = load_config(
+        write(
+            tmp_path,
+            '[nostr]\ndefault_relays = ["ws://127.0.0.1:7001"]\nmax_relays_total = 1\n\n'
+            '[[accounts]]\nname = "n"\nnetwork = "nostr"\n',
+        )
+    )
+    network = NostrNetwork(config.account("n"), {"nsec": Keys.generate().nsec})
+    assert network.relays == ["ws://127.0.0.1:7001"] and network.total == 1
+
+
+def test_an_option_of_another_network_names_the_line(tmp_path: Path) -> None:
+    error = error_for(
+        tmp_path, '[[accounts]]\nname = "n"\nnetwork = "nostr"\n\npoll_interval = 30\n'
+    )
+    assert error.key == "accounts[0].poll_interval" and error.line == 5
+    assert "applies only to mastodon accounts" in error.expected
+
+
+def test_a_misspelt_option_suggests_the_declared_one(tmp_path: Path) -> None:
+    error = error_for(
+        tmp_path,
+        '[[accounts]]\nname = "m"\nnetwork = "mastodon"\nserver = "https://m.x"\n'
+        "poll_intervall = 30\n",
+    )
+    assert error.line == 5 and "did you mean accounts[0].poll_interval?" in str(error)
+
+
+def test_an_option_of_the_wrong_type_names_the_key_and_line(tmp_path: Path) -> None:
+    error = error_for(
+        tmp_path,
+        '[[accounts]]\nname = "m"\nnetwork = "mastodon"\nserver = "https://m.x"\n'
+        'poll_interval = "often"\n',
+    )
+    assert error.key == "accounts[0].poll_interval" and error.line == 5
+    assert "seconds" in error.expected
+
+
+def test_option_declarations_load_without_network_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tui.store.config import load_config\n"
+        "from tui.networks.options import all_declared\n"
+        "all_declared()\n"
+        "heavy = [m for m in ('httpx', 'websockets', 'textual', 'nostr_sdk') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# ----- edits keep the user's file ------------------------------------------------------------
+
+
+def uncommented_example() -> str:
+    """config.example.toml with its commented examples switched on."""
+    text = re.sub(r"^#(?=[\[a-z\"])", "", EXAMPLE.read_text(), flags=re.M)
+    return text.replace('passphrase_command = "pass show murmur"\n', "")  # a second value
+
+
+def test_adding_an_account_keeps_comments_order_and_table_style(tmp_path: Path) -> None:
+    from tui.store.config import update_config
+
+    path = write(tmp_path, uncommented_example())
+    before = path.read_text().splitlines()
+    account = Account("new", NetworkKind.NOSTR, options={"relays": ["ws://127.0.0.1:9"]})
+    update_config(lambda c: add_account(c, account), path)
+    after = path.read_text()
+    lines = after.splitlines()
+    # Every line of the user's file stays, in order; the new table is the only addition.
+    ops = difflib.SequenceMatcher(a=before, b=lines, autojunk=False).get_opcodes()
+    assert {op[0] for op in ops} == {"equal", "insert"}
+    inserted = [line for op in ops if op[0] == "insert" for line in lines[op[3] : op[4]]]
+    assert [line for line in inserted if line] == [
+        "[[accounts]]",
+        'name = "new"',
+        'network = "nostr"',
+        'relays = ["ws://127.0.0.1:9"]',
+    ]
+    assert len(re.findall(r"^\[\[filters\]\]$", after, re.M)) == 3
+    assert "filters = [" not in after
+    assert load_config(path).account("new").options["relays"] == ("ws://127.0.0.1:9",)
+
+
+def test_removing_an_account_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    from tui.store.config import update_config
+
+    text = uncommented_example()
+    path = write(tmp_path, text)
+    update_config(lambda c: remove_account(c, "sky"), path)
+    after = path.read_text()
+    assert "# Murmur configuration: every option, with its default value." in after
+    assert 'name = "sky"' not in after and 'name = "social"' in after and 'name = "nostr"' in after
+    assert len(re.findall(r"^\[\[accounts\]\]$", after, re.M)) == 2
+    assert len(re.findall(r"^\[\[filters\]\]$", after, re.M)) == 3
+    removed = [line for line in text.splitlines() if line not in after.splitlines()]
+    assert all(
+        "sky" in line
+        or line.startswith(("network", "server", "handle", "labelers", "service"))
+        or line in ("[[accounts]]", 'default_feed = "home"', "")
+        for line in removed
+    ), removed
+
+
+def test_concurrent_edits_keep_every_account(tmp_path: Path) -> None:
+    import threading
+
+    from tui.store.config import update_config
+
+    path = write(tmp_path, EXAMPLE.read_text())
+    names = [f"a{i}" for i in range(12)]
+    start = threading.Barrier(len(names))
+
+    def login(name: str) -> None:
+        start.wait()
+        update_config(lambda c: add_account(c, Account(name, NetworkKind.NOSTR)), path)
+
+    threads = [threading.Thread(target=login, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(a.name for a in load_config(path).accounts) == sorted(names)
+
+
+def test_save_keeps_a_new_first_account_first_and_dotted_keys(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = write(
+        tmp_path,
+        '# mine\nui.theme = "nord"\n\n[[accounts]]\nname = "x"\nnetwork = "nostr"\n',
+    )
+    config = load_config(path)
+    first = add_account(Config(), Account("demo", NetworkKind.NOSTR)).accounts[0]
+    changed = replace(
+        config, accounts=(first, *config.accounts), compose=ComposeConfig(visibility="unlisted")
+    )
+    save_config(changed, path)
+    loaded = load_config(path)
+    assert [a.name for a in loaded.accounts] == ["demo", "x"]
+    assert loaded.ui.theme == "nord" and loaded.compose.visibility == "unlisted"
+    assert path.read_text().startswith('# mine\nui.theme = "nord"\n')

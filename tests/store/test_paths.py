@@ -51,3 +51,17 @@ def test_write_private_file_replaces_atomically(tmp_path: Path) -> None:
     assert target.read_bytes() == b"two"
     assert mode(target) == 0o600
     assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
+
+
+def test_a_shared_sticky_folder_such_as_tmp_is_never_closed(tmp_path) -> None:
+    import os
+    import stat as st
+
+    from tui.store import paths
+
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    paths.write_private_file(shared / "file", b"x")  # a private file may live there...
+    assert st.S_IMODE(shared.stat().st_mode) == 0o1777  # ...the folder stays open to others
+    assert st.S_IMODE((shared / "file").stat().st_mode) == 0o600

@@ -225,3 +225,37 @@ async def test_start_retries_the_outbox_and_ctrl_r_retries_what_still_failed(
         sent = [d.text for op, d in networks["masto"].calls if op == "publish"]
         assert sorted(sent) == ["one", "two"]
         assert app.session.pending() == []
+
+
+async def test_a_warning_bluesky_cannot_label_is_announced_and_its_labels_offered(
+    build_app, networks
+):
+    from textual.widgets import Input, SelectionList
+
+    from tui.networks.base import Limits
+
+    labels = (("nudity", "Nudity"), ("graphic-media", "Graphic media"))
+    networks["sky2"]._limits = Limits(max_chars=300, self_labels=labels)
+    app = build_app(networks)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        composer = pane(app)
+        composer.query_one("#compose-targets", SelectionList).select("sky2")
+        await pilot.pause()
+        note = composer.query_one("#compose-cw-note")
+        cw = composer.query_one("#compose-cw", Input)
+        cw.value = "spoilers for the finale"
+        await pilot.pause()
+        assert note.display
+        said = str(note.render())
+        assert "sky2: Bluesky has no free-text warnings" in said
+        assert '"CW: spoilers for the finale" goes at the top of the post' in said
+        assert "nudity, graphic-media" in said
+        cw.value = "Graphic media"  # one of its labels: sent as that label, nothing to say
+        await pilot.pause()
+        assert not note.display
+        cw.value = ""
+        cw.focus()
+        await pilot.press(*"gra")
+        await pilot.pause()
+        assert cw._suggestion == "graphic-media"

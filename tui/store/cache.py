@@ -187,6 +187,9 @@ class Cache:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with Cache._transaction(conn, durable=True):
+                # Another process may have migrated while we waited for the write lock.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+                    continue
                 for statement in _MIGRATIONS[target]:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {target}")

@@ -1,10 +1,16 @@
-"""Typed configuration: `config.toml` in (tomllib), out (tomli_w).
+"""Typed configuration: `config.toml` in (tomllib), edits out (tomlkit, keeping the user's layout).
 
 Every problem is a `ConfigError` that names the file, the dotted key (`accounts[1].network`), what
 was expected and, when it can be found, the line. Unknown keys are errors too, with the closest
 known key suggested: a typo must never be silently ignored. `config.example.toml` documents every
-key. Binding ids in `[keymap]` and theme names are checked by the app, which knows them; importing
-Textual here would slow every CLI command down.
+key. Binding ids in `[keymap]` and theme names are checked by the app and `murmur config check`
+(`tui.store.configcheck`), which know them; importing Textual here would slow every CLI command.
+
+Account options are declared by each network next to the code that reads them
+(`tui/networks/<net>/options.py`); this module checks `[[accounts]]` tables against them, fills in
+the defaults (some from global sections such as `[nostr] default_relays`) and so hands adapters
+typed values. Every edit of the file (a login, removing an account) re-reads it under a lock
+(`config.toml.lock`) and changes only the keys that changed, keeping comments, order and style.
 """
 
 from __future__ import annotations
@@ -20,19 +26,12 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-import tomli_w
-
 from tui.model import Account, FeedKind, FeedRef, FilterAction, FilterRule, NetworkKind
+from tui.networks.nostr.options import DEFAULT_RELAYS as DEFAULT_NOSTR_RELAYS
+from tui.networks.options import Option, declared
 from tui.store import paths
 
 DEFAULT_BLUESKY_SERVER = "https://bsky.social"
-
-DEFAULT_NOSTR_RELAYS = (
-    "wss://relay.damus.io",
-    "wss://nos.lol",
-    "wss://relay.primal.net",
-    "wss://relay.nostr.band",
-)
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 FILTER_CONTEXTS = (*(k.value for k in FeedKind), "notifications", "thread")
@@ -98,6 +97,12 @@ class Config:
     keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
     filters: tuple[FilterRule, ...] = ()
     path: Path | None = None  # the file this came from (or will be saved to)
+
+    def first_feed(self) -> FeedRef:
+        """The feed the timeline starts on: the accounts' `default_feed` when they agree on
+        one, else home."""
+        wanted = {str(a.options.get("default_feed", "home")) for a in self.accounts}
+        return FeedRef.parse(wanted.pop()) if len(wanted) == 1 else FeedRef()
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -317,14 +322,57 @@ _ACCOUNT_KEYS: dict[str, Checker] = {
     "handle": _string,
 }
 
-# option → (the only network it applies to, or None for all; checker)
-_ACCOUNT_OPTIONS: dict[str, tuple[NetworkKind | None, Checker]] = {
-    "relays": (NetworkKind.NOSTR, _array(_url("wss", "ws"))),
-    "labelers": (NetworkKind.BLUESKY, _array(_did)),
-    "service": (NetworkKind.BLUESKY, _url("https", loopback=("http",))),
-    "default_feed": (None, _feed),
-    "streaming": (NetworkKind.MASTODON, _boolean),
-}
+
+def _seconds(low: float, high: float) -> Checker:
+    def check(where: _Where, key: str, value: object) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or not low <= value <= high:  # type: ignore[operator]
+            raise where.error(
+                key, f"a number of seconds from {low:g} to {high:g}, got {_describe(value)}"
+            )
+        return float(value)  # type: ignore[arg-type]
+
+    return check
+
+
+def _option_checker(option: Option) -> Checker:
+    """The checker for a declared account option (see tui/networks/options.py)."""
+    if option.kind == "bool":
+        return _boolean
+    if option.kind == "int":
+        return _integer(int(option.low or 0), int(option.high or 2**31))
+    if option.kind == "seconds":
+        return _seconds(option.low or 0.0, option.high or 86400.0)
+    if option.kind == "url":
+        return _url("https", loopback=("http",))
+    if option.kind == "relays":
+        return _array(_url("wss", "ws"))
+    if option.kind == "dids":
+        return _array(_did)
+    if option.kind == "feed":
+        return _feed
+    raise AssertionError(f"no checker for option kind {option.kind!r}")
+
+
+def _declared(network: NetworkKind) -> dict[str, Option]:
+    return {o.name: o for o in declared(network.value)}
+
+
+def _all_option_names() -> dict[str, list[str]]:
+    """option name → the networks that declare it."""
+    names: dict[str, list[str]] = {}
+    for network in NetworkKind:
+        for option in declared(network.value):
+            names.setdefault(option.name, []).append(network.value)
+    return names
+
+
+def _option_default(option: Option, sections: Mapping[str, object]) -> object:
+    if option.default_from:
+        section, _, key = option.default_from.partition(".")
+        return getattr(sections.get(section) or _SECTIONS[section][0](), key)
+    return option.default
+
 
 _FILTER_KEYS: dict[str, Checker] = {
     "name": _name,
@@ -348,9 +396,11 @@ def _parse_section(where: _Where, name: str, raw: object) -> Any:
     return cls(**{k: spec[k](where, _join(name, k), v) for k, v in table.items()})
 
 
-def _parse_account(where: _Where, prefix: str, raw: object) -> Account:
+def _parse_account(
+    where: _Where, prefix: str, raw: object, sections: Mapping[str, object]
+) -> Account:
     table = _table(where, prefix, raw)
-    _known_keys(where, prefix, table, {**_ACCOUNT_KEYS, **_ACCOUNT_OPTIONS})
+    _known_keys(where, prefix, table, {**_ACCOUNT_KEYS, **_all_option_names()})
     for required in ("name", "network"):
         if required not in table:
             raise where.error(_join(prefix, required), f"a value: every account needs a {required}")
@@ -369,16 +419,23 @@ def _parse_account(where: _Where, prefix: str, raw: object) -> Account:
     else:
         values.setdefault("server", DEFAULT_BLUESKY_SERVER)
         _HTTP_SERVER(where, server_key, values["server"])
+    declared_here = _declared(network)
+    everywhere = _all_option_names()
     options: dict[str, object] = {}
     for key, value in table.items():
-        if key not in _ACCOUNT_OPTIONS:
+        if key in _ACCOUNT_KEYS:
             continue
-        only, check = _ACCOUNT_OPTIONS[key]
-        if only is not None and only is not network:
+        option = declared_here.get(key)
+        if option is None:
+            only = " and ".join(everywhere[key])
             raise where.error(
-                _join(prefix, key), f"no {key} here: it applies only to {only.value} accounts"
+                _join(prefix, key), f"no {key} here: it applies only to {only} accounts"
             )
-        options[key] = check(where, _join(prefix, key), value)
+        options[key] = _option_checker(option)(where, _join(prefix, key), value)
+    for option in declared_here.values():
+        # An empty list means "the default" too (relays = []: [nostr] default_relays).
+        if option.name not in options or options[option.name] == ():
+            options[option.name] = _option_default(option, sections)
     return Account(
         name=values["name"],
         network=network,
@@ -433,7 +490,7 @@ def _parse(where: _Where, raw: Mapping[str, object], path: Path | None) -> Confi
         raise where.error("accounts", "an array of tables ([[accounts]])")
     accounts: list[Account] = []
     for i, item in enumerate(raw_accounts):
-        account = _parse_account(where, f"accounts[{i}]", item)
+        account = _parse_account(where, f"accounts[{i}]", item, sections)
         if any(a.name == account.name for a in accounts):
             raise where.error(
                 f"accounts[{i}].name", f"a unique name; {account.name!r} is used twice"
@@ -520,8 +577,17 @@ def load_config(path: Path | str | None = None) -> Config:
     return _parse(_Where(path, _key_lines(text)), raw, path)
 
 
+def key_line(path: Path | str, key: str) -> int | None:
+    """The line `key` (dotted, as in errors: `keymap."list.down"`) is set on, if it can be found."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _Where(path, _key_lines(text)).error(key, "").line
+
+
 def _plain(value: object) -> object:
-    """Model values → what tomli_w writes (enums as their value, tuples as arrays)."""
+    """Model values → plain TOML values (enums as their value, tuples as arrays)."""
     if isinstance(value, str):
         return str(value)
     if isinstance(value, (tuple, list)):
@@ -539,49 +605,213 @@ def _non_default(obj: object, default: object) -> dict[str, object]:
     }
 
 
-def to_toml(config: Config) -> str:
-    """The TOML text for `config`, with only the values that differ from the defaults."""
-    doc: dict[str, object] = {}
-    for name, (cls, _spec) in _SECTIONS.items():
-        if table := _non_default(getattr(config, name), cls()):
-            doc[name] = table
-    if config.keymap:
-        doc["keymap"] = dict(config.keymap)
-    if config.accounts:
-        doc["accounts"] = [_account_table(a) for a in config.accounts]
-    if config.filters:
-        doc["filters"] = [
-            {"name": f.name, "match": f.match, **_non_default(f, FilterRule(f.name, f.match))}
-            for f in config.filters
-        ]
-    return tomli_w.dumps(doc)
+def _filter_table(rule: FilterRule) -> dict[str, object]:
+    return {
+        "name": rule.name,
+        "match": rule.match,
+        **_non_default(rule, FilterRule(rule.name, rule.match)),
+    }
 
 
-def _account_table(account: Account) -> dict[str, object]:
+def _sections_of(config: Config) -> dict[str, object]:
+    return {name: getattr(config, name) for name in _SECTIONS}
+
+
+def _account_table(
+    account: Account, sections: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """The table for `account`: options equal to their default (given `sections`) left out."""
     table: dict[str, object] = {"name": account.name, "network": account.network.value}
     if account.server:
         table["server"] = account.server
     if account.handle:
         table["handle"] = account.handle
-    table.update(_plain(account.options))  # type: ignore[arg-type]
+    defaults = {o.name: _option_default(o, sections or {}) for o in declared(account.network.value)}
+    for key, value in account.options.items():
+        if key in defaults and _same(value, defaults[key]):
+            continue
+        table[key] = _plain(value)
     return table
 
 
-def save_config(config: Config, path: Path | str | None = None) -> Path:
-    """Write `config` atomically (temp file, fsync, rename), mode 0600. Comments are not kept."""
-    target = Path(path) if path is not None else (config.path or paths.config_file())
+def _same(a: object, b: object) -> bool:
+    return _plain(a) == _plain(b)
+
+
+def to_toml(config: Config) -> str:
+    """The TOML text for `config`, with only the values that differ from the defaults."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    _apply(doc, Config(), config)
+    return tomlkit.dumps(doc)
+
+
+# --- editing the file in place ---------------------------------------------------------------
+
+
+def _tomlkit_table(values: Mapping[str, object]) -> Any:
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in values.items():
+        table.add(key, value)
+    return table
+
+
+def _sync_table(table: Any, old: Mapping[str, object], new: Mapping[str, object]) -> None:
+    """Make `table` (a tomlkit table holding `old`) hold `new`, touching only changed keys."""
+    for key in [k for k in old if k not in new]:
+        if key in table:
+            del table[key]
+    for key, value in new.items():
+        if key not in old or not _same(old[key], value) or key not in table:
+            table[key] = value
+
+
+def _append_table(tables: Any, values: Mapping[str, object], at: int | None = None) -> None:
+    """Add a [[table]] to `tables` (at the end, or at index `at`), set off by blank lines."""
+    import tomlkit
+
+    table = _tomlkit_table(values)
+    before = len(tables) if at is None else at
+    if before == 0 or not tables[before - 1].as_string().endswith("\n\n"):
+        table.trivia.indent = "\n"
+    table.add(tomlkit.nl())
+    if at is None or at >= len(tables):
+        tables.append(table)
+    else:
+        tables.insert(at, table)
+
+
+def _array_of_tables(doc: Any, name: str) -> Any:
+    import tomlkit
+
+    if name not in doc:
+        doc.append(name, tomlkit.aot())
+    return doc[name]
+
+
+def _apply(doc: Any, old: Config, new: Config) -> None:
+    """Change `doc` (which holds `old`) so that it holds `new`, keeping everything else."""
+    for name, (cls, _spec) in _SECTIONS.items():
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        default = cls()
+        for f in fields(after):
+            value = getattr(after, f.name)
+            if getattr(before, f.name) == value:
+                continue
+            if name not in doc:
+                doc[name] = _tomlkit_table({})
+            if f.name in doc[name] or value != getattr(default, f.name):
+                doc[name][f.name] = _plain(value)
+    if dict(old.keymap) != dict(new.keymap):
+        if "keymap" not in doc:
+            doc["keymap"] = _tomlkit_table({})
+        _sync_table(doc["keymap"], dict(old.keymap), dict(new.keymap))
+    old_sections, new_sections = _sections_of(old), _sections_of(new)
+    if old.accounts != new.accounts:
+        tables = _array_of_tables(doc, "accounts")
+        wanted = {a.name: a for a in new.accounts}
+        for i in reversed(range(len(old.accounts))):
+            account = old.accounts[i]
+            if account.name not in wanted:
+                del tables[i]
+            elif wanted[account.name] != account:
+                _sync_table(
+                    tables[i],
+                    _account_table(account, old_sections),
+                    _account_table(wanted[account.name], new_sections),
+                )
+        known = {a.name for a in old.accounts}
+        for index, account in enumerate(new.accounts):  # in place, so the order is kept
+            if account.name not in known:
+                _append_table(tables, _account_table(account, new_sections), at=index)
+    if old.filters != new.filters:
+        tables = _array_of_tables(doc, "filters")
+        ident = {(f.name, f.match): f for f in new.filters}
+        for i in reversed(range(len(old.filters))):
+            rule = old.filters[i]
+            target = ident.get((rule.name, rule.match))
+            if target is None:
+                del tables[i]
+            elif target != rule:
+                _sync_table(tables[i], _filter_table(rule), _filter_table(target))
+        known_rules = {(f.name, f.match) for f in old.filters}
+        for rule in new.filters:
+            if (rule.name, rule.match) not in known_rules:
+                _append_table(tables, _filter_table(rule))
+
+
+def _normal(config: Config, path: Path) -> Config:
+    """`config` as loading it from a file gives it (account options checked, defaults in)."""
     text = to_toml(config)
-    # Never write a file that we would refuse to load.
-    _parse(_Where(target, _key_lines(text)), tomllib.loads(text), target)
-    paths.write_private_file(target, text.encode("utf-8"))
+    return _parse(_Where(path, _key_lines(text)), tomllib.loads(text), path)
+
+
+def _read_document(path: Path) -> tuple[Any, Config]:
+    """The file as a tomlkit document and as a checked Config (empty ones when missing)."""
+    import tomlkit
+
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return tomlkit.document(), Config(path=path)
+    except UnicodeDecodeError:
+        return tomlkit.document(), load_config(path)  # raises the ConfigError naming the line
+    config = load_config(path)  # raises a ConfigError naming the file and line
+    return tomlkit.parse(text), config
+
+
+def _write(path: Path, doc: Any, expected: Config) -> Config:
+    import tomlkit
+
+    text = tomlkit.dumps(doc)
+    # Never write a file that we would refuse to load, or one that says something else.
+    written = _parse(_Where(path, _key_lines(text)), tomllib.loads(text), path)
+    if written != _normal(expected, path):
+        raise ConfigError(path, "", "an edit that keeps the file's meaning (this is a bug)")
+    paths.write_private_file(path, text.encode("utf-8"))
+    return written
+
+
+def save_config(config: Config, path: Path | str | None = None) -> Path:
+    """Write `config` atomically (temp file, fsync, rename), mode 0600, under the file's lock.
+
+    Only the keys that differ from the file on disk change: comments, order and table style stay.
+    """
+    target = Path(path) if path is not None else (config.path or paths.config_file())
+    with paths.locked(target):
+        doc, current = _read_document(target)
+        _apply(doc, current, config)
+        _write(target, doc, config)
     return target
+
+
+def update_config(change: Callable[[Config], Config], path: Path | str | None = None) -> Config:
+    """Read the file, apply `change` and write it back, all under its lock.
+
+    This is how every edit (a login, removing an account) is made: two processes editing at once
+    each see the other's change, and the user's comments and layout are kept.
+    """
+    target = Path(path) if path is not None else paths.config_file()
+    with paths.locked(target):
+        doc, current = _read_document(target)
+        changed = change(current)
+        _apply(doc, current, changed)
+        return _write(target, doc, changed)
 
 
 def add_account(config: Config, account: Account) -> Config:
     """A copy of `config` with `account` appended, checked like the file would be."""
     index = len(config.accounts)
     where = _Where(config.path or "config", {})
-    checked = _parse_account(where, f"accounts[{index}]", _account_table(account))
+    sections = _sections_of(config)
+    checked = _parse_account(
+        where, f"accounts[{index}]", _account_table(account, sections), sections
+    )
     if any(a.name == checked.name for a in config.accounts):
         raise where.error(f"accounts[{index}].name", f"a unique name; {checked.name!r} is taken")
     return replace(config, accounts=config.accounts + (checked,))

@@ -7,8 +7,12 @@ data and cache all in that one folder (tests, demos, portable installs), with th
 
 from __future__ import annotations
 
+import fcntl
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -18,6 +22,18 @@ HOME_ENV = "MURMUR_HOME"
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
+
+
+class StorageError(OSError):
+    """A folder or file of Murmur's cannot be created or written; the message says which."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+def _storage_error(what: Path, e: OSError) -> StorageError:
+    hint = f" (is {HOME_ENV} a writable folder?)" if _home() is not None else ""
+    return StorageError(e.errno, f"cannot write {what}: {e.strerror or e}{hint}")
 
 
 def _home() -> Path | None:
@@ -61,13 +77,19 @@ def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) and make sure only the user can enter it (0700).
 
     An existing folder of ours with looser permissions is tightened: it holds secrets and drafts.
-    A folder owned by someone else is left alone (chmod would fail, and it is not ours to change).
+    A folder owned by someone else is left alone (chmod would fail, and it is not ours to change),
+    and so is a shared sticky folder such as /tmp, which root owns: closing it would lock every
+    other user (and service) out of it.
     """
     path = Path(path)
-    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    st = path.stat()
-    if st.st_uid == os.getuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
-        os.chmod(path, PRIVATE_DIR_MODE)
+    try:
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        st = path.stat()
+        shared = bool(st.st_mode & stat.S_ISVTX)
+        if st.st_uid == os.getuid() and not shared and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
+            os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as e:
+        raise _storage_error(path, e) from None
     return path
 
 
@@ -89,7 +111,10 @@ def write_private_file(path: Path, data: bytes) -> None:
     path = Path(path)
     ensure_private_dir(path.parent)
     # mkstemp creates the file 0600 with O_EXCL, so no other user can open it in between.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise _storage_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -104,3 +129,24 @@ def write_private_file(path: Path, data: bytes) -> None:
             pass
         raise
     fsync_dir(path.parent)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`'s sibling `NAME.lock` (kept: deleting it would race).
+
+    Every read-modify-write of a shared file (config.toml, vault.bin) happens inside this, so two
+    Murmur processes never lose each other's changes.
+    """
+    path = Path(path)
+    ensure_private_dir(path.parent)
+    lock = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    except OSError as e:
+        raise _storage_error(lock, e) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import fcntl
 import getpass
 import json
 import os
@@ -30,8 +29,8 @@ import struct
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,16 +192,9 @@ def _read_private(path: Path) -> bytes:
         return f.read()
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the vault's sibling lock file (kept: deleting it would race)."""
-    paths.ensure_private_dir(path.parent)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+def _locked(path: Path) -> AbstractContextManager[None]:
+    """Hold the exclusive lock on the vault's sibling `vault.bin.lock`."""
+    return paths.locked(path)
 
 
 class Vault:
@@ -295,14 +287,28 @@ class Vault:
             self._entries = entries
 
 
+_taken_passphrase: str | None = None
+
+
+def take_env_passphrase() -> None:
+    """Read MURMUR_PASSPHRASE once and remove it from the environment.
+
+    Called first thing at start: no child process ($EDITOR, $BROWSER, passphrase_command, a
+    media opener) inherits the passphrase, and `resolve_passphrase` still finds it.
+    """
+    global _taken_passphrase
+    _taken_passphrase = os.environ.pop(PASSPHRASE_ENV, None) or None
+
+
 def resolve_passphrase(
     vault_config: VaultConfig, *, interactive: bool, confirm: bool = False
 ) -> str:
-    """The vault passphrase from MURMUR_PASSPHRASE, `passphrase_command`, or a prompt.
+    """The vault passphrase from MURMUR_PASSPHRASE (as taken at start), `passphrase_command`,
+    or a prompt.
 
     `confirm` asks twice at the prompt (when a new vault is being created).
     """
-    from_env = os.environ.get(PASSPHRASE_ENV)
+    from_env = _taken_passphrase or os.environ.get(PASSPHRASE_ENV)
     if from_env:
         return from_env
     if vault_config.passphrase_command.strip():

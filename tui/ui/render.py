@@ -134,6 +134,7 @@ class View:
     now: datetime
     absolute: bool = False
     revealed: bool = False
+    counts: bool = True  # [ui] show_counts: reply / repost / like counts under each post
 
     def when(self, moment: datetime) -> str:
         return absolute_time(moment) if self.absolute else relative_time(moment, self.now)
@@ -333,7 +334,8 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
     if (warning or warned or shown.sensitive) and not view.revealed:
         what = warning or (_line(verdict.reason) if verdict is not None else "sensitive media")
         lines.append(_assemble(("⚠ ", WARN), (what, WARN), (" — v to show", DIM)))
-        lines.append(counts_line(shown))
+        if view.counts:
+            lines.append(counts_line(shown))
         return lines
     if warning:
         lines.append(_assemble(("⚠ ", WARN), (warning, WARN)))
@@ -345,7 +347,8 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
     for extra in (card_line(shown), poll_line(shown)):
         if extra is not None:
             lines.append(extra)
-    lines.append(counts_line(shown))
+    if view.counts:
+        lines.append(counts_line(shown))
     return lines
 
 
@@ -428,7 +431,9 @@ INDENT = "  "
 
 
 def _indented(view: View) -> View:
-    return View(max(1, view.width - len(INDENT)), view.now, view.absolute, view.revealed)
+    return View(
+        max(1, view.width - len(INDENT)), view.now, view.absolute, view.revealed, view.counts
+    )
 
 
 def _indent(line: Content, width: int) -> list[Content]:

@@ -43,8 +43,8 @@ from tui.networks.base import (
     Capability,
     Counting,
     CredentialsSaver,
-    Limits,
     Network,
+    NetworkError,
     NotFound,
     Unsupported,
 )
@@ -58,6 +58,7 @@ from tui.text import clean, clean_line, plain_to_rich, safe_url
 GET_POSTS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
 OWN_RECORD_PAGES = 10  # how far back (x100 records) to look for a like/follow to undo
 LIKE, REPOST = "app.bsky.feed.like", "app.bsky.feed.repost"
+BOOKMARKS_PROBE = "app.bsky.bookmark.getBookmarks"
 FOLLOW, BLOCK = "app.bsky.graph.follow", "app.bsky.graph.block"
 REPORT_REASONS = {
     "spam": "com.atproto.moderation.defs#reasonSpam",
@@ -123,7 +124,9 @@ class BlueskyNetwork(Network):
                 raise self.error(AuthError, "not logged in: run `murmur login bluesky HANDLE`")
             self.set_state(ConnectionState.CONNECTING)
             extra = self.account.options.get("labelers")
-            labelers = [d for d in extra if isinstance(d, str)] if isinstance(extra, list) else []
+            labelers = (
+                [d for d in extra if isinstance(d, str)] if isinstance(extra, (list, tuple)) else []
+            )
             moderation = Moderation.build(None, labelers)
             xrpc = Xrpc(
                 self.secrets["pds"],
@@ -140,13 +143,18 @@ class BlueskyNetwork(Network):
                 )
                 xrpc.headers[ACCEPT_LABELERS_HEADER] = moderation.header()
                 self._ctx = parse.Context(self.account.name, self.did, moderation)
-                view = await self._own_profile(xrpc)
+                view, bookmarks = await asyncio.gather(
+                    self._own_profile(xrpc), _offers(xrpc, BOOKMARKS_PROBE)
+                )
             except BaseException:
                 await xrpc.aclose()
                 self.set_state(ConnectionState.OFFLINE)
                 raise
             self._me_view = view if isinstance(view, dict) else {}
             self._me = parse.parse_author(self._me_view, self._ctx)
+            # What this AppView serves decides what is offered (older ones have no bookmarks).
+            offered = {Capability.BOOKMARK} if bookmarks else set()
+            self.capabilities = type(self).capabilities | offered
             self._xrpc = xrpc
             # Bluesky has no client stream: stream() polls timelines and notifications.
             self.set_state(ConnectionState.POLLING, f"polling every {self.poll_seconds:g} s")
@@ -175,10 +183,19 @@ class BlueskyNetwork(Network):
 
     # ----- description -----------------------------------------------------------------------
     @property
-    def limits(self) -> Limits:
-        return Limits(
+    def limits(self) -> write.BlueskyLimits:
+        return write.BlueskyLimits(
             max_chars=300, counting=Counting.GRAPHEMES, max_media=write.MAX_IMAGES, cw_counts=False
         )
+
+    # Content warnings: Bluesky has only these self-labels (value, name); any other warning is
+    # written at the top of the post. The composer asks which before sending.
+    self_labels: tuple[tuple[str, str], ...] = write.SELF_LABEL_CHOICES
+
+    @staticmethod
+    def content_warning_plan(content_warning: str) -> write.ContentWarningPlan:
+        """How `content_warning` will be sent: as a self-label, or as text atop the post."""
+        return write.content_warning_plan(content_warning)
 
     @property
     def me(self) -> Author | None:
@@ -257,6 +274,13 @@ class BlueskyNetwork(Network):
         elif feed.kind is FeedKind.USER:
             actor = await self.resolve_actor(feed.arg)
             body = await x.query("app.bsky.feed.getAuthorFeed", {**params, "actor": actor})
+        elif feed.kind is FeedKind.BOOKMARKS and self.supports(Capability.BOOKMARK):
+            body = await x.query("app.bsky.bookmark.getBookmarks", params)
+            marks = [parse.parse_bookmark(b, self._ctx) for b in _items(body, "bookmarks")]
+            next_cursor = body.get("cursor") if isinstance(body, dict) else None
+            return Page(tuple(marks), older=next_cursor if isinstance(next_cursor, str) else None)
+        elif feed.kind is FeedKind.BOOKMARKS:
+            raise self.error(Unsupported, "this Bluesky server keeps no bookmarks")
         else:
             raise self.error(Unsupported, f"Bluesky has no {feed.kind.value} feed")
         items = body.get("feed") if isinstance(body, dict) else None
@@ -362,6 +386,7 @@ class BlueskyNetwork(Network):
         if author is None:
             raise self.error(BadResponse, "the server sent an unreadable profile")
         viewer = view.get("viewer") if isinstance(view.get("viewer"), dict) else {}
+        viewer = await self._unhide_follows(actor, viewer)
         relationship = None if actor == self.did else _relationship(viewer)
         return Profile(
             author=author,
@@ -499,6 +524,8 @@ class BlueskyNetwork(Network):
         await self._delete_record(post.shown.key)
 
     async def react(self, post: Post, reaction: Reaction, undo: bool = False) -> Post:
+        if reaction is Reaction.BOOKMARK:
+            return await self._bookmark(post, undo)
         if reaction not in (Reaction.LIKE, Reaction.REPOST):
             raise self.error(Unsupported, f"Bluesky has no {reaction.value}")
         target = self._target(post, reaction.value)
@@ -520,6 +547,27 @@ class BlueskyNetwork(Network):
             counts = _bump(counts, name, +1)
         state = {"liked": bool(ref.get("like")), "reposted": bool(ref.get("repost"))}
         updated = replace(target, ref=ref, counts=counts).with_state(**state)
+        return replace(post, repost_of=updated) if post.repost_of is not None else updated
+
+    async def _bookmark(self, post: Post, undo: bool) -> Post:
+        """Bookmarks are private: the AppView keeps them, not the repo."""
+        x = await self._ready()
+        if not self.supports(Capability.BOOKMARK):
+            raise self.error(Unsupported, "this Bluesky server keeps no bookmarks")
+        target = self._target(post, "bookmark")
+        assert target is not None
+        try:
+            if undo:
+                await x.procedure("app.bsky.bookmark.deleteBookmark", {"uri": target.key})
+            else:
+                body = {"uri": target.key, "cid": target.ref["cid"]}
+                await x.procedure("app.bsky.bookmark.createBookmark", body)
+        except NetworkError as exc:
+            if not _lacks_method(exc):
+                raise
+            self.capabilities = self.capabilities - {Capability.BOOKMARK}
+            raise self.error(Unsupported, "this Bluesky server keeps no bookmarks") from None
+        updated = target.with_state(bookmarked=not undo)
         return replace(post, repost_of=updated) if post.repost_of is not None else updated
 
     async def _viewer_record(self, uri: str, name: str) -> str:
@@ -556,7 +604,27 @@ class BlueskyNetwork(Network):
         x = await self._ready()
         view = await x.query("app.bsky.actor.getProfile", {"actor": did})
         viewer = view.get("viewer") if isinstance(view, dict) else None
-        return viewer if isinstance(viewer, dict) else {}
+        return await self._unhide_follows(did, viewer if isinstance(viewer, dict) else {})
+
+    async def _unhide_follows(self, did: str, viewer: dict[str, Any]) -> dict[str, Any]:
+        """`viewer` with the follows a block hides put back.
+
+        While either side blocks, the AppView's profile omits `following` and `followedBy`, so
+        a follow that outlives the block looked gone. getRelationships tells them regardless.
+        """
+        if not (viewer.get("blocking") or viewer.get("blockedBy")) or did == self.did:
+            return viewer
+        x = await self._ready()
+        body = await x.query(
+            "app.bsky.graph.getRelationships", {"actor": self.did, "others": [did]}
+        )
+        viewer = dict(viewer)
+        for rel in _items(body, "relationships"):
+            if isinstance(rel, dict) and rel.get("did") == did:
+                for field in ("following", "followedBy"):
+                    if parse_at_uri(parse.as_str(rel.get(field))):
+                        viewer.setdefault(field, rel[field])
+        return viewer
 
     async def _toggle_graph(
         self, who: str, collection: str, field: str, undo: bool
@@ -618,6 +686,29 @@ class BlueskyNetwork(Network):
             "com.atproto.moderation.createReport",
             {"reasonType": reason_type, "reason": words, "subject": subject},
         )
+
+
+def _lacks_method(exc: NetworkError) -> bool:
+    """Whether `exc` says the server has no such XRPC method (not that it failed to run it)."""
+    code = getattr(exc, "code", "")
+    return code in ("MethodNotImplemented", "XRPCNotSupported") or (
+        not code and getattr(exc, "status", 0) in (404, 501)
+    )
+
+
+async def _offers(xrpc: Xrpc, nsid: str) -> bool:
+    """Whether the server serves query `nsid`.
+
+    Only an answer saying the method does not exist means no: after a passing failure (a
+    timeout, a 502) the method is taken as there, and using it will say what went wrong.
+    """
+    try:
+        await xrpc.query(nsid, {"limit": 1})
+    except NetworkError as exc:
+        if isinstance(exc, AuthError):
+            raise
+        return not _lacks_method(exc)
+    return True
 
 
 def _items(body: Any, key: str) -> list:

@@ -313,7 +313,10 @@ def parse_post_view(view: Any, ctx: Context, depth: int = 0) -> Post | Placehold
             quotes=as_int(view.get("quoteCount")),
         ),
         mine=MyState(
-            liked="like" in ref, reposted="repost" in ref, pinned=viewer.get("pinned") is True
+            liked="like" in ref,
+            reposted="repost" in ref,
+            bookmarked=viewer.get("bookmarked") is True,
+            pinned=viewer.get("pinned") is True,
         ),
         language=language,
         labels=tuple(clean_line(v, max_len=128) for v in verdict.values) + verdict.markers,
@@ -372,6 +375,19 @@ def _thread_node(node: Any, ctx: Context) -> Item:
             key=key,
         )
     return Placeholder(NET, ctx.account, uid, "A thread item this version cannot show.", key=key)
+
+
+def parse_bookmark(view: Any, ctx: Context) -> Item:
+    """An app.bsky.bookmark.defs#bookmarkView: the bookmarked post, or why it cannot be shown."""
+    item = view.get("item") if isinstance(view, dict) else None
+    if isinstance(item, dict) and item.get("$type") in (None, "app.bsky.feed.defs#postView"):
+        post = parse_post_view(item, ctx)
+        return post.with_state(bookmarked=True) if isinstance(post, Post) else post
+    subject = view.get("subject") if isinstance(view, dict) else None
+    uri = as_str(subject.get("uri")) if isinstance(subject, dict) else ""
+    node = dict(item) if isinstance(item, dict) else {}
+    node.setdefault("uri", uri)
+    return _thread_node(node, ctx)
 
 
 def parse_thread(root: Any, ctx: Context) -> Thread:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.networks.bluesky.moderation import self_label_for
+from tui.networks.base import Limits, grapheme_count
+from tui.networks.bluesky.moderation import LABEL_NAMES, SELF_LABELS, self_label_for
 
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 2_000_000  # app.bsky.embed.images: "up to 2 MB"
@@ -23,19 +25,51 @@ def strong_ref(uri: str, cid: str) -> dict[str, str]:
     return {"uri": uri, "cid": cid}
 
 
-def apply_content_warning(text: str, content_warning: str) -> tuple[str, list[str]]:
-    """The text to post and the self-labels for a content warning.
+# (value, name) of the self-labels a content warning can be sent as.
+SELF_LABEL_CHOICES = tuple((v, LABEL_NAMES[v]) for v in SELF_LABELS)
 
-    A warning naming a label Bluesky knows ("nudity", "graphic media"...) becomes that self-label;
-    any other warning has no label to map to, so it is written at the top of the text instead.
+
+@dataclass(frozen=True, slots=True)
+class ContentWarningPlan:
+    """How a content warning reaches Bluesky, which has no free-text warnings.
+
+    A warning naming one of its self-labels ("nudity", "graphic media"...) is sent as that label
+    (`self_label`); any other text can only be written at the top of the post (`text_prefix`),
+    where everyone reads it, so a composer says so before sending and offers the self-labels.
     """
+
+    self_label: str = ""
+    text_prefix: str = ""
+
+    @property
+    def in_text(self) -> bool:
+        return bool(self.text_prefix)
+
+
+def content_warning_plan(content_warning: str) -> ContentWarningPlan:
     cw = content_warning.strip()
     if not cw:
-        return text, []
+        return ContentWarningPlan()
     label = self_label_for(cw)
     if label:
-        return text, [label]
-    return f"CW: {cw}\n\n{text}", []
+        return ContentWarningPlan(self_label=label)
+    return ContentWarningPlan(text_prefix=f"CW: {cw}\n\n")
+
+
+def apply_content_warning(text: str, content_warning: str) -> tuple[str, list[str]]:
+    """The text to post and the self-labels for a content warning (see ContentWarningPlan)."""
+    plan = content_warning_plan(content_warning)
+    return plan.text_prefix + text, [plan.self_label] if plan.self_label else []
+
+
+@dataclass(frozen=True, slots=True)
+class BlueskyLimits(Limits):
+    """Bluesky's limits: 300 graphemes of the text as sent, a warning written into it included."""
+
+    self_labels: tuple[tuple[str, str], ...] = SELF_LABEL_CHOICES
+
+    def count(self, text: str, content_warning: str = "") -> int:
+        return grapheme_count(content_warning_plan(content_warning).text_prefix + text)
 
 
 def post_record(

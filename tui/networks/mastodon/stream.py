@@ -149,8 +149,9 @@ class Streamer:
     # ----- the loop ----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[Event]:
         while True:
-            async for event in self._stream():
-                yield event
+            if self.net.account.options.get("streaming", True):  # false: always poll
+                async for event in self._stream():
+                    yield event
             async for event in self._poll(RETRY_STREAMING_AFTER):
                 yield event
 
@@ -206,9 +207,9 @@ class Streamer:
         deadline = loop.time() + duration
         # Where we are now; only what arrives after this is news.
         home_cursor, notes_cursor = await self._newest()
-        yield self._state(
-            ConnectionState.POLLING, f"polling every {interval:g} s (streaming unavailable)"
-        )
+        why = "unavailable" if self.net.account.options.get("streaming", True) else "off in config"
+        detail = f"polling every {interval:g} s (streaming {why})"
+        yield self._state(ConnectionState.POLLING, detail)
         while loop.time() < deadline:
             await asyncio.sleep(interval)
             try:

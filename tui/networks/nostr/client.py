@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import replace
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 from tui.model import (
@@ -32,6 +32,7 @@ from tui.model import (
     Reaction,
     Relationship,
     SearchResults,
+    Tag,
     Thread,
 )
 from tui.networks.base import (
@@ -50,8 +51,9 @@ from tui.networks.base import (
     Unsupported,
 )
 from tui.networks.nostr import convert, nip05, nip19
-from tui.networks.nostr.event import NostrEvent, sign
-from tui.networks.nostr.keys import Keys, short_npub
+from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, keep_newest, sign
+from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
     RELAY_LIST_KIND,
     RelayList,
@@ -59,10 +61,9 @@ from tui.networks.nostr.outbox import (
     publish_targets,
     route_authors,
 )
-from tui.networks.nostr.pool import PublishResult, RelayPool
+from tui.networks.nostr.pool import Plan, PublishResult, RelayPool
 from tui.networks.nostr.relay import normalize_url
 
-DEFAULT_RELAYS = ["wss://relay.damus.io", "wss://nos.lol", "wss://relay.primal.net"]
 NOTE_KINDS = [1, 6]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
@@ -72,7 +73,14 @@ MAX_THREAD_DEPTH = 30
 ENGAGEMENT_LIMIT = 1000
 # Quotes need not tag me (NIP-18 asks only for a `q` tag): my newest notes are watched for them.
 MY_NOTES = 200
+QUERY_TIMEOUT = 6.0
+# A page thinned out by muted authors or unshowable events asks the relays again for older
+# events, at most this many times.
+MAX_PAGE_ROUNDS = 10
+SEARCH_LIMIT = 40
+PEOPLE_LIMIT = 20
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
+_TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
 
@@ -91,6 +99,8 @@ class NostrNetwork(Network):
             Capability.QUOTE,
             Capability.MUTE,
             Capability.REPORT,
+            # #tags and known people always; notes by text where a relay offers NIP-50.
+            Capability.SEARCH,
         }
     )
     # NIP-05 lookups refuse private/loopback hosts and use https; tests relax both explicitly.
@@ -138,10 +148,7 @@ class NostrNetwork(Network):
     # ----- description -------------------------------------------------------------------------
     @property
     def capabilities(self) -> frozenset[Capability]:  # type: ignore[override]
-        caps = set(self.base_capabilities)
-        if self._search_relays():
-            caps.add(Capability.SEARCH)
-        return frozenset(caps)
+        return self.base_capabilities
 
     @property
     def limits(self) -> Limits:
@@ -172,10 +179,16 @@ class NostrNetwork(Network):
             self.keys, max_relays=max(self.total, len(self.relays)), on_state=self._pool_state
         )
         if await self.pool.connect(self.relays) == 0:
+            why = "; ".join(_relay_failure(r, 5.0) for r in self._relays())
             await self.close()
             self.set_state(ConnectionState.OFFLINE, "no relay answered")
-            raise self.error(Transient, "could not connect to any relay")
-        await self._load_mine()
+            raise self.error(Transient, f"could not connect to any relay: {why}")
+        try:
+            await self._load_mine()
+        except Transient:
+            await self.close()
+            self.set_state(ConnectionState.OFFLINE, "no relay answered")
+            raise
 
     async def close(self) -> None:
         pool, self.pool = self.pool, None
@@ -206,7 +219,7 @@ class NostrNetwork(Network):
     async def _load_mine(self) -> None:
         lists = {"authors": [self.pubkey], "kinds": [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND]}
         notes = {"authors": [self.pubkey], "kinds": [1], "limit": MY_NOTES}
-        for ev in await self._query(self.relays, [lists, notes]):
+        for ev in await self._query(self.relays, [lists, notes], must_answer=True):
             self._remember_mine(ev)
 
     def _remember_mine(self, ev: NostrEvent) -> None:
@@ -238,10 +251,81 @@ class NostrNetwork(Network):
         return list(dict.fromkeys([*self.relays, *mine]))[: self.total]
 
     async def _query(
-        self, urls: Iterable[str], filters: list[dict[str, Any]], timeout: float = 6.0
+        self,
+        urls: Iterable[str],
+        filters: list[dict[str, Any]],
+        timeout: float = QUERY_TIMEOUT,
+        *,
+        must_answer: bool = False,
     ) -> list[NostrEvent]:
-        pool = self._need_pool()
-        return await pool.query({u: filters for u in urls}, timeout)
+        return await self._ask({u: filters for u in urls}, timeout, must_answer=must_answer)
+
+    async def _ask(
+        self, plan: Plan, timeout: float = QUERY_TIMEOUT, *, must_answer: bool = False
+    ) -> list[NostrEvent]:
+        """Stored events answering `plan`, verified, de-duplicated, newest first.
+
+        With `must_answer`, a plan that no relay answered (EOSE or CLOSED) is a Transient naming
+        each relay and what went wrong with it: an empty page must mean "nothing there", never
+        "nobody asked".
+        """
+        sub = await self._need_pool().subscribe(plan, collect=True)
+        try:
+            await sub.wait_eose(timeout)
+            answered = [done.is_set() for done in sub.eose_events]
+        finally:
+            await sub.close()
+        if must_answer and sub.relays and not any(answered):
+            why = "; ".join(_relay_failure(r, timeout) for r in sub.relays)
+            raise self.error(Transient, f"no relay answered: {why}")
+        return sorted(keep_newest(sub.events), key=lambda e: (-e.created_at, e.id))
+
+    def _until(self, cursor: str | None) -> int:
+        """The newest `created_at` to ask for: never beyond the allowed clock skew, so that
+        notes dated in the future (dropped on arrival) cannot use up the relays' `limit`."""
+        horizon = int(time.time()) + MAX_FUTURE_SECONDS
+        if not cursor:
+            return horizon
+        try:
+            return min(int(cursor), horizon)
+        except ValueError:
+            raise self.error(NetworkError, f"bad cursor {cursor!r}") from None
+
+    async def _collect(
+        self, plan: Plan, limit: int, until: int, keep: Callable[[NostrEvent], bool]
+    ) -> tuple[list[NostrEvent], bool]:
+        """Up to `limit` events that `keep` accepts, newest first, from `until` down, paging
+        while muted or unshowable events thin the answer. Returns (events, more_may_exist).
+
+        Each relay answers each filter with its newest `limit` events, so everything newer than
+        the `limit`-th newest event of the merged answer is complete; older ones are asked for
+        again with `until` set there.
+        """
+        kept: list[NostrEvent] = []
+        seen: set[str] = set()
+        for round_no in range(MAX_PAGE_ROUNDS):
+            asked = {u: [{**f, "until": until} for f in fs] for u, fs in plan.items()}
+            events = await self._ask(asked, must_answer=round_no == 0)
+            full = len(events) >= limit
+            horizon = events[limit - 1].created_at if full else None
+            fresh = 0
+            for ev in events:
+                if horizon is not None and ev.created_at < horizon:
+                    break
+                if ev.id in seen:
+                    continue
+                seen.add(ev.id)
+                fresh += 1
+                if keep(ev):
+                    kept.append(ev)
+            if not full:
+                return _newest(kept, limit), len(kept) > limit
+            if len(kept) >= limit:
+                return _newest(kept, limit), True
+            assert horizon is not None
+            # A second holding more than `limit` events would be asked for forever: step past it.
+            until = horizon if fresh else horizon - 1
+        return _newest(kept, limit), True
 
     async def _load_relay_lists(self, pubkeys: Iterable[str]) -> None:
         missing = sorted({p for p in pubkeys if p not in self.relay_lists})
@@ -284,8 +368,11 @@ class NostrNetwork(Network):
         notes = list(dict.fromkeys(engagement_of or ()))
         for chunk in _chunks(notes):
             mine = {"kinds": [6, 7], "authors": [self.pubkey], "#e": chunk}
-            filters.append({**mine, "limit": 3 * len(chunk) + 10})
-            filters.append({"kinds": [1, 6, 7], "#e": chunk, "limit": ENGAGEMENT_LIMIT})
+            until = int(time.time()) + MAX_FUTURE_SECONDS  # future-dated ones would crowd out
+            filters.append({**mine, "limit": 3 * len(chunk) + 10, "until": until})
+            filters.append(
+                {"kinds": [1, 6, 7], "#e": chunk, "limit": ENGAGEMENT_LIMIT, "until": until}
+            )
         if not filters:
             return
         events = await self._query(self.read_relays, filters)
@@ -343,31 +430,30 @@ class NostrNetwork(Network):
     async def timeline(
         self, feed: FeedRef, cursor: str | None = None, limit: int = 40
     ) -> Page[Item]:
+        until = self._until(cursor)
         base: dict[str, Any] = {"kinds": NOTE_KINDS, "limit": limit}
-        if cursor:
-            try:
-                base["until"] = int(cursor)
-            except ValueError:
-                raise self.error(NetworkError, f"bad cursor {cursor!r}") from None
         if feed.kind is FeedKind.HOME:
             plan = await self._author_plan({*self.follows, self.pubkey}, base)
         elif feed.kind is FeedKind.USER:
-            try:
-                who = nip19.pubkey_from(feed.arg)
-            except ValueError:
-                raise self.error(NotFound, f"not a Nostr public key: {feed.arg!r}") from None
-            plan = await self._author_plan([who], base)
+            plan = await self._author_plan([await self._pubkey(feed.arg)], base)
         elif feed.kind is FeedKind.TAG:
-            tag_filter = {**base, "kinds": [1], "#t": [feed.arg.lower()]}
+            tag_filter = {**base, "kinds": [1], "#t": [feed.arg.lower().lstrip("#")]}
             plan = {u: [tag_filter] for u in self.read_relays}
         elif feed.kind is FeedKind.PUBLIC:
             plan = {u: [base] for u in self.read_relays}
         else:
             raise self.error(Unsupported, f"Nostr has no {feed.kind.value} feed")
-        events = [e for e in await self._need_pool().query(plan) if self._visible(e)][:limit]
-        return await self._page(events, limit)
+        events, more = await self._collect(plan, limit, until, self._showable)
+        return await self._page(events, more)
 
-    async def _page(self, events: list[NostrEvent], limit: int) -> Page[Item]:
+    def _showable(self, ev: NostrEvent) -> bool:
+        """Not muted, and (for a repost) neither is the reposted author."""
+        if not self._visible(ev):
+            return False
+        inner = convert.embedded_repost(ev) if ev.kind == 6 else None
+        return inner is None or self._visible(inner)
+
+    async def _page(self, events: list[NostrEvent], more: bool) -> Page[Item]:
         await self._hydrate(events, engagement=True)
         posts = []
         for ev in events:
@@ -376,11 +462,11 @@ class NostrNetwork(Network):
                 post.repost_of and post.repost_of.ref.get("pubkey") in self.mutes
             ):
                 posts.append(post)
-        return Page(tuple(posts), older=self._older(events, limit))
+        return Page(tuple(posts), older=self._older(events) if more else None)
 
     @staticmethod
-    def _older(events: list[NostrEvent], limit: int) -> str | None:
-        if len(events) < limit or not events:
+    def _older(events: list[NostrEvent]) -> str | None:
+        if not events:
             return None
         oldest = events[-1].created_at
         # A page made of one second only would repeat forever: step past that second.
@@ -389,14 +475,17 @@ class NostrNetwork(Network):
     async def notifications(
         self, cursor: str | None = None, limit: int = 40
     ) -> Page[NotificationItem]:
+        until = self._until(cursor)
         filters = self._notification_filters({"limit": limit})
-        if cursor:
-            filters = [{**f, "until": int(cursor)} for f in filters]
-        events = [e for e in await self._query(self.read_relays, filters) if self._visible(e)]
-        events = [e for e in events if e.pubkey != self.pubkey][:limit]
+        plan = {u: filters for u in self.read_relays}
+
+        def keep(ev: NostrEvent) -> bool:
+            return ev.pubkey != self.pubkey and self._visible(ev)
+
+        events, more = await self._collect(plan, limit, until, keep)
         await self._hydrate(events, engagement=True)
         items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
-        return Page(tuple(items), older=self._older(events, limit))
+        return Page(tuple(items), older=self._older(events) if more else None)
 
     def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
         """Events that tag me, and quotes of my recent notes that do not."""
@@ -406,9 +495,13 @@ class NostrNetwork(Network):
         return filters
 
     async def post(self, uid: str) -> Item:
-        eid = uid.removeprefix("nostr:")
-        if len(eid) != 64:
-            eid = nip19.decode(eid).hex
+        eid = uid.strip().removeprefix("nostr:").lower()
+        try:
+            if len(eid) != 64:
+                eid = nip19.decode(eid).hex
+            bytes.fromhex(eid)
+        except ValueError:
+            raise self.error(NotFound, f"not a Nostr note id: {uid!r}") from None
         await self._load_events([eid])
         ev = self.ctx.events.get(eid)
         if ev is None:
@@ -423,7 +516,8 @@ class NostrNetwork(Network):
         eid = post.key
         root = post.ref.get("root") or eid
         filters = [{"ids": list({root, eid})}, {"#e": list({root, eid}), "kinds": [1]}]
-        events = {e.id: e for e in await self._query(self.read_relays, filters) if e.kind == 1}
+        found = await self._query(self.read_relays, filters, must_answer=True)
+        events = {e.id: e for e in found if e.kind == 1}
         self.ctx.events.update(events)
         focus = events.get(eid)
         if focus is None:
@@ -464,17 +558,37 @@ class NostrNetwork(Network):
             descendants=tuple(p for p in (convert.to_post(self.ctx, e) for e in desc) if p),
         )
 
-    async def profile(self, who: str) -> Profile:
+    async def _pubkey(self, who: str) -> str:
+        """The hex public key `who` names: `nostr:<hex>` (an author uid), hex, npub, nprofile
+        (with or without `nostr:` or `@`), or a NIP-05 name looked up at its domain."""
+        ident = who.strip().removeprefix("nostr:").removeprefix("@")
         try:
-            pk = nip19.pubkey_from(who)
+            return nip19.pubkey_from(ident)
         except ValueError:
-            raise self.error(NotFound, f"not a Nostr public key: {who!r}") from None
+            pass
+        if nip05.split(ident) is None:
+            raise self.error(NotFound, f"not a Nostr public key or NIP-05 name: {who!r}")
+        pk = await nip05.resolve(
+            ident, allow_private=self.nip05_allow_private, scheme=self.nip05_scheme
+        )
+        if pk is None:
+            raise self.error(NotFound, f"{ident} does not name a Nostr public key")
+        return pk
+
+    async def profile(self, who: str) -> Profile:
+        pk = await self._pubkey(who)
         await self._load_relay_lists([pk])
         urls = [*self.read_relays, *self.relay_lists[pk].write[: self.per_author]]
-        for ev in await self._query(dict.fromkeys(urls), [{"authors": [pk], "kinds": [0]}]):
+        for ev in await self._query(
+            dict.fromkeys(urls), [{"authors": [pk], "kinds": [0]}], must_answer=True
+        ):
             prof = convert.parse_profile(ev)
             if prof is not None:
                 self.ctx.profiles[pk] = prof
+        await self._check_nip05(pk)
+        return convert.to_profile(self.ctx, pk, set(self.follows), self.mutes)
+
+    async def _check_nip05(self, pk: str) -> None:
         prof = self.ctx.profiles.get(pk)
         if prof is not None and prof.nip05 and (pk, prof.nip05) not in self._nip05_checked:
             self._nip05_checked.add((pk, prof.nip05))
@@ -482,28 +596,89 @@ class NostrNetwork(Network):
                 prof.nip05, pk, allow_private=self.nip05_allow_private, scheme=self.nip05_scheme
             ):
                 self.ctx.nip05[pk] = prof.nip05
-        return convert.to_profile(self.ctx, pk, set(self.follows), self.mutes)
 
     async def search(self, query: str) -> SearchResults:
+        """`#tag` → notes tagged so (no NIP-50 needed); anything else → people among the
+        profiles this account has seen (its follows' included) or named by key or NIP-05, plus
+        people and notes from relays offering NIP-50. Without such a relay the result's note
+        says why no text search was made (a one-word query then shows notes tagged with it)."""
+        query = query.strip()
+        if not query:
+            return SearchResults()
+        tag = _TAG_QUERY_RE.match(query)
+        if query.startswith("#"):
+            if tag is None:
+                raise self.error(NotFound, f"not a hashtag: {query!r}")
+            return await self._search_tag(tag.group(1).lower())
         urls = self._search_relays()
         if not urls:  # right after open(), relays' NIP-11 documents may still be on their way
             await asyncio.gather(*(r.wait_info(3.0) for r in self._relays()))
             urls = self._search_relays()
+        people = await self._known_people(query)
         if not urls:
-            raise self.error(Unsupported, "none of these relays offers search (NIP-50)")
+            note = "none of these relays offers text search (NIP-50): people you have seen"
+            if tag is None:
+                return SearchResults(authors=people, note=note + " were searched")
+            found = await self._search_tag(tag.group(1).lower())
+            note += f" and notes tagged #{tag.group(1).lower()} are shown"
+            return SearchResults(authors=people, posts=found.posts, tags=found.tags, note=note)
+        until = int(time.time()) + MAX_FUTURE_SECONDS
         filters = [
-            {"search": query, "kinds": [1], "limit": 40},
-            {"search": query, "kinds": [0], "limit": 10},
+            {"search": query, "kinds": [1], "limit": SEARCH_LIMIT, "until": until},
+            {"search": query, "kinds": [0], "limit": PEOPLE_LIMIT},
         ]
-        events = await self._query(urls, filters)
-        notes = [e for e in events if e.kind == 1 and self._visible(e)]
+        try:
+            events = await self._query(urls, filters, must_answer=True)
+        except Transient as exc:  # the people found here are still worth showing
+            return SearchResults(authors=people, note=f"text search failed: {exc.message}")
+        notes = [e for e in events if e.kind == 1 and self._visible(e)][:SEARCH_LIMIT]
+        found_people = []
         for ev in events:
             prof = convert.parse_profile(ev) if ev.kind == 0 else None
             if prof is not None:
                 self.ctx.profiles[ev.pubkey] = prof
-        page = await self._page(notes, 40)
-        authors = tuple(convert.author(self.ctx, e.pubkey) for e in events if e.kind == 0)
-        return SearchResults(authors=authors, posts=page.items)
+                found_people.append(ev.pubkey)
+        page = await self._page(notes, False)
+        extra = tuple(
+            convert.author(self.ctx, pk)
+            for pk in dict.fromkeys(found_people)
+            if pk not in {a.uid.removeprefix("nostr:") for a in people}
+        )
+        return SearchResults(authors=(*people, *extra)[:PEOPLE_LIMIT], posts=page.items)
+
+    async def _search_tag(self, tag: str) -> SearchResults:
+        flt = {"kinds": [1], "#t": [tag], "limit": SEARCH_LIMIT}
+        plan = {u: [flt] for u in self.read_relays}
+        events, _ = await self._collect(plan, SEARCH_LIMIT, self._until(None), self._showable)
+        page = await self._page(events, False)
+        return SearchResults(posts=page.items, tags=(Tag(tag),))
+
+    async def _known_people(self, query: str) -> tuple[Author, ...]:
+        """People whose profile this account has seen (follows loaded first) matching `query`
+        by name, display name or NIP-05; or the one person a key or NIP-05 name names."""
+        named: list[str] = []
+        try:
+            named.append(await self._pubkey(query))
+        except NotFound:
+            pass
+        await self._load_profiles([*self.follows, *named])
+        needle = query.lower().lstrip("@")
+        ranked: list[tuple[int, str, str]] = []
+        for pk, prof in self.ctx.profiles.items():
+            if pk in self.mutes:
+                continue
+            names = [n.lower() for n in (prof.name, prof.display_name, prof.nip05) if n]
+            if any(n == needle for n in names):
+                rank = 0
+            elif any(n.startswith(needle) for n in names):
+                rank = 1
+            elif any(needle in n for n in names):
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, (prof.display_name or prof.name).lower(), pk))
+        ordered = [*named, *(pk for _, _, pk in sorted(ranked))]
+        return tuple(convert.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
 
     # ----- writing -----------------------------------------------------------------------------
     async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
@@ -558,6 +733,14 @@ class NostrNetwork(Network):
         return content, tags, [m for m in mentioned if len(m) == 64]
 
     async def publish(self, draft: Draft) -> Post:
+        if draft.visibility not in ("", "public"):
+            # Never widen who can read a post: a note is readable by anyone.
+            raise self.error(
+                Unsupported,
+                "Nostr has no unlisted, followers-only or direct posts; every note is public, "
+                "so nothing was sent: post it as public, or from an account that has "
+                f"{draft.visibility} posts",
+            )
         keys = self._need_keys()
         if draft.media or draft.poll:
             raise self.error(Unsupported, "Nostr posts here carry no media uploads or polls")
@@ -577,7 +760,7 @@ class NostrNetwork(Network):
 
     async def _mine_referencing(self, kind: int, eid: str) -> list[NostrEvent]:
         flt = {"kinds": [kind], "authors": [self.pubkey], "#e": [eid]}
-        return await self._query(self.read_relays, [flt])
+        return await self._query(self.read_relays, [flt], must_answer=True)
 
     async def _delete_events(self, events: list[NostrEvent]) -> None:
         if events:
@@ -634,17 +817,16 @@ class NostrNetwork(Network):
         urls = dict.fromkeys(
             [*self.read_relays, *self.relay_lists.get(self.pubkey, RelayList()).write]
         )
-        for ev in await self._query(urls, [{"authors": [self.pubkey], "kinds": [kind]}]):
+        # Never rewrite a list without having heard from a relay: it would drop its entries.
+        flt = {"authors": [self.pubkey], "kinds": [kind]}
+        for ev in await self._query(urls, [flt], must_answer=True):
             self._remember_mine(ev)
         return self._latest.get(kind)
 
-    async def _edit_p_list(self, kind: int, who: str, undo: bool) -> None:
+    async def _edit_p_list(self, kind: int, who: str, undo: bool) -> str:
         """Publish kind 3 / 10000 with `who` added or removed, keeping every other entry."""
         keys = self._need_keys()
-        try:
-            pk = nip19.pubkey_from(who)
-        except ValueError:
-            raise self.error(NotFound, f"not a Nostr public key: {who!r}") from None
+        pk = await self._pubkey(who)
         latest = await self._fresh_list(kind)
         tags = [list(t) for t in latest.tags] if latest else []
         content = latest.content if latest else ""
@@ -659,15 +841,14 @@ class NostrNetwork(Network):
         ev = sign(keys, kind, content, tags, created)
         await self._send(ev)
         self._remember_mine(ev)
+        return pk
 
     async def follow(self, who: str, undo: bool = False) -> Relationship:
-        await self._edit_p_list(3, who, undo)
-        pk = nip19.pubkey_from(who)
+        pk = await self._edit_p_list(3, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
     async def mute(self, who: str, undo: bool = False) -> Relationship:
-        await self._edit_p_list(MUTE_LIST_KIND, who, undo)
-        pk = nip19.pubkey_from(who)
+        pk = await self._edit_p_list(MUTE_LIST_KIND, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
     async def report(self, target: Author | Post, reason: str) -> None:
@@ -676,7 +857,7 @@ class NostrNetwork(Network):
             pk = target.ref.get("pubkey", "")
             tags = [["e", target.key, "other"], ["p", pk]]
         else:
-            pk = nip19.pubkey_from(target.uid.removeprefix("nostr:"))
+            pk = await self._pubkey(target.uid)
             tags = [["p", pk, "other"]]
         await self._send(sign(keys, REPORT_KIND, reason, tags))
 
@@ -731,6 +912,16 @@ class NostrNetwork(Network):
                 await asyncio.gather(*(s.close() for s in subs), return_exceptions=True)
 
 
+def _newest(events: list[NostrEvent], limit: int) -> list[NostrEvent]:
+    return sorted(events, key=lambda e: (-e.created_at, e.id))[:limit]
+
+
+def _relay_failure(relay: Any, timeout: float) -> str:
+    if relay.connected:
+        return f"{relay.url} (no answer within {timeout:.0f} s)"
+    return f"{relay.url} ({relay.last_error or 'not connected'})"
+
+
 def _stub(post: Post) -> NostrEvent:
     """Enough of an event to name it in a deletion when only the Post is at hand."""
     kind = int(post.ref.get("kind", "1"))
@@ -759,8 +950,8 @@ async def login(params: Mapping[str, str], ask: Ask) -> LoginResult:
             keys = await Keys.parse_async(key, password)
         except ValueError as exc:
             raise AuthError(str(exc), network="nostr") from None
-    name = params.get("name", "").strip() or short_npub(keys.public_hex)
-    account = Account(
-        name=name, network=NetworkKind.NOSTR, handle=keys.npub, options={"relays": relays}
-    )
+    name = params.get("name", "").strip() or keys.npub[:16]  # typable: no ellipsis
+    # No relays given: none stored, so [nostr] default_relays applies to the account.
+    options = {"relays": relays} if relays_text.strip() else {}
+    account = Account(name=name, network=NetworkKind.NOSTR, handle=keys.npub, options=options)
     return LoginResult(account=account, secrets={"nsec": keys.nsec})

@@ -5,12 +5,11 @@ All remote strings pass `tui.text` here. Only verified events reach these functi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tui import text
+from tui import jsonsafe, text
 from tui.model import (
     Author,
     Counts,
@@ -56,7 +55,7 @@ def parse_profile(ev: NostrEvent) -> ProfileInfo | None:
     if ev.kind != 0:
         return None
     try:
-        doc = json.loads(ev.content)
+        doc = jsonsafe.loads(ev.content)
     except ValueError:
         return None
     if not isinstance(doc, dict):
@@ -94,7 +93,9 @@ def when(ts: int) -> datetime:
 def author(ctx: Context, pubkey: str) -> Author:
     prof = ctx.profiles.get(pubkey)
     verified = ctx.nip05.get(pubkey, "")
-    handle = text.clean_line(verified, 200) if verified else short_npub(pubkey)
+    # The full npub (or verified NIP-05): abbreviating it for display is the UI's business, and
+    # `--json` must carry something a script can use.
+    handle = text.clean_line(verified, 200) if verified else nip19.npub(pubkey)
     display = ""
     if prof is not None:
         display = text.clean_line(prof.display_name or prof.name, 100)
@@ -234,7 +235,7 @@ def embedded_repost(ev: NostrEvent) -> NostrEvent | None:
     if not ev.content.strip():
         return None
     try:
-        inner = verify_event(json.loads(ev.content))
+        inner = verify_event(jsonsafe.loads(ev.content))
     except (ValueError, InvalidEvent):
         return None
     return inner if inner.kind == 1 else None

@@ -100,24 +100,16 @@ class RelayInfo:
 
 async def fetch_info(url: str, timeout: float = 3.0) -> RelayInfo | None:
     """NIP-11 over http(s), capped in size and time. None when the relay has none."""
+    from tui.jsonsafe import loads
+    from tui.networks.nostr.nip05 import fetch_capped  # the shared Http factory, guarded
+
+    accept = "application/nostr+json"
+    body = await fetch_capped(
+        "http" + url[2:], max_bytes=INFO_MAX_BYTES, accept=accept, timeout=timeout
+    )
     try:
-        import httpx
-    except ImportError:  # NIP-11 is optional: relays work without it
-        return None
-    http_url = "http" + url[2:]
-    try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            headers = {"Accept": "application/nostr+json"}
-            async with client.stream("GET", http_url, headers=headers) as resp:
-                if resp.status_code != 200:
-                    return None
-                body = bytearray()
-                async for chunk in resp.aiter_bytes():
-                    body += chunk
-                    if len(body) > INFO_MAX_BYTES:
-                        return None
-        return RelayInfo.parse(jsonsafe.loads(bytes(body)))
-    except (httpx.HTTPError, ValueError, OSError):
+        return RelayInfo.parse(loads(body)) if body is not None else None
+    except ValueError:
         return None
 
 

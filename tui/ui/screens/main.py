@@ -76,6 +76,7 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
+        self.selection = FeedSelection.one_feed(app.config.first_feed())  # default_feed
         yield TabBar(id="tabs")
         with Horizontal(id="panes"):
             with Vertical(id="timeline-pane", classes="pane current"):
@@ -84,6 +85,7 @@ class MainScreen(PostActions, Screen[None]):
                     rules=app.config.filters,
                     context=self.selection.context,
                     relative_time=ui.relative_time,
+                    show_counts=ui.show_counts,
                     id="timeline",
                 )
             with Vertical(id="notifications-pane", classes="pane"):

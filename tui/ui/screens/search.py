@@ -41,6 +41,7 @@ class SearchScreen(PostActions, Screen[None]):
                 rules=self.app.config.filters,
                 context="public",
                 relative_time=self.app.config.ui.relative_time,
+                show_counts=self.app.config.ui.show_counts,
                 id="search-results",
             )
         yield Footer()

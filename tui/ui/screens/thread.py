@@ -39,6 +39,7 @@ class ThreadScreen(PostActions, Screen[None]):
                 rules=self.app.config.filters,
                 context="thread",
                 relative_time=self.app.config.ui.relative_time,
+                show_counts=self.app.config.ui.show_counts,
                 id="thread",
             )
         yield Footer()

@@ -18,6 +18,7 @@ from textual import on
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
@@ -57,6 +58,7 @@ class ComposePane(VerticalScroll):
         self._autosave: Timer | None = None
         self._restoring = False
         self._stop_listening: Any = None
+        self._offered_labels: set[str] = set()
 
     # ----- layout ----------------------------------------------------------------------------
     def compose(self) -> Any:
@@ -69,6 +71,7 @@ class ComposePane(VerticalScroll):
         yield TextArea(id="compose-text", soft_wrap=True, tab_behavior="focus")
         yield Static("", id="compose-counters", markup=False)
         yield Input(placeholder="Content warning (optional)", id="compose-cw", compact=True)
+        yield Static("", id="compose-cw-note", markup=False)
         yield SelectionList[str](
             *[(a.name, a.name, a.name in defaults) for a in self.session.accounts],
             id="compose-targets",
@@ -131,6 +134,7 @@ class ComposePane(VerticalScroll):
             content_warning=cw,
             sensitive=bool(cw),
             visibility=visibility,
+            language=self.session.config.compose.language,
             reply_to=self.reply_to,
             media=media,
         )
@@ -154,9 +158,38 @@ class ComposePane(VerticalScroll):
         self._show("#compose-alt", media)
         self._show("#compose-cw", True)
         self._update_counters()
+        self._update_warning_note()
 
     def _show(self, selector: str, visible: bool) -> None:
         self.query_one(selector).display = visible
+
+    def _update_warning_note(self) -> None:
+        """Where a warning cannot be free text (Bluesky), say before sending what happens to it,
+        and offer the network's labels (typed, or completed with the right arrow)."""
+        cw_input = self.query_one("#compose-cw", Input)
+        cw = cw_input.value.strip()
+        notes: list[str] = []
+        labels: dict[str, None] = {}
+        for name, network in self._target_networks():
+            if network is None or not network.limits.self_labels:
+                continue
+            choices = network.limits.self_labels
+            labels.update((value, None) for value, _ in choices)
+            if cw and network.limits.warning_label(cw) is None:
+                offered = ", ".join(value for value, _ in choices)
+                notes.append(
+                    f"{name}: {network.kind.value.capitalize()} has no free-text warnings, so "
+                    f'"CW: {cw}" goes at the top of the post for everyone to read; '
+                    f"its labels are {offered}"
+                )
+        note = self.query_one("#compose-cw-note", Static)
+        note.update("\n".join(notes))
+        note.display = bool(notes)
+        if set(labels) != self._offered_labels:
+            self._offered_labels = set(labels)
+            cw_input.suggester = (
+                SuggestFromList(list(labels), case_sensitive=False) if labels else None
+            )
 
     def _update_counters(self) -> None:
         text = self.text_area.text
@@ -182,6 +215,7 @@ class ComposePane(VerticalScroll):
     @on(Input.Changed)
     def _edited(self) -> None:
         self._update_counters()
+        self._update_warning_note()
         self._schedule_autosave()
 
     @on(SelectionList.SelectedChanged)

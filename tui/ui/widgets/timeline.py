@@ -161,10 +161,12 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self,
         *,
         relative_time: bool = True,
+        show_counts: bool = True,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self._show_counts = show_counts
         self._items: list[T] = []
         self._selected = -1
         self._heights: list[int] = []  # exact heights of items [0, measured)
@@ -447,7 +449,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     def _view(self, revealed: bool = False) -> View:
         return View(
-            self._width or self.scrollable_content_region.width, self._now, self._absolute, revealed
+            self._width or self.scrollable_content_region.width,
+            self._now,
+            self._absolute,
+            revealed,
+            counts=self._show_counts,
         )
 
     def _content(self, item: T) -> Content:
@@ -688,10 +694,13 @@ class PostList(ItemList[Item]):
         rules: Sequence[FilterRule] = (),
         context: str = "home",
         relative_time: bool = True,
+        show_counts: bool = True,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(relative_time=relative_time, id=id, classes=classes)
+        super().__init__(
+            relative_time=relative_time, show_counts=show_counts, id=id, classes=classes
+        )
         self._rules = tuple(rules)
         self._filter_context = context
         self._verdicts: dict[str, Verdict | None] = {}
