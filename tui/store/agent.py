@@ -281,7 +281,16 @@ def info() -> dict | None:
         return None
     if reply is None or reply[:1] != b"O":
         return None
-    return json.loads(reply[1:])
+    from tui import jsonsafe
+
+    try:
+        state = jsonsafe.loads(reply[1:])
+    except ValueError:
+        state = None
+    if not isinstance(state, dict):
+        _log(AgentError("the agent's state is not a JSON object"), "asking the key agent")
+        return None
+    return state
 
 
 def _child_env() -> dict[str, str]:
