@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -121,6 +122,17 @@ def test_a_terminated_agent_wipes_and_removes_its_socket(home: Path, running: in
     assert wait_gone(running)
     assert not agent.socket_path().exists()
     assert agent.get_key("v1") is None
+
+
+def test_an_agent_whose_folder_is_deleted_exits(home: Path) -> None:
+    # Started by hand, checking its socket often (normally every 30 s).
+    path = agent.socket_path()
+    command = [sys.executable, "-m", "tui.store.agent", "serve", "--socket", str(path)]
+    subprocess.run([*command, "--watch", "0.1"], check=True, timeout=60, capture_output=True)
+    assert agent.put_key("v1", KEY, 600)
+    pid = agent.info()["pid"]
+    shutil.rmtree(path.parent)  # e.g. a demo's temporary home is removed
+    assert wait_gone(pid)
 
 
 def test_an_unused_key_expires_and_the_agent_exits(home: Path) -> None:

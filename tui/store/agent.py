@@ -390,7 +390,8 @@ def _wipe(view: memoryview) -> None:
 
 
 class _Agent:
-    def __init__(self, listener: socket.socket, path: Path) -> None:
+    def __init__(self, listener: socket.socket, path: Path, watch: float = _WATCH) -> None:
+        self.watch = watch
         self.listener = listener
         self.path = path
         self.inode = os.stat(path).st_ino
@@ -441,8 +442,8 @@ class _Agent:
         now = _now()
         if self.keys:
             soonest = min(used + idle for _slot, idle, used in self.keys.values())
-            return max(0.0, min(soonest - now, _WATCH))
-        return max(0.0, min(self.started + _EMPTY_GRACE - now, _WATCH))
+            return max(0.0, min(soonest - now, self.watch))
+        return max(0.0, min(self.started + _EMPTY_GRACE - now, self.watch))
 
     def socket_is_ours(self) -> bool:
         try:
@@ -590,7 +591,7 @@ def _daemonize() -> None:
     os.umask(0o077)
 
 
-def serve(path: Path, *, detach: bool = True) -> int:
+def serve(path: Path, *, detach: bool = True, watch: float = _WATCH) -> int:
     os.environ.pop(PASSPHRASE_ENV, None)
     try:
         listener = _bind(path)
@@ -604,7 +605,7 @@ def serve(path: Path, *, detach: bool = True) -> int:
     _harden()
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    agent = _Agent(listener, path)
+    agent = _Agent(listener, path, watch)
 
     def terminate(_signum: int, _frame: object) -> None:
         agent.shutdown()
@@ -626,12 +627,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("serve", help="run the key agent (normally started on demand)")
     run.add_argument("--socket", type=Path, default=None)
     run.add_argument("--foreground", action="store_true", help="do not detach")
+    run.add_argument("--watch", type=float, default=_WATCH, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     path = args.socket or socket_path()
     if len(os.fsencode(path)) > _MAX_SOCKET_PATH:
         print(f"murmur agent: socket path too long: {path}", file=sys.stderr)
         return 1
-    return serve(path, detach=not args.foreground)
+    return serve(path, detach=not args.foreground, watch=max(0.05, args.watch))
 
 
 if __name__ == "__main__":
