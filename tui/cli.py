@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -260,11 +261,13 @@ def _passphrase(config: Config, *, create: bool = False) -> str:
 
 
 def _has_tty() -> bool:
+    """Whether this process has a terminal to ask questions at (stdin may be a pipe)."""
     try:
-        with open("/dev/tty"):
-            return True
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
         return False
+    os.close(fd)
+    return True
 
 
 def _stdin_text(what: str) -> str:
@@ -291,20 +294,25 @@ def _read_stdin(what: str) -> str:
 
 async def _ask(prompt: Prompt) -> str:
     """Answer a login flow's question at the terminal (works over SSH: no browser needed)."""
-    if prompt.info:
-        print(prompt.info, file=sys.stderr)
     if not _has_tty():
         raise UsageError(f"{prompt.label}: needs a terminal to ask (no tty)")
+    if prompt.info:
+        print(prompt.info, file=sys.stderr, flush=True)
     ask = getpass.getpass if prompt.secret else _tty_input
     answer = await asyncio.to_thread(ask, f"{prompt.label}: ")
     return answer.strip()
 
 
 def _tty_input(label: str) -> str:
-    with open("/dev/tty", "r+") as tty:
-        tty.write(label)
-        tty.flush()
-        return tty.readline()
+    """One line typed at the terminal. A terminal cannot seek, so it is opened twice, to write
+    and to read, each in text mode (one "r+" text file over it fails: "not seekable")."""
+    with (
+        open("/dev/tty", "w", encoding="utf-8") as out,
+        open("/dev/tty", encoding="utf-8", errors="replace") as typed,
+    ):
+        out.write(label)
+        out.flush()
+        return typed.readline()
 
 
 def _pick(session: Session, name: str | None) -> list[str]:
@@ -376,6 +384,8 @@ def cmd_login(args: argparse.Namespace) -> int:
         params["server"] = args.server
         if args.token_stdin:
             params["token"] = _read_stdin("an access token")
+        elif not _has_tty():  # before the server is asked to register an app
+            raise UsageError("no terminal to ask for the authorization code: use --token-stdin")
     elif args.network == "bluesky":
         params["handle"] = args.handle
         if args.service:
@@ -563,22 +573,18 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
-        from tui.feed import Merger, Source
+        from tui.reader import PAGE_SIZE, post_pager
 
         session = await _session(_config())
         try:
             names = _pick(session, args.account)
-            results = await session.fetch(feed, names, limit=args.limit)
+            pager = post_pager(session, feed, names, min(args.limit, PAGE_SIZE))
+            items, errors = await pager.collect(args.limit)
         finally:
             await session.close_all()
-        pages = {n: r for n, r in results.items() if not isinstance(r, Exception)}
-        merger: Merger = Merger(Source(n, feed) for n in pages)
-        for name, page in pages.items():
-            merger.push(Source(name, feed), page.items, more=False)
-        items = list(merger.items)[: args.limit]
         for item in items:
             print(_post_json(item) if args.json else _post_line(item))
-        failures = _failures(results)
+        failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))
         return EXIT_OK
@@ -591,17 +597,18 @@ def cmd_notifications(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
+        from tui.reader import PAGE_SIZE, notification_pager
+
         session = await _session(_config())
         try:
             names = _pick(session, args.account)
-            results = await session.fetch_notifications(names, limit=args.limit)
+            pager = notification_pager(session, names, min(args.limit, PAGE_SIZE))
+            items, errors = await pager.collect(args.limit)
         finally:
             await session.close_all()
-        items = [i for r in results.values() if not isinstance(r, Exception) for i in r.items]
-        items.sort(key=lambda n: n.created_at, reverse=True)
-        for item in items[: args.limit]:
+        for item in items:
             print(_notification_json(item) if args.json else _notification_line(item))
-        failures = _failures(results)
+        failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))
         return EXIT_OK
@@ -735,9 +742,24 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _author_json(author: Author | None) -> dict[str, str] | None:
+    """An author as scripts need it: full identifiers, never the display's abbreviations."""
     if author is None:
         return None
-    return {"handle": author.handle, "display_name": author.display_name}
+    from tui.model import NetworkKind
+
+    handle, extra = author.handle, {}
+    if author.network is NetworkKind.NOSTR and author.uid.startswith("nostr:"):
+        from tui.networks.nostr import nip19
+
+        try:
+            npub = nip19.npub(author.uid.removeprefix("nostr:"))
+        except ValueError:
+            npub = ""
+        if npub:
+            extra = {"npub": npub}
+            if "…" in handle:  # the short npub shown on screen when no NIP-05 name is verified
+                handle = npub
+    return {"handle": handle, "display_name": author.display_name, "uid": author.uid, **extra}
 
 
 def _iso(dt: Any) -> str:

@@ -19,7 +19,6 @@ against a kept demo without asking.
 from __future__ import annotations
 
 import asyncio
-import signal
 import contextlib
 import hashlib
 import json
@@ -639,6 +638,9 @@ class Demo:
         self._tasks.clear()
         self._relay.shutdown()
         self._journal.close()
+        self.remove_temporary_home()
+
+    def remove_temporary_home(self) -> None:
         if self.temporary:
             shutil.rmtree(self.home, ignore_errors=True)
 
@@ -730,7 +732,7 @@ async def _run_app(port: int | None, keep: Path | None) -> int:
     from tui.store import paths
     from tui.store.cache import Cache
     from tui.store.config import load_config
-    from tui.ui.app import MurmurApp
+    from tui.ui.app import MurmurApp, Terminator
 
     demo = await start_demo(port, keep)
     cache = None
@@ -742,12 +744,17 @@ async def _run_app(port: int | None, keep: Path | None) -> int:
         cache = Cache(paths.cache_file())
         session = Session(config, cache)
         await session.unlock(demo.passphrase)
-        app = MurmurApp(session, config=config)
+        app = MurmurApp(
+            session,
+            config=config,
+            status_note=f"demo relay {demo.relay_url}",
+            home_is_temporary=demo.temporary,
+        )
         # Closing the terminal (SIGHUP) or a kill (SIGTERM) ends the app normally, so the
-        # temporary home is removed and the relay stopped as on `q`.
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(sig, app.exit)
+        # temporary home is removed and the relay stopped as on `q`; while suspended for
+        # $EDITOR (or when a normal exit hangs) the process ends at once, the home removed.
+        app.terminator = Terminator(app, cleanup=demo.remove_temporary_home)
+        app.terminator.install()
         result = await app.run_async()
         return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
     finally:

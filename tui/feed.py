@@ -118,6 +118,11 @@ class Merger(Generic[M]):
     def pending_count(self) -> int:
         return len(self._pending)
 
+    def everything(self) -> list[M]:
+        """Released and held-back items together, newest first."""
+        held = [item for _, _, item in sorted(self._pending)]
+        return [*self._items, *held]
+
     @property
     def sources(self) -> list[Source]:
         return list(self._sources)

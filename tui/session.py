@@ -57,7 +57,7 @@ def needs_edit(error: Exception) -> bool:
         return False  # log in again, wait, or try later: the post itself is fine
     if isinstance(error, (NotFound, Unsupported)):
         return True  # the reply target is gone, or the network cannot take this post
-    status = getattr(error, "status", 0) or 0
+    status = error.status if isinstance(error, NetworkError) else 0
     return 400 <= status < 500 and status not in _RETRY_STATUSES
 
 

@@ -159,3 +159,25 @@ async def test_alt_without_media_is_a_usage_error(amurmur, server):
     result = await amurmur("post", "--alt", "orphan", "text")
     assert result.code == 2
     assert "--alt" in result.err
+
+
+async def test_a_server_without_a_scheme_says_what_was_tried_and_how_to_give_http(amurmur, server):
+    bare = server.url.removeprefix("http://")
+    result = await amurmur("login", "mastodon", bare, "--token-stdin", stdin="test-token\n")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert f"tried https://{bare}" in result.err
+    assert f"http://{bare}" in result.err.replace(f"https://{bare}", "")
+    assert (await amurmur("accounts", "--json")).out == ""
+
+
+async def test_post_direct_stays_direct(amurmur, server):
+    await login(amurmur, server)
+    result = await amurmur("post", "--visibility", "direct", "@bob only you")
+    assert result.code == 0, result.err
+    status = max(server.world.statuses.values(), key=lambda s: s.created_at)
+    assert (status.text, status.visibility) == ("@bob only you", "direct")
+    refused = await amurmur("post", "--visibility", "followers", "who sees this?")
+    assert refused.code == 2  # argparse names the visibilities there are
+    assert "invalid choice: 'followers'" in refused.err and "Traceback" not in refused.err
+    assert not [s for s in server.world.statuses.values() if s.text == "who sees this?"]

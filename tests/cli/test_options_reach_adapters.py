@@ -145,13 +145,20 @@ async def _first_state(server, murmur_home, extra: str) -> tuple[object, str]:  
     account = load_config(path).account("m")
     net = create(account, {"access_token": "test-token"})
     await net.open()
-    stream = net.stream()
+    states: asyncio.Queue[tuple[object, str]] = asyncio.Queue()
+    net.on_state(lambda state, detail: states.put_nowait((state, detail)))
+    pump = asyncio.create_task(_drain(net.stream()))
     try:
-        event = await asyncio.wait_for(anext(stream), 10)
-        return event.payload, event.detail
+        return await asyncio.wait_for(states.get(), 10)
     finally:
-        await stream.aclose()
+        pump.cancel()
+        await asyncio.gather(pump, return_exceptions=True)
         await net.close()
+
+
+async def _drain(stream) -> None:
+    async for _ in stream:
+        pass
 
 
 async def test_mastodon_streaming_false_polls_at_the_configured_interval(
@@ -162,7 +169,7 @@ async def test_mastodon_streaming_false_polls_at_the_configured_interval(
         server, murmur_home, "streaming = false\npoll_interval = 7\n"
     )
     assert state == ConnectionState.POLLING
-    assert detail == "polling every 7 s (streaming off in config)"
+    assert detail == "polling every 7 s (streaming off in the config)"
 
 
 async def test_mastodon_streams_by_default(server, murmur_home):  # noqa: F811

@@ -58,6 +58,10 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.session)
 
+    def screen_with_escapes(self) -> str:
+        """The screen with its colour and attribute escape sequences (as tmux keeps them)."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", self.session)
+
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""

@@ -6,8 +6,11 @@ test ends, so the adapter is only ever tested against responses a real server co
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import jsonschema
 import pytest
 
 from tests.mastodon.server import ContractServer
-from tui.model import Account, NetworkKind
+from tui.model import Account, ConnectionState, Event, EventKind, NetworkKind, Notification, Post
 from tui.networks.mastodon import MastodonNetwork
 
 SHARED = Path(__file__).parents[2].parent / "shared"
@@ -62,6 +65,8 @@ def validate(schema: str, body: Any) -> None:
 
 
 def check_sent(server: ContractServer) -> None:
+    if server.violations:
+        pytest.fail("requests that break the API contract:\n" + "\n".join(server.violations))
     for path, schema, body in server.sent:
         try:
             validate(schema, body)
@@ -116,3 +121,60 @@ async def net(server: ContractServer):
     await n.open()
     yield n
     await n.close()
+
+
+class Live:
+    """A network's live stream consumed in the background, its events and state changes kept,
+    with a way to wait (with a deadline) until something has arrived."""
+
+    def __init__(self, net: MastodonNetwork) -> None:
+        self.net = net
+        self.events: list[Event] = []
+        self.states: list[tuple[ConnectionState, str]] = []
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        net.on_state(self._on_state)
+
+    def _on_state(self, state: ConnectionState, detail: str) -> None:
+        self.states.append((state, detail))
+        self._changed.set()
+
+    async def _run(self) -> None:
+        async for event in self.net.stream():
+            self.events.append(event)
+            self._changed.set()
+
+    async def __aenter__(self) -> Live:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def until(self, ready: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Wait until `ready()` is true (returning it), failing after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (result := ready()):
+            if self._task is not None and self._task.done():
+                self._task.result()  # the stream ended: show why
+                pytest.fail("the live stream ended")
+            left = deadline - loop.time()
+            if left <= 0:
+                pytest.fail(f"gave up waiting after {timeout} s; states: {self.states[-5:]}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
+        return result
+
+    def posts(self) -> list[Post]:
+        return [e.payload for e in self.events if e.kind is EventKind.POST]
+
+    def notifications(self) -> list[Notification]:
+        return [e.payload for e in self.events if e.kind is EventKind.NOTIFICATION]
+
+    def in_state(self, state: ConnectionState) -> bool:
+        return bool(self.states) and self.states[-1][0] is state

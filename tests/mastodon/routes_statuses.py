@@ -81,10 +81,11 @@ class StatusRoutes:
         reply_to = f.get("in_reply_to_id")
         if reply_to and reply_to not in self.w.statuses:
             return err(404, "Record not found")
+        visibility = f.get("visibility") or "public"
         s = self.make_status(
             viewer,
             text,
-            visibility=f.get("visibility") or "public",
+            visibility="public" if self.server.ignores_visibility else visibility,
             spoiler=f.get("spoiler_text") or "",
             sensitive=bool(f.get("sensitive")),
             language=f.get("language") or "en",

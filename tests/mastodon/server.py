@@ -1,12 +1,15 @@
 """A Mastodon-API contract server: real HTTP and WebSocket on 127.0.0.1.
 
-Modes: "mastodon" (full, with streaming on its own port, as the instance declares),
+Modes: "mastodon" (full, with streaming on the server's own origin, as the instance declares),
 "nostream" (the declared streaming URL answers 404) and "takahe" (the quirks captured from a real
 Takahē server: reblog answers the original, bare `acct` only in verify_credentials, HTML error
 pages, no streaming, no grouped notifications).
 
 Every JSON body it sends is recorded with the schema component it claims to be, so the tests can
-validate all of them against openapi-schema.json. Test-only controls live under /_test/.
+validate all of them against openapi-schema.json; every request it receives is checked against
+the operation for its method and path (tests/mastodon/contract.py): a violation is answered 422
+and recorded in `violations`. Test-only controls live under /_test/ (and `declared_streaming`,
+`hooks` for in-process tests).
 
     python -m tests.mastodon.server --port N --mode mastodon   # prints "READY http://127.0.0.1:N"
 """
@@ -25,6 +28,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Response as WsResponse
 
+from tests.mastodon.contract import RequestChecker
 from tests.mastodon.routes import Routes
 from tests.mastodon.wire import Fault, Reply, Request, parse_body
 from tests.mastodon.world import World
@@ -42,6 +46,12 @@ class ContractServer:
         self.ws_port = 0
         self.sent: list[tuple[str, str, Any]] = []  # (path, schema, body) of every JSON reply
         self.received: list[Request] = []
+        self.violations: list[str] = []  # requests that break the API's contract
+        self.checker = RequestChecker()
+        self.ignores_visibility = False  # publish everything public, as a server that knows less
+        self.declared_streaming: str | None = None  # what the instance claims, if not the default
+        # path → callbacks run when a request for it arrives, before it is answered
+        self.hooks: dict[str, list[Any]] = defaultdict(list)
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.sockets: list[tuple[ServerConnection, str, set[str]]] = []
         self.world: World
@@ -55,8 +65,10 @@ class ContractServer:
 
     @property
     def streaming_url(self) -> str:
+        if self.declared_streaming is not None:
+            return self.declared_streaming
         if self.mode == "mastodon":
-            return f"ws://127.0.0.1:{self.ws_port}"
+            return f"ws://127.0.0.1:{self.port}"  # upgrades on the HTTP port go to the stream
         if self.mode == "nostream":
             return f"ws://127.0.0.1:{self.port}"
         return ""
@@ -115,6 +127,11 @@ class ContractServer:
                 req = await self._read_request(reader)
                 if req is None:
                     break
+                if self._ws is not None and req.headers.get("upgrade", "").lower() == "websocket":
+                    self.received.append(req)
+                    await self._run_hooks(req)
+                    await self._pass_to_stream(req, reader, writer)
+                    break
                 reply = await self._dispatch(req)
                 self._write(writer, reply)
                 await writer.drain()
@@ -131,22 +148,59 @@ class ContractServer:
             return None
         method, target, _ = line.decode("latin-1").split(" ", 2)
         headers: dict[str, str] = {}
+        head = line
         while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            head += h
             name, _, value = h.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
+        head += b"\r\n"
         length = int(headers.get("content-length", "0"))
         if length > MAX_BODY:
             raise ValueError("body too large")
         body = await reader.readexactly(length) if length else b""
         parts = urlsplit(target)
         req = Request(
-            method, parts.path, parse_qsl(parts.query, keep_blank_values=True), headers, body
+            method,
+            parts.path,
+            parse_qsl(parts.query, keep_blank_values=True),
+            headers,
+            body,
+            head=head,
         )
         parse_body(req)
         return req
 
+    async def _pass_to_stream(
+        self, req: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """Hand a WebSocket upgrade on the HTTP port to the streaming server, byte for byte."""
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.ws_port)
+        up_writer.write(req.head)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except ConnectionError:
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def _run_hooks(self, req: Request) -> None:
+        for hook in list(self.hooks.get(req.path, ())):
+            await hook(req)
+
     async def _dispatch(self, req: Request) -> Reply:
         self.received.append(req)
+        await self._run_hooks(req)
+        if not req.path.startswith("/_test/") and req.headers.get("upgrade") is None:
+            violations = self.checker.check(req)
+            if violations:
+                self.violations += violations
+                return Reply(422, {"error": "; ".join(violations)}, "Error")
         fault = self._take_fault(req)
         if fault is not None:
             return Reply(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.mastodon.conftest import network_for
+from tests.mastodon.conftest import Live, network_for
 from tui.model import (
     ConnectionState,
     Draft,
@@ -24,8 +23,9 @@ from tui.model import (
     Reaction,
     SpanKind,
 )
-from tui.networks.base import BadResponse, NotFound, Prompt
+from tui.networks.base import AuthError, BadResponse, NotFound, Prompt, Transient
 from tui.networks.mastodon import login
+from tui.networks.mastodon.login import Apps
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -41,21 +41,55 @@ async def _read_code(prompt: Prompt) -> str:
     return re.search(r"<code id='code'>([^<]+)</code>", page).group(1)
 
 
-async def test_login_with_the_out_of_band_code(server):
+async def test_login_with_the_out_of_band_code(server, tmp_path):
     prompts: list[Prompt] = []
 
     async def ask(prompt: Prompt) -> str:
         prompts.append(prompt)
         return await _read_code(prompt)
 
-    result = await login({"server": server.url}, ask)
+    apps = Apps(tmp_path / "apps.json")
+    result = await login({"server": server.url}, ask, apps=apps)
     assert prompts[0].label == "Authorization code"
     assert "urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in prompts[0].info
     assert result.account.name == "alice@murmur.test"
     assert result.account.server == server.url
     assert set(result.secrets) == {"access_token", "client_id", "client_secret"}
-    apps = [r for r in server.received if r.path == "/api/v1/apps"]
-    assert apps[0].form["scopes"] == "read write follow push"
+    registered = [r for r in server.received if r.path == "/api/v1/apps"]
+    assert registered[0].form["scopes"] == "read write follow push"
+    assert (tmp_path / "apps.json").stat().st_mode & 0o777 == 0o600
+
+    again = await login({"server": server.url}, ask, apps=apps)  # the same app, reused
+    assert again.secrets["client_id"] == result.secrets["client_id"]
+    assert [r.path for r in server.received].count("/api/v1/apps") == 1
+
+
+async def test_a_forgotten_app_is_registered_again_at_the_next_login(server, tmp_path):
+    apps = Apps(tmp_path / "apps.json")
+    await login({"server": server.url}, _read_code, apps=apps)
+    server.world.apps.clear()  # an admin removed it
+
+    async def typed_anyway(prompt: Prompt) -> str:
+        return "some-code"
+
+    with pytest.raises(AuthError, match="log in again"):
+        await login({"server": server.url}, typed_anyway, apps=apps)
+    result = await login({"server": server.url}, _read_code, apps=apps)
+    assert result.secrets["client_id"] in server.world.apps
+
+
+async def test_a_loopback_server_without_a_scheme_says_what_was_tried(server, tmp_path):
+    bare = server.url.removeprefix("http://")
+
+    async def ask(prompt: Prompt) -> str:
+        raise AssertionError("nothing is asked before the server answers")
+
+    with pytest.raises(Transient) as err:
+        await login({"server": bare}, ask, apps=Apps(tmp_path / "apps.json"))
+    message = str(err.value)
+    assert f"tried https://{bare}" in message
+    assert f"http://{bare}" in message.replace(f"https://{bare}", "")
+    assert not [r for r in server.received if r.path == "/api/v1/apps"]
 
 
 async def test_login_with_a_token_over_loopback_http(server):
@@ -68,8 +102,6 @@ async def test_login_with_a_token_over_loopback_http(server):
 
 
 async def test_login_with_a_wrong_token_is_an_auth_error(server):
-    from tui.networks.base import AuthError
-
     with pytest.raises(AuthError, match="401"):
         await login({"server": server.url, "token": "nope"}, _read_code)
 
@@ -316,34 +348,31 @@ async def test_a_link_whose_text_names_another_host_shows_its_real_host(net):
     assert ":blobcat:" in trick.content.text
 
 
-async def _events_until(stream, count, pred):
-    got = []
-    async for event in stream:
-        if pred(event):
-            got.append(event)
-            if len(got) == count:
-                return got
-    return got
-
-
 async def test_streamed_post_and_notification_arrive(net, server):
-    stream = net.stream()
-    states = await asyncio.wait_for(
-        _events_until(stream, 1, lambda e: e.payload == ConnectionState.CONNECTED), 10
-    )
-    assert states[0].detail == "streaming"
-    async with httpx.AsyncClient() as client:
-        await client.post(
-            f"{server.url}/_test/statuses", json={"as": "bob", "status": "@alice live!"}
-        )
-    events = await asyncio.wait_for(
-        _events_until(stream, 2, lambda e: e.kind in (EventKind.POST, EventKind.NOTIFICATION)), 10
-    )
-    post = next(e.payload for e in events if e.kind is EventKind.POST)
-    note = next(e.payload for e in events if e.kind is EventKind.NOTIFICATION)
+    async with Live(net) as live:
+        await live.until(lambda: live.in_state(ConnectionState.CONNECTED))
+        assert live.states[-1][1] == "streaming"
+        async with httpx.AsyncClient() as client:
+            await client.post(
+                f"{server.url}/_test/statuses", json={"as": "bob", "status": "@alice live!"}
+            )
+        await live.until(lambda: live.posts() and live.notifications())
+    post, note = live.posts()[0], live.notifications()[0]
     assert post.content.text == "@alice live!" and post.author.handle == "bob@murmur.test"
     assert isinstance(note, Notification) and note.kind == NotificationKind.MENTION
-    await stream.aclose()
+    # Each change of state is told once.
+    assert not any(e.kind is EventKind.STATE for e in live.events)
+    assert [s for s, _ in live.states] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
+
+
+async def test_the_stream_sends_the_shared_user_agent_and_token(net, server):
+    from tui.networks.http import USER_AGENT
+
+    async with Live(net) as live:
+        await live.until(lambda: live.in_state(ConnectionState.CONNECTED))
+    upgrade = next(r for r in server.received if r.path == "/api/v1/streaming")
+    assert upgrade.headers["user-agent"] == USER_AGENT
+    assert upgrade.headers["authorization"] == "Bearer test-token"
 
 
 async def test_a_server_whose_streaming_url_answers_404_is_polled(nostream):
@@ -358,20 +387,43 @@ async def _polls(server):
     net = network_for(server)
     await net.open()
     net.poll_interval = 0.2
-    stream = net.stream()
     try:
-        polling = await asyncio.wait_for(
-            _events_until(stream, 1, lambda e: e.payload == ConnectionState.POLLING), 10
-        )
-        assert "polling" in polling[0].detail
-        async with httpx.AsyncClient() as client:
-            await client.post(
-                f"{server.url}/_test/statuses", json={"as": "bob", "status": "polled"}
-            )
-        got = await asyncio.wait_for(
-            _events_until(stream, 1, lambda e: e.kind is EventKind.POST), 10
-        )
-        assert got[0].payload.content.text == "polled"
+        async with Live(net) as live:
+            await live.until(lambda: live.in_state(ConnectionState.POLLING))
+            assert "polling" in live.states[-1][1]
+            async with httpx.AsyncClient() as client:
+                await client.post(
+                    f"{server.url}/_test/statuses", json={"as": "bob", "status": "polled"}
+                )
+            await live.until(live.posts)
+        assert live.posts()[0].content.text == "polled"
     finally:
-        await stream.aclose()
         await net.close()
+
+
+async def test_direct_stays_direct(net, server):
+    from tui.networks.base import Unsupported
+
+    sent = await net.publish(Draft(text="@bob just us", visibility="direct", idempotency_key="d1"))
+    assert sent.visibility == "direct"
+    assert server.world.statuses[sent.ref["id"]].visibility == "direct"
+    # A reply that names no visibility keeps the conversation as narrow as it was.
+    reply = await net.publish(Draft(text="@bob still us", reply_to=sent, idempotency_key="d2"))
+    assert server.world.statuses[reply.ref["id"]].visibility == "direct"
+    # A visibility Mastodon does not have is refused before anything is sent.
+    before = len([r for r in server.received if r.path == "/api/v1/statuses"])
+    with pytest.raises(Unsupported, match="no visibility 'followers'"):
+        await net.publish(Draft(text="x", visibility="followers", idempotency_key="d3"))
+    assert len([r for r in server.received if r.path == "/api/v1/statuses"]) == before
+    # Who can see a post cannot change by editing it.
+    with pytest.raises(Unsupported, match="cannot change who can see"):
+        await net.edit(sent, Draft(text="@bob now for all", visibility="public"))
+
+
+async def test_a_server_that_widens_a_direct_post_has_it_deleted_at_once(net, server):
+    from tui.networks.base import Unsupported
+
+    server.ignores_visibility = True
+    with pytest.raises(Unsupported, match="published this post as public, not direct"):
+        await net.publish(Draft(text="@bob secret", visibility="direct", idempotency_key="w1"))
+    assert not [s for s in server.world.statuses.values() if s.text == "@bob secret"]

@@ -153,3 +153,33 @@ def test_the_server_runs_as_a_module_and_says_ready():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def test_the_contract_server_refuses_requests_that_break_the_api(server):
+    """The checker itself: each of these was once sent by the adapter, or could be."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        bad = [
+            # redirect_uris is an array in JSON: a bare string is not one
+            await client.post(
+                "/api/v1/apps",
+                json={"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"},
+            ),
+            # media descriptions are a form, not JSON
+            await client.put("/api/v1/media/1", json={"description": "x"}),
+            # no such query parameter
+            await client.get("/api/v1/timelines/home", params={"limt": "5"}),
+            # a wrong type
+            await client.get("/api/v1/timelines/home", params={"limit": "many"}),
+            # a status edit cannot change its visibility
+            await client.put("/api/v1/statuses/1", json={"status": "x", "visibility": "public"}),
+        ]
+        good = await client.post(
+            "/api/v1/apps",
+            data={"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"},
+        )
+    assert [r.status_code for r in bad] == [422] * len(bad)
+    assert len(server.violations) == len(bad), server.violations
+    assert good.status_code == 200
+    server.violations.clear()  # seen; the fixture checks that no others came

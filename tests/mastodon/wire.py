@@ -20,6 +20,8 @@ class Request:
     body: bytes
     form: dict[str, Any] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    head: bytes = b""  # the request line and headers as received (to pass an upgrade on)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # a form body's fields, in order
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         for k, v in self.query:
@@ -63,6 +65,7 @@ def parse_body(req: Request) -> None:
                 req.form = data
     elif ctype.startswith("application/x-www-form-urlencoded"):
         pairs = parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        req.pairs = pairs
         req.form = dict(pairs)
         for k, v in pairs:
             if k.endswith("[]"):
@@ -79,3 +82,4 @@ def parse_body(req: Request) -> None:
                 req.files[name] = (filename, payload)
             elif name:
                 req.form[name] = payload.decode("utf-8", "replace")
+                req.pairs.append((name, req.form[name]))

@@ -54,8 +54,7 @@ async def test_a_rejection_needs_an_edit_and_a_passing_failure_is_retried_at_sta
 
     flaky, strict = FakeNetwork("flaky"), FakeNetwork("strict")
     flaky.fail["publish"] = Transient("server unreachable", account="flaky")
-    rejection = BadResponse("Validation failed", account="strict")
-    rejection.status = 422  # type: ignore[attr-defined]
+    rejection = BadResponse("Validation failed", account="strict", status=422)
     strict.fail["publish"] = rejection
     session, cache = session_with(tmp_path, flaky, strict)
     await session.send(Draft("one", targets=("flaky", "strict")))

@@ -518,3 +518,22 @@ def test_save_keeps_a_new_first_account_first_and_dotted_keys(tmp_path: Path) ->
     assert [a.name for a in loaded.accounts] == ["demo", "x"]
     assert loaded.ui.theme == "nord" and loaded.compose.visibility == "unlisted"
     assert path.read_text().startswith('# mine\nui.theme = "nord"\n')
+
+
+def test_removing_the_last_account_then_logging_in_again_keeps_a_valid_file(
+    tmp_path: Path,
+) -> None:
+    from tui.store.config import update_config
+
+    path = tmp_path / "config.toml"
+    first = Account("first", NetworkKind.NOSTR, options={"relays": ["ws://127.0.0.1:9"]})
+    second = Account("second", NetworkKind.NOSTR, options={"relays": ["ws://127.0.0.1:9"]})
+    update_config(lambda c: add_account(c, first), path)
+    update_config(lambda c: remove_account(c, "first"), path)
+    assert load_config(path).accounts == ()
+    update_config(lambda c: add_account(c, second), path)
+    assert [a.name for a in load_config(path).accounts] == ["second"]
+    # A file someone wrote with an empty inline array takes tables too.
+    path.write_text("accounts = []\n")
+    update_config(lambda c: add_account(c, first), path)
+    assert [a.name for a in load_config(path).accounts] == ["first"]

@@ -33,13 +33,13 @@ def make_cache(tmp_path: Path) -> object:
 def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Relative times ("5m") must not depend on when the test runs."""
     from tui.ui import render
-    from tui.ui.widgets import timeline
+    from tui.ui.widgets import item_list
 
     def now() -> datetime:
         return NOW + timedelta(minutes=1)
 
     monkeypatch.setattr(render, "now_utc", now)
-    monkeypatch.setattr(timeline, "now_utc", now)
+    monkeypatch.setattr(item_list, "now_utc", now)
 
 
 @pytest.fixture(autouse=True)

@@ -20,3 +20,9 @@ async def started(pilot: Pilot) -> None:
 
 def toasts(app: object) -> list[str]:
     return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
+
+
+def screen_lines(app: object) -> list[str]:
+    """The screen as a user sees it: one string per terminal line."""
+    strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+    return [strip.text for strip in strips]

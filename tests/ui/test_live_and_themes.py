@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ui.fakes import FakeNetwork
 from tests.ui.pilot import started
 from tui.feed import FeedSelection
 from tui.model import ConnectionState
+from tui.session import Session
 from tui.ui.widgets.timeline import PostList
 
 NARROW = (80, 24)
@@ -130,3 +133,89 @@ async def test_a_refused_watch_is_a_toast_and_the_feed_still_shows(build_app, ne
         assert any("no streaming here" in t for t in toasts(app))
         assert ("timeline", ("public", None)) in networks["masto"].calls
         assert timeline(app).item_count > 0
+
+
+async def wait_for(pilot, until, what: str) -> None:
+    for _ in range(100):
+        await pilot.pause()
+        if until():
+            return
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_live_post_at_the_top_waits_behind_the_new_bar(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        posts = timeline(app)
+        reading = posts.selected
+        assert posts.selected_index == 0 and posts.scroll_offset.y == 0
+        before = posts.item_count
+        live = networks["sky2"].push_post("fresh from the stream")
+        await wait_for(pilot, lambda: posts.item_count > before, "the live post arrived")
+        assert posts.items[0].uid == live.uid
+        assert posts.selected.uid == reading.uid  # the selection stayed on what was read
+        assert "1 new post" in posts.visible_text()[0]
+        await pilot.press("f")  # acts on the post being read, not the new one
+        await started(pilot)
+        liked = [
+            arg for op, arg in networks["masto"].calls + networks["sky2"].calls if op == "react"
+        ]
+        assert liked == [(reading.uid, "like", False)]
+        await pilot.press("g")
+        assert posts.selected.uid == live.uid
+        assert "new post" not in posts.visible_text()[0]
+
+
+async def test_my_post_shows_in_the_timeline_once_the_server_confirms(
+    build_app, networks, confirmed_posts
+):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        calls = len(networks["masto"].calls)
+        await pilot.press("c", *"my news", "ctrl+s")
+        await started(pilot)
+        assert any(op == "publish" for op, _ in networks["masto"].calls[calls:])
+        assert not any(op == "timeline" for op, _ in networks["masto"].calls[calls:])
+        texts = [p.content.text for p in timeline(app).items]
+        assert "my news" in texts
+
+
+class _WithPost:
+    """An outbox entry that also carries the post its server confirmed."""
+
+    def __init__(self, entry: object, post: object) -> None:
+        self._entry, self.post = entry, post
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._entry, name)
+
+
+@pytest.fixture
+def confirmed_posts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until `OutboxEntry` carries the confirmed post as `post` (the outbox's part of 9.14),
+    attach the post the network returned from `publish` to the entry `Session` hands back."""
+    from tui.store.cache import OutboxEntry
+
+    if "post" in OutboxEntry.__dataclass_fields__:
+        return
+    deliver = Session._deliver
+
+    async def delivering(self: Session, entry: object, on_update: object) -> object:
+        network = self.networks[entry.account]  # type: ignore[attr-defined]
+        publish, published = network.publish, []
+
+        async def recording(draft: object) -> object:
+            post = await publish(draft)  # type: ignore[arg-type]
+            published.append(post)
+            return post
+
+        network.publish = recording  # type: ignore[method-assign]
+        try:
+            final = await deliver(self, entry, on_update)  # type: ignore[arg-type]
+        finally:
+            del network.publish
+        return _WithPost(final, published[-1] if published else None)
+
+    monkeypatch.setattr(Session, "_deliver", delivering)

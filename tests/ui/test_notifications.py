@@ -177,3 +177,78 @@ async def test_reaching_the_end_pages_older_notifications_per_account(build_app)
         )
         times = [row.created_at for row in rows]
         assert times == sorted(times, reverse=True)  # older pages land at the end
+
+
+async def test_read_stays_read_after_a_refresh_and_a_restart(build_app):
+    from tests.ui.fakes import ALL_CAPS
+    from tui.networks.base import Capability
+
+    def status(app) -> str:
+        return app.main_screen.query_one("#status").text
+
+    # A server that keeps no read markers: it says "unread" on every fetch.
+    net = FakeNetwork("masto", capabilities=ALL_CAPS - {Capability.MARK_READ})
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert "unread" in status(app)
+        await pilot.press("2", "m")
+        await started(pilot)
+        assert "unread" not in status(app)
+        asked = net.calls.count(("notifications", None))
+        await pilot.press("R")
+        await started(pilot)
+        assert net.calls.count(("notifications", None)) == asked + 1  # the server said "unread"
+        assert "unread" not in status(app)
+        assert not any(row.unread for row in notifications(app).items)
+        assert not toasts(app) or toasts(app) == ["Refreshed."]
+    restarted = build_app({"masto": net})  # a new app on the same cache
+    async with restarted.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert notifications(restarted).items
+        assert not any(row.unread for row in notifications(restarted).items)
+        assert "unread" not in status(restarted)
+
+
+async def test_mark_read_on_a_server_without_markers_is_not_an_error(build_app):
+    from tui.networks.base import NotFound
+
+    class NoMarkers(FakeNetwork):
+        async def mark_notifications_read(self, up_to=None):
+            self.calls.append(("mark_read", up_to))
+            raise NotFound("Record not found", account=self.account.name)
+
+    net = NoMarkers("masto")
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2", "m")
+        await started(pilot)
+        assert ("mark_read", None) in net.calls
+        assert not toasts(app)
+        assert app.main_screen.query_one("#status").text.endswith("(streaming)")
+
+
+async def test_a_live_notification_does_not_move_the_selection(build_app):
+    from tui.model import Event, EventKind
+
+    net = FakeNetwork("masto")
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        pane = notifications(app)
+        reading = pane.selected
+        assert pane.selected_index == 0
+        mention = net.add_mention("a brand new mention", minutes_ago=-1)
+        net.events.put_nowait(Event(EventKind.NOTIFICATION, net.kind, "masto", mention))
+        for _ in range(100):
+            await pilot.pause()
+            if pane.item_count > 2:
+                break
+        assert pane.items[0].uid == mention.uid
+        assert pane.selected.uid == reading.uid
+        assert "a brand new mention" in "\n".join(pane.visible_text())  # shown above it
+        await pilot.press("f")  # acts on the post being read
+        await started(pilot)
+        assert [a for op, a in net.calls if op == "react"] == [(reading.post.uid, "like", False)]

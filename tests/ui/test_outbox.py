@@ -29,8 +29,7 @@ def screen_text(app) -> str:
 
 async def test_the_outbox_lists_retries_and_sends_what_failed(build_app, networks, tmp_path):
     seed(tmp_path, ("waiting for the network", False), ("rejected as it is", True))
-    rejection = BadResponse("still no", account="masto")
-    rejection.status = 503  # type: ignore[attr-defined]
+    rejection = BadResponse("still no", account="masto", status=503)
     networks["masto"].fail["publish"] = rejection  # start-up's retry fails too
     app = build_app(networks)
     async with app.run_test(size=SIZE) as pilot:

@@ -110,3 +110,34 @@ async def test_a_stream_that_ran_long_enough_starts_the_backoff_over(monkeypatch
         await live.follow(net, lambda event: None, lambda state, detail: states.append(state))
     assert len(delays) == 3 and all(d <= 1 for d in delays)
     assert states.count("reconnecting") == 3 and states[-1] == "offline"
+
+
+async def test_a_state_change_sent_twice_reaches_the_status_bar_once(build_app, monkeypatch):
+    from tui.model import ConnectionState, Event, EventKind
+    from tui.ui.widgets.statusbar import StatusBar
+
+    drawn: list[tuple[str, str]] = []
+    set_account = StatusBar.set_account
+
+    def recording(self, name, network, state, detail=""):
+        drawn.append((str(state), detail))
+        set_account(self, name, network, state, detail)
+
+    monkeypatch.setattr(StatusBar, "set_account", recording)
+    net = FakeNetwork("masto")
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        drawn.clear()
+        # As Mastodon does: the adapter sets its state and also streams a STATE event.
+        net.set_state(ConnectionState.RECONNECTING, "polling")
+        net.events.put_nowait(
+            Event(
+                EventKind.STATE, net.kind, "masto", ConnectionState.RECONNECTING, detail="polling"
+            )
+        )
+        net.push_post("after the state event")
+        timeline = app.main_screen.query_one("#timeline", PostList)
+        await settle(pilot, lambda: timeline.item_count > 30)
+        assert drawn == [("reconnecting", "polling")]
+        assert "reconnecting (polling)" in status(app)

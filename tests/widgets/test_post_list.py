@@ -102,7 +102,7 @@ async def test_prepend_keeps_the_viewed_post_in_place_and_says_how_many_are_new(
         assert "new posts" not in screen(widget)
 
 
-async def test_new_posts_show_at_once_when_the_reader_is_at_the_top() -> None:
+async def test_at_the_top_new_posts_wait_behind_the_bar_and_the_selection_stays() -> None:
     widget = PostList()
     app = ListApp(widget)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -110,9 +110,43 @@ async def test_new_posts_show_at_once_when_the_reader_is_at_the_top() -> None:
         await pilot.pause()
         widget.prepend(posts(1, prefix="fresh"))
         await pilot.pause()
+        assert widget.selected.uid == "p2"  # the next key acts on what is being read
+        assert "1 new post" in widget.visible_text()[0]
+        assert widget.visible_text()[1].startswith("User 2 ")
+        await pilot.press("g")
+        await pilot.pause()
+        assert widget.selected.uid == "fresh0"
         assert widget.visible_text()[0].startswith("User 0 ")
-        assert "post number 0" in screen(widget)
         assert widget.new_count == 0
+
+
+async def test_a_refresh_keeps_the_selection_and_shows_what_is_new_above() -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_items(posts(10, start=2))
+        await pilot.pause()
+        widget.set_items([*posts(2), *posts(10, start=2)], keep_selection=True)
+        await pilot.pause()
+        assert widget.selected.uid == "p2"  # the next key acts on what was being read
+        assert widget.visible_text()[0].startswith("User 0 ")  # at the top: new ones in view
+        assert widget.new_count == 0
+
+
+async def test_a_refresh_below_the_top_counts_what_is_new_above() -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_items(posts(30, start=2))
+        for _ in range(8):
+            await pilot.press("j")
+        await pilot.pause()
+        chosen = widget.selected.uid
+        widget.set_items([*posts(2), *posts(30, start=2)], keep_selection=True)
+        await pilot.pause()
+        assert widget.selected.uid == chosen
+        assert widget.new_count == 2
+        assert "2 new posts" in widget.visible_text()[0]
 
 
 async def test_need_more_is_posted_once_per_length_near_the_end() -> None:

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 import regex
 
@@ -152,11 +152,21 @@ class Limits:
 class NetworkError(Exception):
     """Base of every error an adapter raises. `str()` is a sentence fit to show a user."""
 
-    def __init__(self, message: str, *, network: str = "", account: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        network: str = "",
+        account: str = "",
+        status: int = 0,
+        code: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.network = network
         self.account = account
+        self.status = status  # the HTTP status behind the error, 0 when there was none
+        self.code = code  # the server's own error code (`error` field), "" when none
 
     def __str__(self) -> str:
         where = self.account or self.network
@@ -168,7 +178,7 @@ class AuthError(NetworkError):
 
 
 class RateLimited(NetworkError):
-    def __init__(self, message: str, retry_after: float, **kw: str) -> None:
+    def __init__(self, message: str, retry_after: float, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 

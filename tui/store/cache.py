@@ -336,6 +336,24 @@ class Cache:
         rows = self._read("SELECT value FROM markers WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
+    def notifications_read_up_to(self, account: str) -> datetime | None:
+        """Until when `account`'s notifications were marked read here (None: never)."""
+        value = self.get_marker(f"notifications-read:{account}")
+        try:
+            return _when(float(value)) if value else None
+        except ValueError:
+            return None  # a marker written by something else: as if never read
+
+    def set_notifications_read_up_to(self, account: str, moment: datetime) -> None:
+        """Everything of `account`'s up to `moment` is read; the marker only moves forward."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO markers (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                "SET value = excluded.value WHERE CAST(excluded.value AS REAL) > "
+                "CAST(markers.value AS REAL)",
+                (f"notifications-read:{account}", repr(_stamp(moment))),
+            )
+
     # ----- drafts --------------------------------------------------------------------------
 
     def save_draft(self, draft_id: str, draft: Draft) -> None:

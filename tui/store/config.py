@@ -61,6 +61,7 @@ class UiConfig:
     wide_width: int = 160  # terminal columns from which all three panes show
     show_counts: bool = True
     timeline_limit: int = 40  # posts per page
+    opener: str = ""  # command that opens a link (the URL is its last argument); "": a browser
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +294,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
             "wide_width": _integer(40, 1000),
             "show_counts": _boolean,
             "timeline_limit": _integer(1, 100),
+            "opener": _string,
         },
     ),
     "compose": (
@@ -685,11 +687,27 @@ def _append_table(tables: Any, values: Mapping[str, object], at: int | None = No
 
 
 def _array_of_tables(doc: Any, name: str) -> Any:
+    """`doc[name]` as an array of tables: `[[name]]` blocks, never an inline `name = [...]`
+    (an inline array, as tomlkit leaves one emptied, cannot take tables)."""
     import tomlkit
+    from tomlkit.items import AoT
 
-    if name not in doc:
+    current = doc.get(name)
+    if current is not None and not isinstance(current, AoT):
+        rows = [dict(row) for row in current]
+        del doc[name]
+        current = None
+        doc.append(name, tomlkit.aot())
+        for row in rows:
+            doc[name].append(_tomlkit_table(row))
+    if current is None and name not in doc:
         doc.append(name, tomlkit.aot())
     return doc[name]
+
+
+def _drop_if_empty(doc: Any, name: str) -> None:
+    if name in doc and not len(doc[name]):
+        del doc[name]
 
 
 def _apply(doc: Any, old: Config, new: Config) -> None:
@@ -729,6 +747,7 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
         for index, account in enumerate(new.accounts):  # in place, so the order is kept
             if account.name not in known:
                 _append_table(tables, _account_table(account, new_sections), at=index)
+        _drop_if_empty(doc, "accounts")
     if old.filters != new.filters:
         tables = _array_of_tables(doc, "filters")
         ident = {(f.name, f.match): f for f in new.filters}
@@ -743,6 +762,7 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
         for rule in new.filters:
             if (rule.name, rule.match) not in known_rules:
                 _append_table(tables, _filter_table(rule))
+        _drop_if_empty(doc, "filters")
 
 
 def _normal(config: Config, path: Path) -> Config:

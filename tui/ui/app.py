@@ -7,12 +7,23 @@ lazily.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+import asyncio
+import os
+import re
+import shlex
+import signal
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from textual.app import App
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
+from tui.networks.base import NetworkError
 from tui.ui import keymap, themes
 
 if TYPE_CHECKING:
@@ -21,6 +32,31 @@ if TYPE_CHECKING:
 
     from tui.session import Session
     from tui.store.config import Config
+
+
+def _current_worker() -> Worker[Any] | None:
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
+
+
+def _speaks_to_the_user(error: BaseException) -> bool:
+    """A NetworkError, a vault refusal, a local file or program problem, or input the user
+    typed wrong: a sentence to show. Anything else is a bug, for the error log."""
+    from tui.store.vault import VaultError
+
+    return isinstance(error, NetworkError | VaultError | OSError | ValueError)
+
+
+@dataclass(frozen=True, slots=True)
+class AppMessage:
+    """One error shown during this run, for the messages screen."""
+
+    at: datetime
+    text: str
 
 
 def _commands() -> type[Provider]:
@@ -36,11 +72,26 @@ class MurmurApp(App[int]):
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Session, *, config: Config) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        config: Config,
+        status_note: str = "",
+        home_is_temporary: bool = False,
+    ) -> None:
         self.session = session
         self.config = config
+        # Shown at the start of the status bar (the demo's relay address, for a second client).
+        self.status_note = status_note
+        # The home (cache, drafts) is deleted on exit: a draft does not come back.
+        self.home_is_temporary = home_is_temporary
         self._no_color = themes.wants_no_color()
-        super().__init__()
+        self.messages: list[AppMessage] = []
+        self.terminator: Terminator | None = None
+        # Without colours, ANSI colours stay native so Textual's NO_COLOR filter maps every
+        # colour to the terminal's default (its greyscale filter would turn "default" black).
+        super().__init__(ansi_color=True if self._no_color else None)
 
     # ----- start-up --------------------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -60,6 +111,11 @@ class MurmurApp(App[int]):
         if warning:
             self.notify(warning, severity="warning", markup=False)
         self.apply_keymap(self.config.keymap)
+        if self.terminator is not None:
+            self.terminator.attach(asyncio.get_running_loop())
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **themes.BADGE_COLOURS}
 
     def _theme_changed(self, theme: Any) -> None:
         # Without colours (or with only 16), the selection is reverse video, never a tint.
@@ -79,15 +135,45 @@ class MurmurApp(App[int]):
         self.set_keymap({k: v for k, v in overrides.items() if k not in unknown})
 
     # ----- errors ----------------------------------------------------------------------------
-    def report_error(self, error: BaseException, *, doing: str = "") -> None:
-        """Show an error as a toast and in the status bar: never a traceback."""
-        message = str(error) or type(error).__name__
+    def report_error(self, error: BaseException | str, *, doing: str = "", group: str = "") -> None:
+        """Show an error the user can act on as a toast and in the status bar: never a traceback.
+
+        Every message is also kept for the messages screen (`!`), so a toast missed is not lost.
+        An exception that is no sentence for the user (a bug) goes to `handle_failure`.
+        """
+        if isinstance(error, BaseException) and not _speaks_to_the_user(error):
+            self.handle_failure(error, doing=doing, group=group)
+            return
+        message = error if isinstance(error, str) else (str(error) or type(error).__name__)
         if doing:
             message = f"{doing}: {message}"
+        self.messages.append(AppMessage(datetime.now(), message))
         self.notify(message, title="Error", severity="error", markup=False, timeout=8)
+        # Said from inside a worker: the next success of that worker's group clears it.
+        origin = _current_worker()
+        if not group and origin is not None:
+            group = origin.group
         status = self.status_bar
         if status is not None:
-            status.set_error(message)
+            status.set_error(message, group=group, origin=origin)
+
+    def handle_failure(self, error: BaseException, *, doing: str = "", group: str = "") -> None:
+        """The one route for work that failed: a NetworkError (or another error that is a
+        sentence for the user, see `_speaks_to_the_user`) is shown;
+        anything else is a bug, written with its traceback to the error log, and the toast
+        says where that log is."""
+        if _speaks_to_the_user(error):
+            self.report_error(error, doing=doing, group=group)
+            return
+        from tui import errorlog
+
+        try:
+            where = str(errorlog.log_exception(error, doing=doing))
+        except OSError as exc:  # the log itself cannot be written: say that instead
+            where = f"nowhere (the error log cannot be written: {exc})"
+        self.report_error(
+            f"unexpected {type(error).__name__}; details in {where}", doing=doing, group=group
+        )
 
     @property
     def status_bar(self) -> Any:
@@ -107,15 +193,34 @@ class MurmurApp(App[int]):
         group: str = "default",
         exclusive: bool = False,
     ) -> Worker[None]:
-        """Run `work` in a worker; any exception becomes a toast instead of a crash."""
+        """Run `work` in a worker of `group`; a failure is routed by `on_worker_state_changed`."""
 
         async def runner() -> None:
-            try:
-                await work()
-            except Exception as exc:  # noqa: BLE001 - the UI must survive anything below it
-                self.report_error(exc, doing=doing)
+            await work()
 
-        return self.run_worker(runner(), group=group, exclusive=exclusive, exit_on_error=False)
+        return self.run_worker(
+            runner(),
+            name=doing,
+            group=group,
+            description=doing,
+            exclusive=exclusive,
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            self.handle_failure(worker.error, doing=worker.description, group=worker.group)
+        elif event.state is WorkerState.SUCCESS:
+            status = self.status_bar
+            if status is not None:
+                status.succeeded(worker.group, worker)
+
+    def action_messages(self) -> None:
+        from tui.ui.screens.messages import MessagesScreen
+
+        if not isinstance(self.screen, MessagesScreen):
+            self.push_screen(MessagesScreen(self.messages))
 
     # ----- app-wide actions --------------------------------------------------------------------
     @property
@@ -131,6 +236,34 @@ class MurmurApp(App[int]):
 
     def account_added(self, network: Any) -> None:
         self.main_screen.account_added(network)
+
+    def action_open_profile(self) -> None:
+        """Ask for a handle, npub or DID and open that profile on an account that fits it."""
+        from tui.networks.base import Prompt
+        from tui.ui.screens.login import PromptScreen
+
+        def answered(who: str | None) -> None:
+            who = (who or "").strip()
+            if not who:
+                return
+            account = account_for(who, self.session.accounts, self.main_screen.selection.account)
+            if account is None:
+                self.notify("Log in to an account first.", severity="warning")
+                return
+            from tui.ui.screens.profile import ProfileScreen
+
+            self.push_screen(ProfileScreen(account, who))
+
+        self.push_screen(
+            PromptScreen(
+                Prompt(
+                    "who",
+                    "Open profile",
+                    info="A handle (@name@server, name.bsky.social), an npub or a DID.",
+                )
+            ),
+            answered,
+        )
 
     def action_login(self) -> None:
         from tui.ui.screens.login import LoginScreen
@@ -158,14 +291,14 @@ class MurmurApp(App[int]):
             if yes:
                 self.exit(0)
 
-        self.push_screen(
-            ConfirmScreen(
-                "Quit with an unsent draft?",
-                "The draft stays saved and comes back next time.",
-                yes="Quit",
-            ),
-            answered,
-        )
+        if self.home_is_temporary:
+            detail = (
+                "The draft will be lost: this demo's home is deleted on exit "
+                "(murmur demo --keep DIR keeps it)."
+            )
+        else:
+            detail = "The draft stays saved and comes back next time."
+        self.push_screen(ConfirmScreen("Quit with an unsent draft?", detail, yes="Quit"), answered)
 
     async def action_quit(self) -> None:
         self.action_request_quit()
@@ -173,9 +306,257 @@ class MurmurApp(App[int]):
     async def on_unmount(self) -> None:
         await self.session.close_all()
 
+    # ----- leaving the app: copy, open -----------------------------------------------------------
+    def copy_text(self, text: str, *, what: str = "Text") -> None:
+        """Copy by OSC 52 and, inside tmux, into tmux's buffer; the toast says where it went."""
+        self.copy_to_clipboard(text)
+        if not os.environ.get("TMUX"):
+            self.notify(f"{what} sent to the terminal's clipboard (OSC 52).", markup=False)
+            return
+
+        async def into_tmux() -> None:
+            message, ok = await tmux_copy(text, what)
+            self.notify(message, severity="information" if ok else "warning", markup=False)
+
+        self.guard(into_tmux, doing=f"Copying the {what.lower()}", group="copy")
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open `url` with `[ui] opener`, else the system browser; where there is none, say so
+        and offer to copy the link instead."""
+        from tui.text import link_host
+
+        opener = self.config.ui.opener
+        if opener:
+            argv = [*shlex.split(opener), url]
+
+            async def run_opener() -> None:
+                status = await run_detached(argv)
+                if status:
+                    self.report_error(
+                        f"{argv[0]} exited with status {status}", doing=f"Opening {link_host(url)}"
+                    )
+
+            self.notify(f"Opening {link_host(url)} with {argv[0]}.", markup=False)
+            self.guard(run_opener, doing=f"Opening {link_host(url)}", group="open")
+            return
+        missing = no_browser_reason()
+        if missing:
+            self.offer_copy(url, missing)
+            return
+
+        async def run_browser() -> None:
+            import webbrowser
+
+            if not await asyncio.to_thread(webbrowser.open, url, 2 if new_tab else 0):
+                self.offer_copy(url, "No browser accepted the link.")
+
+        self.notify("Opening " + link_host(url), markup=False)
+        self.guard(run_browser, doing=f"Opening {link_host(url)}", group="open")
+
+    def offer_copy(self, url: str, reason: str) -> None:
+        from tui.ui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.copy_text(url, what="Link")
+
+        self.push_screen(
+            ConfirmScreen(
+                "No browser to open the link",
+                f"{reason} Copy the link instead? ([ui] opener in config.toml names a command "
+                "that opens links.)",
+                yes="Copy link",
+            ),
+            answered,
+        )
+
+    # ----- the terminal goes away --------------------------------------------------------------
+    def save_draft_now(self) -> None:
+        """Write the composer's draft to the cache at once (before the process ends)."""
+        from tui.ui.widgets.compose import ComposePane
+
+        for screen in self.screen_stack:
+            for pane in screen.query(ComposePane):
+                pane._save_draft()
+
+
+def account_for(who: str, accounts: Sequence[Any], preferred: str | None = None) -> str | None:
+    """The account to look `who` up on: one of the network the identifier belongs to (npub and
+    hex keys: Nostr; did: and bare domains: Bluesky; @name@server: Mastodon), the preferred
+    (selected) account first; any account when the shape says nothing."""
+    from tui.model import NetworkKind
+
+    text = who.strip().lstrip("@")
+    kind: NetworkKind | None = None
+    if text.startswith(("npub1", "nprofile1", "nostr:")) or re.fullmatch(r"[0-9a-f]{64}", text):
+        kind = NetworkKind.NOSTR
+    elif text.startswith("did:") or ("@" not in text and "." in text):
+        kind = NetworkKind.BLUESKY
+    elif "@" in text:
+        kind = NetworkKind.MASTODON
+    ordered = sorted(accounts, key=lambda a: a.name != preferred)
+    for account in ordered:
+        if kind is None or account.network is kind:
+            return str(account.name)
+    return str(ordered[0].name) if ordered else None
+
+
+TMUX_TIMEOUT = 5.0
+OPENER_WAIT = 10.0  # how long an opener's exit status is waited for (a browser may keep running)
+TERMINATE_GRACE = 3.0  # seconds a normal exit gets after SIGHUP/SIGTERM before the process ends
+
+
+def child_env() -> dict[str, str]:
+    """The environment for programs the app starts: the vault passphrase never reaches them."""
+    from tui.store.vault import PASSPHRASE_ENV
+
+    return {k: v for k, v in os.environ.items() if k != PASSPHRASE_ENV}
+
+
+async def run_detached(argv: list[str]) -> int | None:
+    """Start `argv` (no shell, no terminal, scrubbed environment); its exit status if it ends
+    within OPENER_WAIT, else None. Failing to start raises OSError."""
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=child_env(),
+        start_new_session=True,
+    )
+    try:
+        return await asyncio.wait_for(process.wait(), OPENER_WAIT)
+    except TimeoutError:
+        return None
+
+
+async def _tmux(*args: str, data: bytes | None = None) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        "tmux",
+        *args,
+        stdin=asyncio.subprocess.PIPE if data is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=child_env(),
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(data), TMUX_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        return 1, "tmux did not answer"
+    return process.returncode or 0, (out or err).decode(errors="replace").strip()
+
+
+async def tmux_copy(text: str, what: str) -> tuple[str, bool]:
+    """Load `text` into tmux's paste buffer; a truthful sentence on where it went, and whether
+    it got anywhere. OSC 52 (already written) reaches the outer terminal only when tmux's
+    `set-clipboard` is `on`; the default, `external`, drops it."""
+    try:
+        status, output = await _tmux("load-buffer", "-", data=text.encode())
+    except OSError as exc:
+        status, output = 1, str(exc)
+    if status:
+        return (
+            f"{what} not copied: tmux load-buffer failed ({output}), and tmux passes OSC 52 "
+            "on only with `set -g set-clipboard on`.",
+            False,
+        )
+    try:
+        _, setting = await _tmux("show-options", "-gv", "set-clipboard")
+    except OSError:
+        setting = ""
+    if setting == "on":
+        return f"{what} copied to the tmux buffer and the terminal's clipboard.", True
+    return (
+        f"{what} copied to the tmux buffer (prefix ] pastes). For the system clipboard too: "
+        "set -g set-clipboard on in tmux.conf.",
+        True,
+    )
+
+
+def no_browser_reason(environ: Mapping[str, str] | None = None) -> str:
+    """Why no browser can open a link here, or "" when one may."""
+    env = os.environ if environ is None else environ
+    if sys.platform in ("darwin", "win32") or env.get("BROWSER"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    remote = " (over SSH)" if env.get("SSH_CONNECTION") else ""
+    return f"There is no display here{remote}, so no browser."
+
+
+class Terminator:
+    """SIGHUP and SIGTERM end the app in every state: the draft is saved, then the app exits
+    normally; while suspended for $EDITOR (the event loop is blocked in the editor's wait, and
+    resuming on a closed terminal would stop the process for good) the process ends at once.
+    A normal exit that does not finish within TERMINATE_GRACE ends the process too."""
+
+    def __init__(self, app: MurmurApp, cleanup: Callable[[], None] | None = None) -> None:
+        self.app = app
+        self.cleanup = cleanup
+        self.suspended = False
+        self.ending = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def install(self) -> None:
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(sig, self._handle)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        # Immediate: the loop is blocked while suspended, a queued callback would come too late.
+        self.app.app_suspend_signal.subscribe(self.app, self._on_suspend, immediate=True)
+        self.app.app_resume_signal.subscribe(self.app, self._on_resume, immediate=True)
+
+    def _on_suspend(self, _app: object) -> None:
+        self.suspended = True
+
+    def _on_resume(self, _app: object) -> None:
+        self.suspended = False
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        status = 128 + signum
+        if self.ending:
+            self._finish(status)
+        self.ending = True
+        try:
+            self.app.save_draft_now()
+        except Exception as exc:  # noqa: BLE001 - logged; ending the process matters more now
+            from tui import errorlog
+
+            errorlog.log_exception(exc, doing="Saving the draft on a signal")
+        if self.suspended or self.loop is None or self.loop.is_closed():
+            self._finish(status)
+        self.loop.call_soon_threadsafe(lambda: self.app.exit(return_code=status))
+        watchdog = threading.Thread(
+            target=self._finish_later, args=(status,), name="murmur-exit", daemon=True
+        )
+        watchdog.start()
+
+    def _finish_later(self, status: int) -> None:
+        time.sleep(TERMINATE_GRACE)
+        self._finish(status)
+
+    def _finish(self, status: int) -> NoReturn:
+        if self.cleanup is not None:
+            try:
+                self.cleanup()
+            except Exception as exc:  # noqa: BLE001 - logged; the process ends regardless
+                from tui import errorlog
+
+                errorlog.log_exception(exc, doing="Cleaning up on a signal")
+        try:
+            cache = self.app.session.cache
+            if cache is not None and threading.current_thread() is threading.main_thread():
+                cache.close()
+        finally:
+            os._exit(status)
+
 
 def run(session: Session, config: Config) -> int:
     """Run the app until the user quits; returns the process exit status."""
     app = MurmurApp(session, config=config)
+    app.terminator = Terminator(app)
+    app.terminator.install()
     app.run()
     return app.return_code or 0

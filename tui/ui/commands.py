@@ -25,6 +25,12 @@ class MurmurCommands(Provider):
             ("Choose feed…", main.action_choose_feed, "All accounts, one account or one feed"),
             ("Refresh", main.action_refresh, "Fetch the newest posts and notifications"),
             ("Log in to an account", app.action_login, "Mastodon, Bluesky or Nostr"),
+            (
+                "Open profile…",
+                app.action_open_profile,
+                "By handle, npub or DID (to unblock or unmute someone too)",
+            ),
+            ("Messages", app.action_messages, "This run's errors"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
         found.append(
@@ -42,7 +48,14 @@ class MurmurCommands(Provider):
                     f"Only {account.name}'s home timeline",
                 )
             )
+        from tui.ui.screens.feeds import serves
+
         for feed in ("local", "public"):
+            ref = FeedRef.parse(feed)
+            if not any(
+                serves(a, ref.kind, app.session.networks.get(a.name)) for a in app.session.accounts
+            ):
+                continue  # no account has this feed: not offered
             found.append(
                 (
                     f"Show feed: {feed}",

@@ -18,6 +18,14 @@ APP = [
     ),
     Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key binding"),
     Binding(
+        "exclamation_mark",
+        "messages",
+        "Messages",
+        id="app.messages",
+        show=False,
+        tooltip="List this run's errors",
+    ),
+    Binding(
         "ctrl+q",
         "request_quit",
         "Quit",
@@ -185,6 +193,12 @@ COMPOSE = [
 ]
 
 BACK = [Binding("escape", "back", "Back", id="screen.back", tooltip="Go back")]
+
+# j/k in the other lists (help, messages), under the ids PostList uses: one rebinding moves both.
+LIST_MOVES = [
+    Binding("down,j", "cursor_down", "Down", id="list.down", show=False, tooltip="Next row"),
+    Binding("up,k", "cursor_up", "Up", id="list.up", show=False, tooltip="Previous row"),
+]
 
 PROFILE = [
     Binding("F", "follow", "Follow", id="profile.follow", tooltip="Follow or unfollow"),

@@ -41,10 +41,12 @@ _UNSAFE_LINE = {**_UNSAFE, 0x0A: 0x20}
 _UNSAFE_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _UNSAFE_LINE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+# Badge colours are theme variables (tui.ui.themes.BADGE_COLOURS): the 16-colour and
+# monochrome themes give them palette or default colours, never a 256-colour one.
 BADGES: dict[NetworkKind, tuple[str, str]] = {
-    NetworkKind.MASTODON: ("[M]", "bold #858afa"),
-    NetworkKind.BLUESKY: ("[B]", "bold #4ba3ff"),
-    NetworkKind.NOSTR: ("[N]", "bold #b77ef0"),
+    NetworkKind.MASTODON: ("[M]", "bold $badge-mastodon"),
+    NetworkKind.BLUESKY: ("[B]", "bold $badge-bluesky"),
+    NetworkKind.NOSTR: ("[N]", "bold $badge-nostr"),
 }
 
 DIM = "$text-muted"

@@ -14,6 +14,14 @@ from textual.theme import Theme
 ANSI = "ansi"
 MONOCHROME = "monochrome"
 
+# Theme variables for the network badges: true colours by default, palette colours in "ansi"
+# and the terminal's default colour in "monochrome".
+BADGE_COLOURS = {
+    "badge-mastodon": "#858afa",
+    "badge-bluesky": "#4ba3ff",
+    "badge-nostr": "#b77ef0",
+}
+
 _ANSI_THEME = Theme(
     name=ANSI,
     ansi=True,
@@ -39,6 +47,9 @@ _ANSI_THEME = Theme(
         "input-cursor-text-style": "reverse",
         "input-selection-background": "ansi_bright_blue",
         "input-selection-foreground": "ansi_black",
+        "badge-mastodon": "ansi_bright_blue",
+        "badge-bluesky": "ansi_cyan",
+        "badge-nostr": "ansi_magenta",
     },
 )
 
@@ -71,6 +82,9 @@ _MONOCHROME_THEME = Theme(
         "input-selection-foreground": "ansi_default",
         "scrollbar": "ansi_default",
         "scrollbar-background": "ansi_default",
+        "badge-mastodon": "ansi_default",
+        "badge-bluesky": "ansi_default",
+        "badge-nostr": "ansi_default",
     },
 )
 

@@ -417,7 +417,7 @@ def notification_subject(n: Any) -> str:
     """The post a notification is about, to fetch in one getPosts call; "" if none."""
     if not isinstance(n, dict):
         return ""
-    reason = n.get("reason")
+    reason = as_str(n.get("reason"))
     uri = (
         as_str(n.get("reasonSubject"))
         if reason in SUBJECT_REASONS

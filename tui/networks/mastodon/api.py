@@ -8,32 +8,35 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tui.networks.base import BadResponse, NotFound, Transient
 from tui.networks.http import Http
 
-_LINK_RE = re.compile(r"<([^>]*)>\s*;\s*([^,]*)")
-_REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?')
 MEDIA_POLL_INTERVAL = 0.5
 MEDIA_POLL_ATTEMPTS = 120
 
 Params = list[tuple[str, Any]]
 
 
-def parse_link_header(value: str) -> dict[str, str]:
-    """`<url>; rel="next", <url>; rel="prev"` → {"next": url, "prev": url}."""
-    links: dict[str, str] = {}
-    for target, rest in _LINK_RE.findall(value or ""):
-        match = _REL_RE.search(rest)
-        if match:
-            for rel in match.group(1).split():
-                links.setdefault(rel.lower(), target.strip())
-    return links
+def page_links(http: Http, response: httpx.Response) -> tuple[str | None, str | None]:
+    """The Link header's next and prev URLs (httpx parses it), resolved against the request URL
+    and kept only when on this server's scheme, host and port, so that following them never
+    sends the token (or our reading position) elsewhere."""
+    found: list[str | None] = []
+    for rel in ("next", "prev"):
+        target = (response.links.get(rel) or {}).get("url") or ""
+        try:
+            url = str(response.url.join(target)) if target else ""
+        except (httpx.InvalidURL, TypeError, ValueError):
+            url = ""
+        found.append(url if url and http.same_origin(url) else None)
+    return found[0], found[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,25 +54,21 @@ class MastodonApi:
 
     # ----- paging --------------------------------------------------------------------------------
     async def listing(self, path_or_url: str, params: Params | None = None) -> Listing:
-        """GET a list endpoint. Link URLs are kept only when on this server's scheme and host,
-        so that following them never sends the token (or our reading position) elsewhere."""
+        """GET a list endpoint, with its same-origin Link URLs (see `page_links`)."""
         response = await self.http.request("GET", path_or_url, params=params)
         body = self.http.parse(response)
         if not isinstance(body, list):
             raise self.http._error(BadResponse, "server answered an object where a list was due")
-        links = parse_link_header(response.headers.get("link", ""))
-        nxt, prev = links.get("next"), links.get("prev")
-        return Listing(
-            items=body,
-            next=nxt if nxt and self.http.same_origin(nxt) else None,
-            prev=prev if prev and self.http.same_origin(prev) else None,
-        )
+        nxt, prev = page_links(self.http, response)
+        return Listing(items=body, next=nxt, prev=prev)
 
     # ----- apps and accounts ---------------------------------------------------------------------
     async def register_app(self, name: str, redirect_uri: str, scopes: str, website: str) -> Any:
+        # As a form: every server takes it so (a JSON string is not the array 4.3+ documents,
+        # and a JSON array is refused by older servers); one form value is a one-item array.
         return await self.http.post_json(
             "/api/v1/apps",
-            json={
+            data={
                 "client_name": name,
                 "redirect_uris": redirect_uri,
                 "scopes": scopes,
@@ -184,7 +183,7 @@ class MastodonApi:
     async def update_media(self, media_id: str, description: str) -> Any:
         return self.http.parse(
             await self.http.request(
-                "PUT", f"/api/v1/media/{media_id}", json={"description": description}
+                "PUT", f"/api/v1/media/{media_id}", data={"description": description}
             )
         )
 
@@ -194,13 +193,8 @@ class MastodonApi:
     ) -> tuple[Any, Listing]:
         response = await self.http.request("GET", url, params=params or None)
         body = self.http.parse(response)
-        links = parse_link_header(response.headers.get("link", ""))
-        nxt, prev = links.get("next"), links.get("prev")
-        return body, Listing(
-            items=[],
-            next=nxt if nxt and self.http.same_origin(nxt) else None,
-            prev=prev if prev and self.http.same_origin(prev) else None,
-        )
+        nxt, prev = page_links(self.http, response)
+        return body, Listing(items=[], next=nxt, prev=prev)
 
     async def markers(self, timelines: Sequence[str]) -> Any:
         return await self.http.get_json(

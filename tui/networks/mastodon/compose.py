@@ -8,7 +8,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from tui.model import Draft, Placeholder, Post
-from tui.networks.base import BadResponse, Unsupported
+from tui.networks.base import BadResponse, NetworkError, Unsupported
 from tui.networks.mastodon.parse import as_dict, as_list, sid, when
 from tui.text import clean, html_to_rich, plain_to_rich
 
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from tui.networks.mastodon.network import MastodonNetwork
 
 _HTML_RE = re.compile(r"<(p|br|a|span)[\s/>]", re.IGNORECASE)
+# Who can read a post, narrowest first.
+VISIBILITIES = ("direct", "private", "unlisted", "public")
+
+
+def _reach(visibility: str) -> int:
+    return VISIBILITIES.index(visibility) if visibility in VISIBILITIES else len(VISIBILITIES)
 
 
 class Composer:
@@ -42,8 +48,6 @@ class Composer:
             form["spoiler_text"] = draft.content_warning
         if draft.sensitive or (draft.content_warning and media_ids):
             form["sensitive"] = True
-        if draft.visibility:
-            form["visibility"] = draft.visibility
         if draft.language:
             form["language"] = draft.language
         if media_ids:
@@ -57,6 +61,12 @@ class Composer:
         return form
 
     def _check(self, draft: Draft) -> None:
+        if draft.visibility and draft.visibility not in VISIBILITIES:
+            raise self.net.error(
+                Unsupported,
+                f"Mastodon has no visibility {draft.visibility!r}: "
+                "public, unlisted, private or direct",
+            )
         if not draft.text.strip() and not draft.media:
             raise self.net.error(BadResponse, "nothing to post: the text is empty")
         if draft.quote_of is not None:
@@ -70,10 +80,21 @@ class Composer:
             raise self.net.error(BadResponse, f"the server's answer was unreadable ({item.reason})")
         return item
 
+    def visibility(self, draft: Draft) -> str:
+        """The visibility to ask for: the draft's own; for a reply without one, a private or
+        direct parent's (the server's default could be public: never widen a conversation)."""
+        if draft.visibility or draft.reply_to is None:
+            return draft.visibility
+        parent = draft.reply_to.shown.visibility
+        return parent if parent in ("direct", "private") else ""
+
     async def publish(self, draft: Draft) -> Post:
         self._check(draft)
         media_ids = await self._media_ids(draft)
         form = self._form(draft, media_ids)
+        visibility = self.visibility(draft)
+        if visibility:
+            form["visibility"] = visibility
         if draft.reply_to is not None:
             form["in_reply_to_id"] = await self.net.own_status_id(draft.reply_to.shown)
         if draft.scheduled_at is not None:
@@ -81,10 +102,36 @@ class Composer:
         answer = await self.net.api.post_status(form, draft.idempotency_key)
         if draft.scheduled_at is not None:
             return self.scheduled_post(answer)
-        return self._post(answer)
+        post = self._post(answer)
+        if visibility and _reach(post.visibility) > _reach(visibility):
+            await self._withdraw(post, visibility)
+        return post
+
+    async def _withdraw(self, post: Post, asked: str) -> None:
+        """The server published wider than asked (it does not know that visibility): take the
+        post down at once and say so; a post is never silently readable by more people."""
+        shown = post.visibility or "public"
+        try:
+            await self.net.api.delete_status(self.net.status_id(post))
+        except NetworkError as exc:
+            raise self.net.error(
+                BadResponse,
+                f"the server published this post as {shown}, not {asked}, and deleting it "
+                f"failed ({exc.message}): delete it yourself",
+            ) from None
+        raise self.net.error(
+            Unsupported,
+            f"the server published this post as {shown}, not {asked}: it was deleted again",
+        )
 
     async def edit(self, post: Post, draft: Draft) -> Post:
         self._check(draft)
+        if draft.visibility and post.visibility and draft.visibility != post.visibility:
+            raise self.net.error(
+                Unsupported,
+                "Mastodon cannot change who can see a post once it is sent "
+                f"(it is {post.visibility}): delete it and post again",
+            )
         kept = [m for m in post.ref.get("media_ids", "").split(",") if m]
         form = self._form(draft, kept + await self._media_ids(draft))
         form.setdefault("spoiler_text", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,10 @@ from tui.networks.mastodon.compose import Composer
 from tui.networks.mastodon.parse import Parser, as_dict, as_list, num, sid, text
 
 if TYPE_CHECKING:
-    from tui.networks.mastodon.stream import Streamer
+    from tui.networks.mastodon.stream import Positions, Streamer
+
+RETRY_STREAMING_AFTER = 300.0  # seconds of polling before trying the stream again
+DEFAULT_POLL_INTERVAL = 60.0
 
 _REACTIONS = {
     Reaction.LIKE: ("favourite", "unfavourite", "liked"),
@@ -80,6 +84,17 @@ def limits_from_instance(instance: Mapping[str, Any]) -> Limits:
         max_poll_option_chars=num(polls.get("max_characters_per_option"))
         or defaults.max_poll_option_chars,
     )
+
+
+def poll_interval(value: Any) -> float:
+    """The account option `poll_interval`: seconds between polls where there is no streaming."""
+    if value is None or isinstance(value, bool):
+        return DEFAULT_POLL_INTERVAL
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return DEFAULT_POLL_INTERVAL
+    return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_POLL_INTERVAL
 
 
 class MastodonNetwork(Network):
@@ -126,7 +141,10 @@ class MastodonNetwork(Network):
         self.composer = Composer(self)
         self.instance: Mapping[str, Any] = {}
         self.streaming_url = ""
-        self.poll_interval = float(str(account.options.get("poll_interval", 60)))
+        self.poll_interval = poll_interval(account.options.get("poll_interval"))
+        self.retry_streaming_after = RETRY_STREAMING_AFTER
+        # The account option `streaming = false` polls only (behind a proxy that breaks it).
+        self.streaming = account.options.get("streaming", True) is not False
         self._limits = Limits(counting=Counting.MASTODON)
         self._me: Author | None = None
         self._grouped: bool | None = None  # None: not yet known whether v2 notifications exist
@@ -134,6 +152,16 @@ class MastodonNetwork(Network):
         self._newest_notification = ""
         self.watched: set[FeedRef] = set()
         self._streamer: Streamer | None = None
+        self._positions: Positions | None = None
+
+    @property
+    def live_positions(self) -> Positions:
+        """How far live updates have got; kept across stream restarts so nothing is skipped."""
+        from tui.networks.mastodon.stream import Positions
+
+        if self._positions is None:
+            self._positions = Positions()
+        return self._positions
 
     # ----- lifecycle -------------------------------------------------------------------------
     async def open(self) -> None:

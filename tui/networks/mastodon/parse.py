@@ -214,6 +214,8 @@ class Parser:
             return self.status(data)
         except Malformed as exc:
             return self.placeholder(status_id, f"unreadable status: {exc}", key=key)
+        except RecursionError:  # reblogs or quotes nested without end
+            return self.placeholder(status_id, "unreadable status: nested too deeply", key=key)
 
     def status(self, data: Mapping[str, Any]) -> Post:
         status_id = sid(data.get("id"))
@@ -378,6 +380,8 @@ class Parser:
             return self._notification(uid, data, created, actors, post)
         except Malformed as exc:
             return Placeholder(NET, self.account, uid, f"unreadable notification: {exc}")
+        except RecursionError:  # a status with reblogs or quotes nested without end
+            return Placeholder(NET, self.account, uid, "unreadable notification: nested too deeply")
 
     def notification_group(
         self,
@@ -405,6 +409,8 @@ class Parser:
             return self._notification(uid, data, created, actors, post, group_key=group_key)
         except Malformed as exc:
             return Placeholder(NET, self.account, uid, f"unreadable notification: {exc}")
+        except RecursionError:  # a status with reblogs or quotes nested without end
+            return Placeholder(NET, self.account, uid, "unreadable notification: nested too deeply")
 
     def _notification(
         self,

@@ -6,6 +6,7 @@ when the server refuses.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tui.model import Post, Reaction
@@ -20,6 +21,41 @@ _STATE_FIELD = {
     Reaction.REPOST: "reposted",
     Reaction.BOOKMARK: "bookmarked",
 }
+
+
+_COUNT_FIELD = {Reaction.LIKE: "likes", Reaction.REPOST: "reposts"}
+
+
+def toggled(post: Post, reaction: Reaction, *, on: bool) -> Post:
+    """`post` (a repost wrapper and its original alike) with the reaction set, count moved."""
+    field = _STATE_FIELD[reaction]
+    counted = _COUNT_FIELD.get(reaction)
+
+    def one(p: Post) -> Post:
+        changed = p.with_state(**{field: on})
+        count = getattr(p.counts, counted) if counted else None
+        if counted and count is not None and bool(getattr(p.mine, field)) != on:
+            step = 1 if on else -1
+            changed = replace(changed, counts=replace(p.counts, **{counted: max(0, count + step)}))
+        return changed
+
+    if post.repost_of is not None:
+        return replace(one(post), repost_of=one(post.repost_of))
+    return one(post)
+
+
+def reconciled(guess: Post, before: Post, answer: Post, reaction: Reaction) -> Post:
+    """The optimistic post corrected by the server's answer, kept as listed (a repost wrapper
+    stays a wrapper). The server's count wins once it has moved; one that still shows the count
+    from before the change (servers that answer before their worker ran) does not undo it."""
+    counted = _COUNT_FIELD.get(reaction)
+    if counted is None:
+        return guess
+    served = getattr(answer.shown.counts, counted)
+    if served is None or served == getattr(before.shown.counts, counted):
+        return guess
+    shown = replace(guess.shown, counts=replace(guess.shown.counts, **{counted: served}))
+    return replace(guess, repost_of=shown) if guess.repost_of is not None else shown
 
 
 class PostActions:
@@ -61,20 +97,20 @@ class PostActions:
             self.app.notify("This network has no bookmarks.", severity="warning")
             return
         field = _STATE_FIELD[reaction]
-        undo = bool(getattr(post.mine, field))
-        self.item_changed(post.with_state(**{field: not undo}))
+        undo = bool(getattr(post.mine, field) or getattr(post.shown.mine, field))
+        guess = toggled(post, reaction, on=not undo)
+        self.item_changed(guess)  # at once; the server's answer reconciles it below
 
         async def send() -> None:
             try:
                 result = await network.react(post, reaction, undo=undo)
             except Exception:
-                self.item_changed(post)  # revert the optimistic change
+                self.item_changed(post)  # revert the optimistic change; the error says so
                 raise
-            # Keep the item as listed (a repost wrapper stays a wrapper) with the server's state.
-            self.item_changed(post.with_state(**{field: getattr(result.mine, field)}))
+            self.item_changed(reconciled(guess, post, result, reaction))
 
         verb = ("un" if undo else "") + reaction.value
-        self.app.guard(send, doing=f"Could not {verb}")
+        self.app.guard(send, doing=f"Could not {verb} (undone here)", group="react")
 
     def action_like(self) -> None:
         self._react(Reaction.LIKE)
@@ -111,8 +147,7 @@ class PostActions:
         if not url:
             self.app.notify("This post has no link to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(url)
-        self.app.notify("Link copied.", markup=False)
+        self.app.copy_text(url, what="Link")
 
     def action_profile(self) -> None:
         post = self.selected_post()

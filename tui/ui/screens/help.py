@@ -1,36 +1,86 @@
-"""Every key binding with its id and keys, generated from the bindings (and the user's keymap)."""
+"""Every key binding with its id and keys, generated from the bindings (and the user's keymap).
+
+One row per binding, grouped under its section: the keys, what it does (wrapping at any width,
+80 columns included) and the id to rebind it with. j/k move as in every other list.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from tui.ui import keymap
 
+KEYS_WIDTH = 14
+
 
 class HelpScreen(Screen[None]):
-    BINDINGS = keymap.BACK
+    BINDINGS = [*keymap.BACK, *keymap.LIST_MOVES]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[keymap.HelpRow] = []
 
     def compose(self) -> Any:
         with Vertical(id="help"):
-            yield Static("Keys — rebind any id under [keymap] in config.toml", classes="pane-title")
-            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            # Not markup: "[keymap]" is literal text here.
+            yield Static(
+                "Keys — rebind any id under [keymap] in config.toml",
+                classes="pane-title",
+                markup=False,
+            )
+            yield OptionList(id="help-table")
+        yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Where", "Keys", "Binding id", "What it does")
         active = dict(self.app._keymap)  # the keymap in effect, normalised by Textual
-        for row in keymap.help_rows(active):
-            table.add_row(row.section, _pretty(row.keys), row.binding_id, row.description)
+        self.rows = keymap.help_rows(active)
+        options: list[Option | None] = []
+        section = ""
+        for row in self.rows:
+            if row.section != section:
+                section = row.section
+                options.append(Option(Content.styled(section, "bold $accent"), disabled=True))
+            keys = pretty_keys(row.keys)
+            options.append(
+                Option(
+                    Content.assemble(
+                        (keys.ljust(KEYS_WIDTH), "bold"),
+                        " ",
+                        row.description,
+                        ("  " + row.binding_id, "$text-muted"),
+                    ),
+                    id=row.binding_id,
+                )
+            )
+        table = self.query_one(OptionList)
+        table.add_options(options)
+        table.highlighted = next(i for i, o in enumerate(options) if o and not o.disabled)
         table.focus()
+
+    def keys_of(self, binding_id: str) -> str:
+        return next(pretty_keys(r.keys) for r in self.rows if r.binding_id == binding_id)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
 
     def action_back(self) -> None:
         self.dismiss(None)
 
 
-def _pretty(keys: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "escape": "esc"}
+def pretty_keys(keys: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "escape": "esc",
+        "exclamation_mark": "!",
+    }
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.binding import Binding
@@ -14,6 +14,9 @@ from textual.widgets.option_list import Option
 
 from tui.model import Post
 from tui.text import link_host, safe_url
+
+if TYPE_CHECKING:
+    from tui.ui.app import MurmurApp
 
 
 def post_links(post: Post) -> list[str]:
@@ -30,6 +33,8 @@ def post_links(post: Post) -> list[str]:
 
 
 class LinksScreen(ModalScreen[None]):
+    app: MurmurApp
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back", id="links.back", tooltip="Close the list"),
         Binding("y", "copy", "Copy", id="links.copy", tooltip="Copy the highlighted link"),
@@ -69,10 +74,8 @@ class LinksScreen(ModalScreen[None]):
             self.app.notify("Only http and https links open.", severity="warning")
             return
         self.app.open_url(url)
-        self.app.notify("Opening " + link_host(url), markup=False)
 
     def action_copy(self) -> None:
         url = self.highlighted()
         if url:
-            self.app.copy_to_clipboard(url)
-            self.app.notify("Link copied.")
+            self.app.copy_text(url, what="Link")

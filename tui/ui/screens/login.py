@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TabbedContent, TabPane, TextArea
 
 from tui.model import NetworkKind
-from tui.networks.base import Ask, LoginResult, Prompt
+from tui.networks.base import Ask, LoginResult, NetworkError, Prompt
 from tui.ui import keymap
 
 if TYPE_CHECKING:
@@ -99,6 +99,16 @@ class LoginScreen(Screen[LoginResult | None]):
             yield Static("", id="login-status", markup=False)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self._focus_form()
+
+    def _focus_form(self) -> None:
+        """Typing goes into the shown form's first field at once."""
+        active = self.query_one(TabbedContent).active or "mastodon"
+        first = self.query_one(f"#{active}").query(Input)
+        if first:
+            first.first().focus()
+
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
 
@@ -142,9 +152,13 @@ class LoginScreen(Screen[LoginResult | None]):
                 if any(a.name == result.account.name for a in self.app.session.accounts):
                     raise ValueError(f"an account named {result.account.name!r} exists already")
                 network = await self.app.session.add_account(result)
-            except Exception as exc:  # noqa: BLE001 - every failure is shown in the form
+            except (NetworkError, ValueError) as exc:  # a sentence for the user: in the form
                 status.update(f"Login failed: {exc}")
                 self.app.report_error(exc, doing="Login")
+                return
+            except Exception as exc:  # noqa: BLE001 - a bug: logged by the app's one route
+                status.update(f"Login failed: unexpected {type(exc).__name__} (! lists errors)")
+                self.app.handle_failure(exc, doing="Login")
                 return
             status.update(f"Logged in as {result.account.name}.")
             self.app.notify(f"Logged in as {result.account.name}.", markup=False)

@@ -1,45 +1,28 @@
 """The main screen: timeline, notifications and compose panes, a tab bar when narrow, status bar.
 
-Start-up order matters for the first paint: cached posts are drawn in `on_mount`, then a worker
-unlocks the vault (asking for the passphrase when needed), opens every network concurrently,
-fetches the selected feed and the notifications, and follows each network's live stream.
+The screen lays out and routes keys; what the panes show is kept by `tui.reader.Reader`, which
+tells the screen what changed through `_Drawing`. Start-up order matters for the first paint:
+cached posts are drawn in `on_mount`, then a worker unlocks the vault (asking for the passphrase
+when needed), opens every network concurrently, fetches the selected feed and the notifications,
+and follows each network's live stream.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.feed import (
-    Change,
-    FeedSelection,
-    Merger,
-    NotificationGroup,
-    Source,
-    group_notifications,
-    mark_read,
-    unread_count,
-)
-from tui.model import (
-    ConnectionState,
-    Event,
-    EventKind,
-    FeedKind,
-    Notification,
-    NotificationItem,
-    Page,
-    Post,
-)
-from tui.networks.base import Capability, Network
-from tui.ui import keymap, live
+from tui.feed import Change, FeedSelection, Merger, NotificationGroup, NotificationRow
+from tui.model import NotificationItem, Post
+from tui.networks.base import Network
+from tui.reader import Listener, Reader
+from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
@@ -51,9 +34,52 @@ if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
 
 
-def _about(note: NotificationItem, uid: str) -> bool:
-    """Whether a notification is about the post `uid`."""
-    return isinstance(note, Notification) and note.post is not None and note.post.uid == uid
+class AccountAdded(Message):
+    """A login finished: the main screen shows the account, connects it and merges it in."""
+
+    def __init__(self, network: Network) -> None:
+        super().__init__()
+        self.network = network
+
+
+class ReplyRequested(Message):
+    """Reply to `post` in the main screen's composer."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__()
+        self.post = post
+
+
+class _Drawing(Listener):
+    """What the reader reports, drawn on the main screen."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    def _timeline(self) -> PostList:
+        return self.screen.query_one("#timeline", PostList)
+
+    def posts_reset(self, items: list[Any]) -> None:
+        self._timeline().set_items(items, keep_selection=True)
+
+    def posts_changed(self, change: Change[Any]) -> None:
+        if change:
+            self._timeline().apply_change(change)
+
+    def post_removed(self, uid: str) -> None:
+        self._timeline().remove(uid)
+
+    def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
+        screen = self.screen
+        screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
+        screen.query_one(StatusBar).set_unread(unread)
+        screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
+
+    def connection_changed(self, account: str, network: str, state: Any, detail: str) -> None:
+        self.screen.query_one(StatusBar).set_account(account, network, state, detail)
+
+    def failed(self, error: Exception, doing: str) -> None:
+        self.screen.app.report_error(error, doing=doing)
 
 
 class MainScreen(PostActions, Screen[None]):
@@ -63,14 +89,29 @@ class MainScreen(PostActions, Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self.pane = "timeline"
-        self.selection = FeedSelection.everything()
-        self.merger: Merger[Any] = Merger()
-        self.cursors: dict[Source, str | None] = {}
-        self.notes: list[NotificationItem] = []
-        self.note_cursors: dict[str, str | None] = {}  # per account; None: no older page
-        self._streams: set[str] = set()
-        self._loading_more = False
-        self._loading_notes = False
+        self._reader: Reader | None = None
+
+    @property
+    def reader(self) -> Reader:
+        if self._reader is None:
+            self._reader = Reader(
+                self.app.session,
+                _Drawing(self),
+                page_size=self.app.config.ui.timeline_limit,
+            )
+        return self._reader
+
+    @property
+    def selection(self) -> FeedSelection:
+        return self.reader.selection
+
+    @property
+    def merger(self) -> Merger[Any]:
+        return self.reader.merger
+
+    @property
+    def notes(self) -> list[NotificationItem]:
+        return self.reader.notes
 
     # ----- layout ----------------------------------------------------------------------------
     def compose(self) -> Any:
@@ -83,7 +124,7 @@ class MainScreen(PostActions, Screen[None]):
                 yield Static("", id="feed-title", classes="pane-title", markup=False)
                 yield PostList(
                     rules=app.config.filters,
-                    context=self.selection.context,
+                    context=self.reader.selection.context,
                     relative_time=ui.relative_time,
                     show_counts=ui.show_counts,
                     id="timeline",
@@ -100,6 +141,7 @@ class MainScreen(PostActions, Screen[None]):
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
         self._paint_cached()
+        self.reader.cached_notifications()
         self.query_one("#timeline", PostList).focus()
         self.app.guard(self._start, doing="Starting", group="start")
 
@@ -154,6 +196,11 @@ class MainScreen(PostActions, Screen[None]):
 
     @on(ComposePane.Sent)
     def _compose_sent(self, event: ComposePane.Sent) -> None:
+        # The server's confirmed post shows at once (OutboxEntry.post, where the outbox has it).
+        for entry in event.entries:
+            post = getattr(entry, "post", None)
+            if entry.state == "sent" and isinstance(post, Post):
+                self.reader.confirmed(post)
         # Sent everywhere: back to reading, so j/k work at once. After a failure the composer
         # keeps focus, showing each target's state and offering ctrl+r.
         if event.entries and all(e.state == "sent" for e in event.entries):
@@ -190,22 +237,20 @@ class MainScreen(PostActions, Screen[None]):
         super().action_profile()
 
     def item_changed(self, post: Post) -> None:
-        self.merger.update(post)
+        self.reader.post_changed(post)
         super().item_changed(post)
-        if any(_about(n, post.uid) for n in self.notes):  # keep its notifications in step
-            self.notes = [replace(n, post=post) if _about(n, post.uid) else n for n in self.notes]
-            self._show_notifications()
 
     def item_removed(self, uid: str) -> None:
-        self.merger.remove(uid)
+        self.reader.post_removed(uid)
         super().item_removed(uid)
-        if any(_about(n, uid) for n in self.notes):
-            self.notes = [n for n in self.notes if not _about(n, uid)]
-            self._show_notifications()
+
+    @on(ReplyRequested)
+    def _reply_requested(self, event: ReplyRequested) -> None:
+        self.query_one(ComposePane).start_reply(event.post)
+        self.action_show_pane("compose")
 
     def start_reply(self, post: Post) -> None:
-        self.query_one(ComposePane).start_reply(post)
-        self.action_show_pane("compose")
+        self.post_message(ReplyRequested(post))
 
     def action_compose(self) -> None:
         self.action_show_pane("compose")
@@ -232,19 +277,8 @@ class MainScreen(PostActions, Screen[None]):
             self.app.push_screen(ProfileScreen(group.account, actor.uid or actor.handle))
 
     # ----- start-up --------------------------------------------------------------------------
-    def _accounts(self) -> list[str]:
-        return [a.name for a in self.app.session.accounts]
-
     def _paint_cached(self) -> None:
-        session = self.app.session
-        merger: Merger[Any] = Merger()
-        for source in self.selection.sources(self._accounts()):
-            merger.push(
-                source,
-                session.cached_posts(session.feed_key(source.account, source.feed)),
-                more=False,
-            )
-        self.query_one("#timeline", PostList).set_items(list(merger.items))
+        self.query_one("#timeline", PostList).set_items(self.reader.cached_posts())
         self._set_title()
 
     def _set_title(self) -> None:
@@ -266,32 +300,38 @@ class MainScreen(PostActions, Screen[None]):
             await self.app.push_screen_wait(PassphraseScreen())
         for name in list(session.errors):
             self.app.report_error(session.errors[name], doing=f"Setting up {name}")
+        reader = self.reader
         for name, network in session.networks.items():
-            self._watch_state(name, network)
+            reader.watch(name, network)
         opened = await session.open_all()
         for name, error in opened.items():
             if error is not None:
                 self.app.report_error(error, doing=f"Connecting {name}")
-        await asyncio.gather(self.refresh_feed(), self.refresh_notifications())
+        await reader.refresh()
         for name, network in session.networks.items():
             if name not in session.errors:
                 self._follow(name, network)
         self._deliver_pending()
 
-    def account_added(self, network: Network) -> None:
+    @on(AccountAdded)
+    def _account_added(self, event: AccountAdded) -> None:
         """A login finished: show the account, connect it, merge its posts in."""
+        network = event.network
         name = network.account.name
-        self._watch_state(name, network)
+        self.reader.watch(name, network)
         self.query_one(ComposePane).add_target(name)
 
         async def connect() -> None:
             opened = await self.app.session.open_all([name])
             if opened.get(name) is not None:
                 raise opened[name]  # type: ignore[misc]
-            await asyncio.gather(self.refresh_feed(), self.refresh_notifications())
+            await self.reader.refresh()
             self._follow(name, network)
 
         self.app.guard(connect, doing=f"Connecting {name}")
+
+    def account_added(self, network: Network) -> None:
+        self.post_message(AccountAdded(network))
 
     def _deliver_pending(self) -> None:
         session = self.app.session
@@ -306,126 +346,59 @@ class MainScreen(PostActions, Screen[None]):
 
         self.app.guard(deliver, doing="Sending the outbox", group="send")
 
-    def _watch_state(self, name: str, network: Network) -> None:
-        status = self.query_one(StatusBar)
-        status.set_account(name, network.kind.value, network.state, network.state_detail)
-
-        def changed(state: Any, detail: str) -> None:
-            status.set_account(name, network.kind.value, state, detail)
-
-        network.on_state(changed)
+    def _follow(self, name: str, network: Network) -> None:
+        self.app.guard(
+            lambda: self.reader.follow(name, network),
+            doing=f"Live updates for {name}",
+            group=f"stream:{name}",
+        )
 
     # ----- the timeline ----------------------------------------------------------------------
-    def _apply(self, change: Change[Any]) -> None:
-        self.query_one("#timeline", PostList).apply_change(change)
-
     async def refresh_feed(self) -> None:
-        """Fetch the newest page of the selected feed from every selected account at once."""
-        session = self.app.session
-        sources = [
-            s for s in self.selection.sources(self._accounts()) if s.account in session.networks
-        ]
-        if not sources:
-            return
-        feed = self.selection.feed
-        pages = await session.fetch(
-            feed, accounts=[s.account for s in sources], limit=self.app.config.ui.timeline_limit
-        )
-        merger: Merger[Any] = Merger(sources)
-        cursors: dict[Source, str | None] = {}
-        failures = 0
-        for source in sources:
-            page = pages.get(source.account)
-            if isinstance(page, Page):
-                merger.push(source, page.items, more=page.older is not None)
-                cursors[source] = page.older
-            else:
-                failures += 1
-                merger.finish(source)
-                if page is not None:
-                    self.app.report_error(page, doing=f"Fetching {feed.title} for {source.account}")
-        if failures == len(sources):
-            return  # keep showing the cache
-        timeline = self.query_one("#timeline", PostList)
-        selected = timeline.selected
-        self.merger, self.cursors = merger, cursors
-        timeline.set_items(list(merger.items))
-        if selected is not None:
-            timeline.select_uid(selected.uid)
+        await self.reader.refresh_posts()
+
+    async def refresh_notifications(self) -> None:
+        await self.reader.refresh_notifications()
 
     @on(PostList.NeedMore)
     def _need_more(self) -> None:
-        if self._loading_more or not self.merger.active_sources():
-            return
-        self._loading_more = True
+        if self.reader.posts.has_more:
+            self.app.guard(self.reader.older_posts, doing="Loading older posts", group="more")
 
-        async def more() -> None:
-            try:
-                await self._load_older()
-            finally:
-                self._loading_more = False
-
-        self.app.guard(more, doing="Loading older posts", group="more")
-
-    async def _load_older(self) -> None:
-        sources = self.merger.active_sources()
-        feed = self.selection.feed
-        cursors = {s.account: self.cursors.get(s) for s in sources}
-        pages = await self.app.session.fetch(
-            feed, accounts=list(cursors), cursors=cursors, limit=self.app.config.ui.timeline_limit
-        )
-        for source in sources:
-            page = pages.get(source.account)
-            if isinstance(page, Page):
-                self.cursors[source] = page.older
-                self._apply(self.merger.push(source, page.items, more=page.older is not None))
-            else:
-                self._apply(self.merger.finish(source))
-                if page is not None:
-                    self.app.report_error(page, doing=f"Loading older posts for {source.account}")
+    @on(NotificationList.NeedMore)
+    def _need_more_notifications(self) -> None:
+        if self.reader.notifications.has_more:
+            self.app.guard(
+                self.reader.older_notifications,
+                doing="Loading older notifications",
+                group="more-notifications",
+            )
 
     def action_refresh(self) -> None:
         async def refresh() -> None:
-            await asyncio.gather(self.refresh_feed(), self.refresh_notifications())
+            await self.reader.refresh()
             self.app.notify("Refreshed.")
 
         self.app.guard(refresh, doing="Refreshing", group="refresh", exclusive=True)
 
     def select_feed(self, selection: FeedSelection) -> None:
-        previous, self.selection = self.selection, selection
-        self.query_one("#timeline", PostList).set_rules(self.app.config.filters)
-        self.merger, self.cursors = Merger(), {}
-        self._paint_cached()
+        previous = self.selection
+        timeline = self.query_one("#timeline", PostList)
+        timeline.set_rules(self.app.config.filters, selection.context)
+        timeline.set_items(self.reader.select(selection))
+        self._set_title()
         self.action_show_pane("timeline")
         self.app.guard(
-            self.refresh_feed, doing=f"Fetching {selection.title}", group="feed", exclusive=True
+            self.reader.refresh_posts,
+            doing=f"Fetching {selection.title}",
+            group="feed",
+            exclusive=True,
         )
         self.app.guard(
-            lambda: self._watch_feeds(previous, selection),
+            lambda: self.reader.watch_feeds(previous, selection),
             doing="Following the feed live",
             group="watch",
         )
-
-    async def _watch_feeds(self, old: FeedSelection, new: FeedSelection) -> None:
-        """Ask each account to stream the feed now on screen, and to stop the one just left
-        (Mastodon streams public, hashtag and list feeds only while asked)."""
-        networks = self.app.session.networks
-
-        def shown(selection: FeedSelection) -> set[Source]:
-            return {s for s in selection.sources(self._accounts()) if s.account in networks}
-
-        before, after = shown(old), shown(new)
-        calls = [(s, False) for s in before - after] + [(s, True) for s in after - before]
-        results = await asyncio.gather(
-            *(networks[s.account].watch(s.feed, on=start) for s, start in calls),
-            return_exceptions=True,
-        )
-        for (source, start), result in zip(calls, results, strict=True):
-            if isinstance(result, Exception):
-                verb = "Following" if start else "Leaving"
-                self.app.report_error(
-                    result, doing=f"{verb} {source.feed.title} live for {source.account}"
-                )
 
     def action_choose_feed(self) -> None:
         from tui.ui.screens.feeds import FeedPicker
@@ -439,142 +412,14 @@ class MainScreen(PostActions, Screen[None]):
     def action_search(self) -> None:
         from tui.ui.screens.search import SearchScreen
 
-        accounts = [self.selection.account] if self.selection.account else self._accounts()
+        accounts = [self.selection.account] if self.selection.account else self.reader.accounts()
         self.app.push_screen(SearchScreen(accounts))
 
-    # ----- live events -----------------------------------------------------------------------
-    def _follow(self, name: str, network: Network) -> None:
-        if name in self._streams:
-            return
-        self._streams.add(name)
-
-        status = self.query_one(StatusBar)
-
-        def show(state: ConnectionState, detail: str) -> None:
-            status.set_account(name, network.kind.value, state, detail)
-
-        async def follow() -> None:
-            try:
-                if network.supports(Capability.STREAM):
-                    await live.follow(network, self.handle_event, show)
-                else:  # no live source: the default stream ends at once, nothing to restart
-                    async for event in network.stream():
-                        self.handle_event(event)
-            finally:
-                self._streams.discard(name)
-
-        self.app.guard(follow, doing=f"Live updates for {name}", group=f"stream:{name}")
-
-    def _wants(self, event: Event) -> bool:
-        selection = self.selection
-        if selection.account not in (None, event.account):
-            return False
-        if event.feed is None:
-            return selection.feed.kind is FeedKind.HOME
-        return event.feed == selection.feed or (
-            event.feed.kind == selection.feed.kind and event.feed.arg == selection.feed.arg
-        )
-
-    def handle_event(self, event: Event) -> None:
-        kind = event.kind
-        if kind is EventKind.STATE:
-            self.query_one(StatusBar).set_account(
-                event.account,
-                event.network.value,
-                event.payload,
-                event.detail,  # type: ignore[arg-type]
-            )
-        elif kind is EventKind.POST and isinstance(event.payload, Post) and self._wants(event):
-            self._apply(self.merger.insert_live([event.payload]))
-        elif kind is EventKind.UPDATE and isinstance(event.payload, Post):
-            self._apply(self.merger.update(event.payload))
-        elif kind is EventKind.DELETE:
-            uid = str(event.payload)
-            if self.merger.remove(uid) is not None:
-                self.query_one("#timeline", PostList).remove(uid)
-        elif kind is EventKind.NOTIFICATION:
-            self._add_notifications([event.payload])  # type: ignore[list-item]
-
     # ----- notifications ---------------------------------------------------------------------
-    async def refresh_notifications(self) -> None:
-        session = self.app.session
-        names = [n for n in self._accounts() if n in session.networks]
-        if not names:
-            return
-        pages = await session.fetch_notifications(accounts=names)
-        fresh: list[NotificationItem] = []
-        cursors: dict[str, str | None] = {}
-        for name, page in pages.items():
-            if isinstance(page, Page):
-                fresh.extend(page.items)
-                cursors[name] = page.older if page.items else None
-            else:
-                self.app.report_error(page, doing=f"Fetching notifications for {name}")
-        self.notes, self.note_cursors = [], cursors
-        self._add_notifications(fresh)
-
-    @on(NotificationList.NeedMore)
-    def _need_more_notifications(self) -> None:
-        if self._loading_notes or not any(self.note_cursors.values()):
-            return
-        self._loading_notes = True
-
-        async def more() -> None:
-            try:
-                await self._load_older_notifications()
-            finally:
-                self._loading_notes = False
-
-        self.app.guard(more, doing="Loading older notifications", group="more-notifications")
-
-    async def _load_older_notifications(self) -> None:
-        """The next page from every account that has one; older rows land at the end."""
-        cursors = {name: cursor for name, cursor in self.note_cursors.items() if cursor}
-        pages = await self.app.session.fetch_notifications(accounts=list(cursors), cursors=cursors)
-        older: list[NotificationItem] = []
-        for name, page in pages.items():
-            if isinstance(page, Page):
-                older.extend(page.items)
-                # An empty page, or one that points back at itself, is that account's end.
-                more = bool(page.items) and page.older not in (None, cursors[name])
-                self.note_cursors[name] = page.older if more else None
-            else:  # the cursor stays: the next time the reader reaches the end tries again
-                self.app.report_error(page, doing=f"Loading older notifications for {name}")
-        self._add_notifications(older)
-
-    def _add_notifications(self, items: Iterable[NotificationItem]) -> None:
-        known = {n.uid for n in self.notes}
-        self.notes.extend(n for n in items if n.uid not in known)
-        self._show_notifications()
-
-    def _show_notifications(self) -> None:
-        rows = group_notifications(self.notes)
-        self.query_one("#notifications", NotificationList).set_items(rows)
-        unread = unread_count(rows)
-        self.query_one(StatusBar).set_unread(unread)
-        self.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
-
     def action_mark_read(self) -> None:
-        session = self.app.session
-        accounts = sorted({n.account for n in self.notes if getattr(n, "unread", False)})
         self.query_one("#notifications", NotificationList).mark_all_read()
-        marked = mark_read(group_notifications(self.notes))
-        self.notes = [
-            n
-            for row in marked
-            for n in (row.notifications if isinstance(row, NotificationGroup) else (row,))
-        ]
-        self._show_notifications()
-
-        async def tell_servers() -> None:
-            async def one(name: str) -> None:
-                network = session.networks.get(name)
-                if network is not None and network.supports(Capability.MARK_READ):
-                    await network.mark_notifications_read()
-
-            results = await asyncio.gather(*(one(n) for n in accounts), return_exceptions=True)
-            for result in results:
-                if isinstance(result, Exception):
-                    self.app.report_error(result, doing="Marking notifications read")
-
-        self.app.guard(tell_servers, doing="Marking notifications read")
+        accounts = self.reader.mark_read()
+        if accounts:
+            self.app.guard(
+                lambda: self.reader.tell_servers(accounts), doing="Marking notifications read"
+            )

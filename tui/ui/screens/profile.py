@@ -5,6 +5,7 @@ Everything here is remote text: it is shown only as Content built from plain str
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.model import Profile, Relationship
-from tui.networks.base import Capability
+from tui.networks.base import Capability, NetworkError
 from tui.ui import keymap
 
 if TYPE_CHECKING:
@@ -72,6 +73,14 @@ def relationship_text(rel: Relationship) -> str:
     return ", ".join(words) or "no relationship"
 
 
+def _done(verb: str, name: str, rel: Relationship) -> str:
+    """A toast that says what the server now reports, not only what was asked."""
+    if verb == "follow" and rel.requested and not rel.following:
+        return f"Follow requested: {name} approves followers."
+    done = verb + ("d" if verb.endswith("e") else "ed")
+    return f"{done.capitalize()} {name}."
+
+
 class ProfileScreen(Screen[None]):
     BINDINGS = [*keymap.BACK, *keymap.PROFILE]
     app: MurmurApp
@@ -92,8 +101,26 @@ class ProfileScreen(Screen[None]):
         self.app.guard(self._load, doing="Loading the profile", group="profile")
 
     async def _load(self) -> None:
-        network = self.app.session.network_for(self.account)
-        self.show(await network.profile(self.who))
+        try:
+            network = self.app.session.network_for(self.account)
+            profile = await network.profile(self.who)
+        except Exception as exc:
+            # The screen says so itself; the error goes on to the app's one route.
+            self.failed(exc)
+            raise
+        self.show(profile)
+
+    def failed(self, error: BaseException) -> None:
+        reason = str(error) if isinstance(error, NetworkError) else type(error).__name__
+        self.query_one("#profile", Static).update(
+            Content.assemble(
+                (f"Could not load the profile of {self.who}", "bold $error"),
+                "\n",
+                reason or type(error).__name__,
+                "\n\n",
+                ("esc goes back", "$text-muted"),
+            )
+        )
 
     def show(self, profile: Profile) -> None:
         self.profile = profile
@@ -101,28 +128,50 @@ class ProfileScreen(Screen[None]):
 
     @property
     def text(self) -> str:
-        return self.profile and render_profile(self.profile).plain or ""
+        return str(self.query_one("#profile", Static).render())
 
     def _relate(self, what: str, capability: Capability | None, flag: str) -> None:
         profile = self.profile
         if profile is None:
+            self.app.notify("The profile is not loaded (yet).", severity="warning")
             return
-        network = self.app.session.network_for(self.account)
+        network = self.app.session.networks.get(self.account)
+        if network is None:
+            self.app.notify(f"{self.account} is not connected.", severity="warning", markup=False)
+            return
         if capability is not None and not network.supports(capability):
             self.app.notify(f"This network cannot {what}.", severity="warning")
             return
-        rel = profile.relationship or Relationship()
-        undo = bool(getattr(rel, flag))
+        before = profile.relationship or Relationship()
+        undo = bool(getattr(before, flag))
+        verb = ("un" if undo else "") + what
+        # At once: the relationship shown changes now; the server's answer reconciles it.
+        guess = replace(before, **{flag: not undo})
+        shown = replace(profile, relationship=guess)
+        if flag == "following":
+            if undo:
+                guess = replace(guess, requested=False)
+            if profile.followers is not None and before.following == undo:
+                shown = replace(profile, followers=max(0, profile.followers + (-1 if undo else 1)))
+            shown = replace(shown, relationship=guess)
+        self.show(shown)
+        who = profile.author.uid or profile.author.handle
+        name = profile.author.handle
 
         async def change() -> None:
-            method = getattr(network, what)
-            new = await method(profile.author.uid or profile.author.handle, undo=undo)
-            from dataclasses import replace
+            try:
+                new = await getattr(network, what)(who, undo=undo)
+            except Exception:
+                self.show(profile)  # as it was before the key: the error says it failed
+                raise
+            if flag == "following" and new.requested and not new.following:
+                # Awaiting approval: not (yet) one more follower.
+                self.show(replace(profile, relationship=new))
+            else:
+                self.show(replace(self.profile or shown, relationship=new))
+            self.app.notify(_done(verb, name, new), markup=False)
 
-            self.show(replace(profile, relationship=new))
-            self.app.notify(("Un" if undo else "") + f"{what} done.")
-
-        self.app.guard(change, doing=f"Could not {'un' if undo else ''}{what}")
+        self.app.guard(change, doing=f"Could not {verb} {name} (reverted)", group="relate")
 
     def action_follow(self) -> None:
         self._relate("follow", None, "following")

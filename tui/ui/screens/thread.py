@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.model import Post
+from tui.networks.base import NetworkError
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.timeline import PostList
@@ -29,12 +30,7 @@ class ThreadScreen(PostActions, Screen[None]):
 
     def compose(self) -> Any:
         with Vertical(classes="pane"):
-            yield Static(
-                Content.assemble(
-                    ("Thread · ", "$text-muted"), (self.post.shown.author.name, "bold")
-                ),
-                classes="pane-title",
-            )
+            yield Static(self._title(), classes="pane-title", id="thread-title")
             yield PostList(
                 rules=self.app.config.filters,
                 context="thread",
@@ -50,9 +46,26 @@ class ThreadScreen(PostActions, Screen[None]):
         post_list.focus()
         self.app.guard(self._load, doing="Loading the thread", group="thread", exclusive=True)
 
+    def _title(self, problem: str = "") -> Content:
+        parts: list[tuple[str, str] | str] = [
+            ("Thread · ", "$text-muted"),
+            (self.post.shown.author.name, "bold"),
+        ]
+        if problem:
+            parts.append((f" · {problem}", "$error"))
+        return Content.assemble(*parts)
+
     async def _load(self) -> None:
-        network = self.app.session.network_for(self.post.account)
-        thread = await network.thread(self.post.shown)
+        try:
+            network = self.app.session.network_for(self.post.account)
+            thread = await network.thread(self.post.shown)
+        except Exception as exc:
+            # Only the post itself shows: the title says the rest could not be loaded.
+            reason = str(exc) if isinstance(exc, NetworkError) else type(exc).__name__
+            self.query_one("#thread-title", Static).update(
+                self._title(f"could not load the replies: {reason}")
+            )
+            raise
         post_list = self.query_one(PostList)
         post_list.set_items([*thread.ancestors, thread.post, *thread.descendants])
         post_list.select_uid(thread.post.uid)

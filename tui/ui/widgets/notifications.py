@@ -17,7 +17,7 @@ from tui.feed import (
 )
 from tui.model import FilterRule, NotificationItem
 from tui.ui.render import View, render_notification
-from tui.ui.widgets.timeline import ItemList
+from tui.ui.widgets.item_list import ItemList
 
 
 class NotificationList(ItemList[NotificationRow]):
@@ -26,6 +26,7 @@ class NotificationList(ItemList[NotificationRow]):
     DEFAULT_CSS = """
     NotificationList { height: 1fr; }
     """
+    NOUNS = ("notification", "notifications")
 
     class Opened(ItemList.Opened):
         """Enter on a group: open the post (or thread) it is about. `item` is the group."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from tui.model import ConnectionState
+
+ERROR_SECONDS = 30.0  # how long an error stays in the bar (all of them: `!` lists this run's)
 
 _MARK = {
     ConnectionState.CONNECTED: ("●", "$success"),
@@ -36,7 +39,15 @@ class StatusBar(Static):
         super().__init__("", id=id, markup=False)
         self._accounts: dict[str, _AccountState] = {}
         self._unread = 0
+        self._note = ""
         self._error = ""
+        self._error_group = ""
+        self._error_origin: object = None
+        self._error_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._note = str(getattr(self.app, "status_note", "") or "")
+        self._redraw()
 
     def set_account(
         self, name: str, network: str, state: ConnectionState, detail: str = ""
@@ -48,12 +59,30 @@ class StatusBar(Static):
         self._unread = count
         self._redraw()
 
-    def set_error(self, message: str) -> None:
+    def set_error(self, message: str, *, group: str = "", origin: object = None) -> None:
+        """Show `message` until ERROR_SECONDS pass or later work of the same `group` succeeds
+        (`origin`, the work that reported it, finishing does not count)."""
         self._error = message.splitlines()[0] if message else ""
+        self._error_group = group if message else ""
+        self._error_origin = origin if message else None
+        if self._error_timer is not None:
+            self._error_timer.stop()
+            self._error_timer = None
+        if message and self.is_mounted:
+            self._error_timer = self.set_timer(ERROR_SECONDS, self.clear_error)
         self._redraw()
 
     def clear_error(self) -> None:
         self.set_error("")
+
+    def succeeded(self, group: str, work: object = None) -> None:
+        """Work of `group` succeeded: an error that group left earlier is stale now."""
+        if self._error and group and group == self._error_group and work is not self._error_origin:
+            self.clear_error()
+
+    @property
+    def error(self) -> str:
+        return self._error
 
     @property
     def text(self) -> str:
@@ -61,6 +90,8 @@ class StatusBar(Static):
 
     def _content(self) -> Content:
         parts: list[Content | tuple[str, str] | str] = []
+        if self._note:
+            parts.append((self._note, "$text-muted"))
         if not self._accounts:
             parts.append(("no accounts: ctrl+p → Log in", "$text-muted"))
         for name, acc in self._accounts.items():
