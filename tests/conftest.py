@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,13 @@ def need_command(command: str, package: str) -> str:
 
 
 @pytest.fixture
-def murmur_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def murmur_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty, private Murmur home (config, vault, cache) with a known passphrase."""
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     monkeypatch.setenv("MURMUR_HOME", str(home))
     monkeypatch.setenv("MURMUR_PASSPHRASE", PASSPHRASE)
-    return home
+    yield home
+    from tui.store import agent
+
+    agent.lock()  # a key agent started by the test's commands ends with it

@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--account", metavar="NAME", help="from this account")
         p.add_argument("who", help="a handle, @user@server, npub or DID")
 
+    sub.add_parser("lock", help="make the key agent forget the vault key")
+
     config = sub.add_parser("config", help="check the configuration")
     config_sub = config.add_subparsers(dest="action", metavar="ACTION", required=True)
     config_sub.add_parser(
@@ -248,7 +250,7 @@ async def _session(config: Config, *, need_vault: bool = True, create: bool = Fa
 
     cache = Cache(paths.cache_file())
     session = Session(config, cache)
-    if need_vault and (config.accounts or create):
+    if need_vault and (config.accounts or create) and not await session.unlock_from_agent():
         passphrase = _passphrase(config, create=create and not paths.vault_file().exists())
         await session.unlock(passphrase)
     return session
@@ -350,12 +352,28 @@ def cmd_app(args: argparse.Namespace) -> int:
     config = _config()
     session = Session(config, Cache(paths.cache_file()))
     if config.accounts:
-        passphrase = _env_passphrase(config)
-        if passphrase is not None:  # the app unlocks after painting the cached timeline
+        vault = _agent_vault(config)
+        passphrase = _env_passphrase(config) if vault is None else None
+        if vault is not None:  # the key agent had the key: no passphrase needed
+            session.preset_vault(vault)
+        elif passphrase is not None:  # the app unlocks after painting the cached timeline
             session.preset_passphrase(passphrase)
     from tui.ui.app import run as run_app
 
     return run_app(session, config)
+
+
+def _agent_vault(config: Config) -> Any:
+    """The vault opened with the key agent's key, or None (the app then unlocks as usual)."""
+    from tui.store import paths
+    from tui.store.vault import Vault, VaultError
+
+    if not config.agent.enabled:
+        return None
+    try:
+        return Vault.from_agent(paths.vault_file())
+    except VaultError:
+        return None  # a damaged or unsafe vault: the usual unlock reports it in the app
 
 
 def _env_passphrase(config: Config) -> str | None:
@@ -723,6 +741,16 @@ def _clashes(overrides: Any, unknown: set[str]) -> list[tuple[str, str]]:
     return found
 
 
+def cmd_lock(args: argparse.Namespace) -> int:
+    from tui.store import agent
+
+    if agent.lock():
+        print("locked: the key agent forgot the vault key")
+    else:
+        print("nothing to lock: no key agent is running")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "app": cmd_app,
     "demo": cmd_demo,
@@ -735,6 +763,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "follow": cmd_follow,
     "unfollow": cmd_follow,
     "config": cmd_config,
+    "lock": cmd_lock,
 }
 
 

@@ -605,6 +605,8 @@ def _write_config(home: Path, keys: Keys, relay_url: str) -> Path:
         # Nothing may leave 127.0.0.1: the demo relay is also the only default relay.
         nostr=replace(config.nostr, default_relays=(relay_url,)),
         vault=VaultConfig(passphrase_command=command),
+        # The passphrase is in a file of the demo's own: no key agent outliving the demo.
+        agent=replace(config.agent, enabled=False),
     )
     save_config(config, path)
     return path

@@ -81,6 +81,7 @@ class Session:
         self.errors: dict[str, Exception] = {}
         self._opened: set[str] = set()
         self._preset_passphrase: str | None = None
+        self._preset_vault: Vault | None = None
         self._send_lock = asyncio.Lock()
         self._change_listeners: list[Callable[[], None]] = []
 
@@ -112,9 +113,30 @@ class Session:
         """Remember a passphrase from the environment, to unlock once the first screen is up."""
         self._preset_passphrase = passphrase
 
+    def preset_vault(self, vault: Vault) -> None:
+        """Remember a vault the key agent opened, to adopt once the first screen is up."""
+        self._preset_vault = vault
+
     @property
     def has_preset_passphrase(self) -> bool:
-        return self._preset_passphrase is not None
+        return self._preset_passphrase is not None or self._preset_vault is not None
+
+    def _agent_idle(self) -> int | None:
+        """Seconds the key agent keeps the vault key, or None when config turns it off."""
+        agent = self.config.agent
+        return agent.idle_minutes * 60 if agent.enabled else None
+
+    async def unlock_from_agent(self) -> bool:
+        """Open the vault with the key agent's key, when it holds one: no passphrase asked."""
+        from tui.store import paths
+        from tui.store.vault import Vault
+
+        if self.vault is None and self.config.agent.enabled:
+            self.vault = await asyncio.to_thread(Vault.from_agent, paths.vault_file())
+        if self.vault is None:
+            return False
+        self._create_networks()
+        return True
 
     async def unlock(self, passphrase: str | None) -> None:
         """Open the vault (key derivation runs off the event loop) and create missing networks.
@@ -124,12 +146,16 @@ class Session:
         from tui.store import paths
         from tui.store.vault import Vault
 
+        if self.vault is None and passphrase is None and self._preset_vault is not None:
+            self.vault, self._preset_vault = self._preset_vault, None
         if self.vault is None:
             passphrase = passphrase if passphrase is not None else self._preset_passphrase
             self._preset_passphrase = None
             if passphrase is None:
                 raise ValueError("a passphrase is needed to open the vault")
-            self.vault = await Vault.unlock(paths.vault_file(), passphrase)
+            self.vault = await Vault.unlock(
+                paths.vault_file(), passphrase, agent_idle=self._agent_idle()
+            )
         self._create_networks()
 
     def _create_networks(self) -> None:

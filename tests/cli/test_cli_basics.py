@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = "demo login accounts post timeline notifications follow unfollow config".split()
+SUBCOMMANDS = "demo login accounts post timeline notifications follow unfollow config lock".split()
 
 
 def test_help_lists_every_subcommand(murmur):

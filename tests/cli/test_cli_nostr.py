@@ -161,6 +161,7 @@ async def test_notifications_show_a_reply_to_my_note(amurmur, local_relay):
 
 async def test_wrong_passphrase_exits_2_and_sends_nothing(amurmur, local_relay, monkeypatch):
     npub = await login(amurmur, local_relay.url)
+    assert (await amurmur("lock")).code == 0  # the key agent would not ask for the passphrase
     monkeypatch.setenv("MURMUR_PASSPHRASE", "not the passphrase")
     result = await amurmur("post", "should never arrive")
     assert result.code == 2

@@ -77,6 +77,12 @@ class VaultConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentConfig:
+    enabled: bool = True  # leave the derived vault key with the key agent (tui/store/agent.py)
+    idle_minutes: int = 30  # forgotten after this long without use
+
+
+@dataclass(frozen=True, slots=True)
 class NostrConfig:
     max_relays_per_author: int = 2
     max_relays_total: int = 30
@@ -93,6 +99,7 @@ class Config:
     ui: UiConfig = UiConfig()
     compose: ComposeConfig = ComposeConfig()
     vault: VaultConfig = VaultConfig()
+    agent: AgentConfig = AgentConfig()
     nostr: NostrConfig = NostrConfig()
     keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
     filters: tuple[FilterRule, ...] = ()
@@ -306,6 +313,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         },
     ),
     "vault": (VaultConfig, {"passphrase_command": _string}),
+    "agent": (AgentConfig, {"enabled": _boolean, "idle_minutes": _integer(1, 10080)}),
     "nostr": (
         NostrConfig,
         {

@@ -214,9 +214,52 @@ class Vault:
         return f"<Vault {self.path} {len(self._entries)} entries>"
 
     @classmethod
-    async def unlock(cls, path: Path | str, passphrase: str, create: bool = True) -> Vault:
-        """Open (or with `create`, make) the vault; the KDF runs in a thread, off the loop."""
-        return await asyncio.to_thread(cls._unlock, Path(path), passphrase, create)
+    async def unlock(
+        cls,
+        path: Path | str,
+        passphrase: str,
+        create: bool = True,
+        *,
+        agent_idle: int | None = None,
+    ) -> Vault:
+        """Open (or with `create`, make) the vault; the KDF runs in a thread, off the loop.
+
+        `agent_idle` (seconds): leave the derived key with the key agent, which forgets it after
+        that long without use. The passphrase itself is never handed on.
+        """
+        vault = await asyncio.to_thread(cls._unlock, Path(path), passphrase, create)
+        if agent_idle is not None:
+            await asyncio.to_thread(vault.share_with_agent, agent_idle)
+        return vault
+
+    @classmethod
+    def from_agent(cls, path: Path | str) -> Vault | None:
+        """The vault opened with the key the agent holds for it (no passphrase, no KDF), or None.
+
+        Fast: without an agent this costs one failed connect. The key is filed under the vault's
+        path and header, so a re-created vault is never opened with an old key.
+        """
+        from tui.store import agent
+
+        path = Path(path)
+        try:
+            data = _read_private(path)
+        except FileNotFoundError:
+            return None
+        header, mac, box, _params = _split(path, data)
+        key = agent.get_key(agent.vault_id(path, header))
+        if key is None:
+            return None
+        try:
+            return cls(path, header, key, _decrypt(path, header, mac, box, key))
+        except WrongPassphrase:
+            return None  # not this vault's key after all: derive it as usual
+
+    def share_with_agent(self, idle_seconds: int) -> bool:
+        """Leave the derived key with the key agent (started if needed); False without one."""
+        from tui.store import agent
+
+        return agent.put_key(agent.vault_id(self.path, self._header), self._key, idle_seconds)
 
     @classmethod
     def _unlock(cls, path: Path, passphrase: str, create: bool) -> Vault:
