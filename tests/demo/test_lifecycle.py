@@ -122,7 +122,7 @@ async def test_keep_refuses_a_home_that_is_not_a_demo(tmp_path: Path):
 
 
 async def test_neighbours_post_on_their_own_now_and_then(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(tui.demo, "CHATTER_EVERY", (0.2, 0.5))
+    monkeypatch.setattr(tui.demo.neighbourhood, "CHATTER_EVERY", (0.2, 0.5))
     demo = await start_demo(None, None)
     try:
         since = max(e["created_at"] for e in await fetch(demo.relay_url, {"kinds": [1]}))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.demo.helpers import fetch, tags, verify_with_coincurve, verify_with_nostr_sdk
-from tui.demo import DATA_FILE, Demo, load_data
+from tui.demo import Demo
+from tui.demo.community import DATA_FILE, load_data
 from tui.networks.nostr.keys import Keys
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
