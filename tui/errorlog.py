@@ -20,10 +20,10 @@ MAX_BYTES = 1_000_000
 BACKUPS = 3
 
 _logger = logging.getLogger("murmur")
-_handler: logging.Handler | None = None
+_handler: logging.handlers.RotatingFileHandler | None = None
 
 
-def _private_handler(path: Path) -> logging.Handler:
+def _private_handler(path: Path) -> logging.handlers.RotatingFileHandler:
     paths.ensure_private_dir(path.parent)
     # Create the file 0600 before the handler opens it, so it is never readable by others.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE_MODE)
@@ -42,8 +42,11 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
 
 
 def logger() -> logging.Logger:
-    """The `murmur` logger, writing to the log file (opened on first use)."""
+    """The `murmur` logger, writing to the log file (opened on first use, and again when the
+    state folder has changed, as it does when MURMUR_HOME is set for another home)."""
     global _handler
+    if _handler is not None and Path(_handler.baseFilename) != paths.log_file():
+        close()
     if _handler is None:
         _handler = _private_handler(paths.log_file())
         _logger.addHandler(_handler)

@@ -64,7 +64,9 @@ async def test_post_follow_timeline_and_notifications(amurmur, bsky):
     posts = [json.loads(line) for line in timeline.out.splitlines()]
     mine = next(p for p in posts if p["uid"] == uid)
     assert mine["text"] == f"Grüße 🌍 hello @{bob.handle} #murmur https://example.com"
-    assert mine["author"] == {"handle": alice.handle, "display_name": "Alice"}
+    assert mine["author"]["handle"] == alice.handle
+    assert mine["author"]["display_name"] == "Alice"
+    assert mine["author"]["uid"].startswith("bluesky:did:")
 
     notes = await amurmur("notifications", "--json")
     assert notes.code == 0, notes.err

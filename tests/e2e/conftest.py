@@ -6,6 +6,8 @@ output path (no Pilot), at the sizes users have (80x24, 160x48).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import os
 import subprocess
 import sys
@@ -63,16 +65,20 @@ class Terminal:
         return self._tmux("capture-pane", "-p", "-e", "-t", self.session)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        return self.wait_until(lambda screen: text in screen, timeout, text)
+
+    def wait_until(self, done: Callable[[str], bool], timeout: float, what: str) -> str:
+        """The screen once `done(screen)` holds; fails after `timeout` s or if the app ended."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if done(screen):
                 return screen
             if "MURMUR-EXITED" in screen or "Traceback" in screen:
                 break
             time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
+        raise AssertionError(f"{what!r} did not appear; the screen was:\n{screen}")
 
     def keys(self, *keys: str, pause: float = 0.25) -> None:
         # One key per send-keys: tmux would send ESC followed by a key as alt+key.

@@ -146,7 +146,12 @@ class ContractServer:
         line = await reader.readline()
         if not line.strip():
             return None
-        method, target, _ = line.decode("latin-1").split(" ", 2)
+        words = line.decode("latin-1").rstrip("\r\n").split(" ")
+        if len(words) != 3 or not words[0].isalpha() or not words[2].startswith("HTTP/"):
+            # Not HTTP at all (a TLS handshake sent to this plain-http port): a real server
+            # drops the connection; it is no request of the API's to check.
+            raise ValueError("not an HTTP request")
+        method, target, _ = words
         headers: dict[str, str] = {}
         head = line
         while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):

@@ -30,3 +30,15 @@ def test_an_unexpected_error_is_written_with_its_traceback_to_a_private_file(hom
     assert "Fetching home: KeyError" in text
     assert "Traceback" in text and "in broken" in text
     assert stat.S_IMODE(where.stat().st_mode) == 0o600
+
+
+def test_a_new_home_gets_its_own_log(tmp_path, monkeypatch):
+    errorlog.close()
+    try:
+        for name in ("first", "second"):
+            monkeypatch.setenv("MURMUR_HOME", str(tmp_path / name))
+            where = errorlog.log_exception(RuntimeError(name), doing=name)
+            assert where == tmp_path / name / "murmur.log"
+            assert f"{name}: RuntimeError" in where.read_text()
+    finally:
+        errorlog.close()
