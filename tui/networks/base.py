@@ -234,6 +234,9 @@ class Network(ABC):
     async def close(self) -> None:
         """Release connections. Safe to call twice."""
 
+    async def reconnect(self) -> None:
+        """Try again now whatever is down (the user asked for a refresh)."""
+
     async def __aenter__(self) -> Self:
         await self.open()
         return self
