@@ -323,7 +323,7 @@ class NostrNetwork(Network):
         pool = self._need_pool()
 
         async def fetch(until: int) -> Fetched:
-            return await pool.fetch_authors(
+            fetched = await pool.fetch_authors(
                 authors,
                 self.relay_lists,
                 self.read_relays,
@@ -333,6 +333,14 @@ class NostrNetwork(Network):
                 timeout=QUERY_TIMEOUT,
                 track=track,
             )
+            # My own relays that were skipped in their penalty failed all the same.
+            asked = {*fetched.answered, *fetched.failed}
+            skipped = {
+                url: relay.last_error or "down"
+                for url in self.read_relays
+                if url not in asked and (relay := pool.relays.get(url)) and relay.penalized
+            }
+            return replace(fetched, failed={**fetched.failed, **skipped}) if skipped else fetched
 
         return fetch
 
@@ -357,17 +365,21 @@ class NostrNetwork(Network):
         """
         kept: list[NostrEvent] = []
         seen: set[str] = set()
-        warnings: dict[str, None] = {}
+        failures: dict[str, None] = {}  # "relay: why", once each
+        lost: list[str] = []
+
+        def warnings() -> tuple[str, ...]:
+            return (*failures, *lost)
+
         for round_no in range(MAX_PAGE_ROUNDS):
             fetched = await fetch(until)
             if round_no == 0:
                 self._need_answer(fetched)
                 if followed and fetched.uncovered:
                     n = len(fetched.uncovered)
-                    warnings[f"{n} followed author{'s' if n != 1 else ''} not reached"] = None
+                    lost.append(f"{n} followed author{'s' if n != 1 else ''} not reached")
             if fetched.answered:
-                for url, reason in fetched.failed.items():
-                    warnings[f"{url}: {reason}"] = None
+                failures.update(dict.fromkeys(f"{u}: {why}" for u, why in fetched.failed.items()))
             events = fetched.events
             full = len(events) >= limit
             horizon = events[limit - 1].created_at if full else None
@@ -382,13 +394,13 @@ class NostrNetwork(Network):
                 if keep(ev):
                     kept.append(ev)
             if not full:
-                return _newest(kept, limit), len(kept) > limit, tuple(warnings)
+                return _newest(kept, limit), len(kept) > limit, warnings()
             if len(kept) >= limit:
-                return _newest(kept, limit), True, tuple(warnings)
+                return _newest(kept, limit), True, warnings()
             assert horizon is not None
             # A second holding more than `limit` events would be asked for forever: step past it.
             until = horizon if fresh else horizon - 1
-        return _newest(kept, limit), True, tuple(warnings)
+        return _newest(kept, limit), True, warnings()
 
     async def _load_relay_lists(self, pubkeys: Iterable[str]) -> None:
         missing = sorted({p for p in pubkeys if p not in self.relay_lists})
