@@ -79,9 +79,9 @@ SEARCH_LIMIT = 40
 PEOPLE_LIMIT = 20
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
 _TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
+_MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 # One round of `_collect`: the relays' answer for events up to `until`.
 Round = Callable[[int], Awaitable[Fetched]]
-_MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
 
 def _chunks(items: list[str], size: int = 200) -> Iterable[list[str]]:
