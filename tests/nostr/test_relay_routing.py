@@ -322,3 +322,37 @@ async def test_home_reads_around_a_down_write_relay_and_reconnect_brings_it_back
         assert net.state_detail == f"relays {len(net.pool.relays)}/{len(net.pool.relays)}"
     finally:
         await net.close()
+
+
+@pytest.mark.network
+async def test_the_live_home_stream_reads_around_a_down_write_relay(relays):
+    from tui.model import Account, EventKind, NetworkKind
+    from tui.networks.nostr.client import NostrNetwork
+    from tui.networks.nostr.outbox import RELAY_LIST_KIND
+
+    home, first, second = relays[:3]
+    me, mover, stayer = Keys.generate(), Keys.generate(), Keys.generate()
+    lists = [
+        sign(mover, RELAY_LIST_KIND, "", [["r", first.url, "write"], ["r", second.url, "write"]]),
+        sign(stayer, RELAY_LIST_KIND, "", [["r", first.url, "write"]]),
+    ]
+    follows = sign(me, 3, "", [["p", mover.public_hex], ["p", stayer.public_hex]])
+    await raw_publish(home.url, *lists, follows)
+    first.stop()
+    options = {"relays": [home.url], "max_relays_per_author": 1}
+    account = Account(name="me", network=NetworkKind.NOSTR, handle=me.npub, options=options)
+    net = NostrNetwork(account, {"nsec": me.nsec})
+    net.relay_options = SLOW
+    await net.open()
+    try:
+        stream = net.stream()
+        pending = asyncio.ensure_future(anext(stream))
+        # Dated a little ahead: the stream asks from the second it starts.
+        live = sign(mover, 1, "live, on my second relay", created_at=int(time.time()) + 2)
+        await raw_publish(second.url, live)
+        event = await asyncio.wait_for(pending, 30)
+        assert event.kind is EventKind.POST and event.payload.key == live.id
+        await until(lambda: net.state_detail.endswith("1 author not reached"))
+        await stream.aclose()
+    finally:
+        await net.close()
