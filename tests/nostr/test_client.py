@@ -22,7 +22,7 @@ from tui.model import (
 )
 from tui.networks.base import Capability, Prompt, Transient, Unsupported
 from tui.networks.nostr import nip19, nip49
-from tui.networks.nostr.client import NostrNetwork, login
+from tui.networks.nostr.network import NostrNetwork, login
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 

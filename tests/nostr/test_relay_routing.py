@@ -275,7 +275,7 @@ async def test_under_a_cap_a_fetch_reads_the_most_authors_and_says_how_many_it_c
 @pytest.mark.network
 async def test_home_reads_around_a_down_write_relay_and_reconnect_brings_it_back(relays):
     from tui.model import Account, FeedKind, FeedRef, NetworkKind
-    from tui.networks.nostr.client import NostrNetwork
+    from tui.networks.nostr.network import NostrNetwork
     from tui.networks.nostr.outbox import RELAY_LIST_KIND
 
     home, first, second = relays[:3]
@@ -327,7 +327,7 @@ async def test_home_reads_around_a_down_write_relay_and_reconnect_brings_it_back
 @pytest.mark.network
 async def test_the_live_home_stream_reads_around_a_down_write_relay(relays):
     from tui.model import Account, EventKind, NetworkKind
-    from tui.networks.nostr.client import NostrNetwork
+    from tui.networks.nostr.network import NostrNetwork
     from tui.networks.nostr.outbox import RELAY_LIST_KIND
 
     home, first, second = relays[:3]

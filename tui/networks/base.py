@@ -373,7 +373,7 @@ class LoginResult:
 ADAPTERS: dict[NetworkKind, str] = {
     NetworkKind.MASTODON: "tui.networks.mastodon:MastodonNetwork",
     NetworkKind.BLUESKY: "tui.networks.bluesky:BlueskyNetwork",
-    NetworkKind.NOSTR: "tui.networks.nostr.client:NostrNetwork",
+    NetworkKind.NOSTR: "tui.networks.nostr.network:NostrNetwork",
 }
 
 

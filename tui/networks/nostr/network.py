@@ -49,7 +49,7 @@ from tui.networks.base import (
     Transient,
     Unsupported,
 )
-from tui.networks.nostr import convert, nip05, nip19
+from tui.networks.nostr import nip05, nip19, parse
 from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.options import DEFAULT_RELAYS
@@ -136,7 +136,7 @@ class NostrNetwork(Network):
         self.per_author = int(opts.get("max_relays_per_author", 2))  # type: ignore[arg-type]
         self.total = int(opts.get("max_relays_total", 30))  # type: ignore[arg-type]
         self.pool: RelayPool | None = None
-        self.ctx = convert.Context(account.name, self.pubkey)
+        self.ctx = parse.Context(account.name, self.pubkey)
         self.follows: list[str] = []
         self.mutes: set[str] = set()
         self.relay_lists: dict[str, RelayList] = {}
@@ -163,7 +163,7 @@ class NostrNetwork(Network):
 
     @property
     def me(self) -> Author:
-        return convert.author(self.ctx, self.pubkey)
+        return parse.author(self.ctx, self.pubkey)
 
     def _relays(self) -> list[Any]:
         return list(self.pool.relays.values()) if self.pool else []
@@ -240,7 +240,7 @@ class NostrNetwork(Network):
                 del self._my_notes[oldest]
             return
         if ev.kind == 0:
-            prof = convert.parse_profile(ev)
+            prof = parse.parse_profile(ev)
             if prof is not None:
                 self.ctx.profiles[self.pubkey] = prof
             return
@@ -415,7 +415,7 @@ class NostrNetwork(Network):
         missing = sorted({p for p in pubkeys if p not in self.ctx.profiles})
         for chunk in _chunks(missing):
             for ev in await self._query(self.read_relays, [{"authors": chunk, "kinds": [0]}]):
-                prof = convert.parse_profile(ev)
+                prof = parse.parse_profile(ev)
                 if prof is not None:
                     self.ctx.profiles[ev.pubkey] = prof
 
@@ -442,7 +442,7 @@ class NostrNetwork(Network):
             if ev.id in wanted:
                 self.ctx.events[ev.id] = ev
         if notes:
-            convert.tally(self.ctx, notes, [e for e in events if self._visible(e)])
+            parse.tally(self.ctx, notes, [e for e in events if self._visible(e)])
 
     async def _hydrate(self, events: list[NostrEvent], engagement: bool = False) -> None:
         """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.
@@ -456,30 +456,30 @@ class NostrNetwork(Network):
             self.ctx.events.setdefault(ev.id, ev)
         wanted: set[str] = set()
         for ev in events:
-            wanted |= convert.references(ev)
-        shown = [i for i in (convert.shown_id(ev) for ev in events) if i] if engagement else None
+            wanted |= parse.references(ev)
+        shown = [i for i in (parse.shown_id(ev) for ev in events) if i] if engagement else None
         await self._load_events(wanted, shown)
         # A repost without its note, or a reaction, shows a note only fetched just now.
         acted_on = [
             self.ctx.events[i]
             for ev in events
-            if (ev.kind == 6 and convert.embedded_repost(ev) is None) or ev.kind == 7
-            for i in convert.references(ev)
+            if (ev.kind == 6 and parse.embedded_repost(ev) is None) or ev.kind == 7
+            for i in parse.references(ev)
             if i in self.ctx.events
         ]
-        second = {i for t in acted_on if t.kind == 1 for i in convert.references(t)}
+        second = {i for t in acted_on if t.kind == 1 for i in parse.references(t)}
         await self._load_events(second)
         known = [self.ctx.events[i] for i in wanted | second if i in self.ctx.events]
         people: set[str] = set()
         for ev in [*events, *known]:
-            for e in (ev, convert.embedded_repost(ev) if ev.kind == 6 else None):
+            for e in (ev, parse.embedded_repost(ev) if ev.kind == 6 else None):
                 if e is None:
                     continue
                 people.add(e.pubkey)
                 people.update(p for p in e.tag_values("p")[:20] if len(p) == 64)
                 if e.kind == 1:
-                    people.update(convert.mentioned_pubkeys(e.content))
-                    parent_pk = convert.parent_pubkey(self.ctx, e, convert.thread_refs(e)[1])
+                    people.update(parse.mentioned_pubkeys(e.content))
+                    parent_pk = parse.parent_pubkey(self.ctx, e, parse.thread_refs(e)[1])
                     if parent_pk:
                         people.add(parent_pk)
         await self._load_profiles(people)
@@ -514,14 +514,14 @@ class NostrNetwork(Network):
         """Not muted, and (for a repost) neither is the reposted author."""
         if not self._visible(ev):
             return False
-        inner = convert.embedded_repost(ev) if ev.kind == 6 else None
+        inner = parse.embedded_repost(ev) if ev.kind == 6 else None
         return inner is None or self._visible(inner)
 
     async def _page(self, events: list[NostrEvent], more: bool) -> Page[Item]:
         await self._hydrate(events, engagement=True)
         posts = []
         for ev in events:
-            post = convert.to_post(self.ctx, ev)
+            post = parse.to_post(self.ctx, ev)
             if post is not None and not (
                 post.repost_of and post.repost_of.ref.get("pubkey") in self.mutes
             ):
@@ -548,7 +548,7 @@ class NostrNetwork(Network):
 
         events, more, warnings = await self._collect(self._by_plan(plan), limit, until, keep)
         await self._hydrate(events, engagement=True)
-        items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
+        items = [n for n in (parse.to_notification(self.ctx, e) for e in events) if n]
         return Page(tuple(items), older=self._older(events) if more else None, warnings=warnings)
 
     def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
@@ -571,7 +571,7 @@ class NostrNetwork(Network):
         if ev is None:
             raise self.error(NotFound, "post not found on these relays")
         await self._hydrate([ev], engagement=True)
-        post = convert.to_post(self.ctx, ev)
+        post = parse.to_post(self.ctx, ev)
         if post is None:
             raise self.error(NotFound, "not a post")
         return post
@@ -587,7 +587,7 @@ class NostrNetwork(Network):
         if focus is None:
             raise self.error(NotFound, "post not found on these relays")
         ancestors: list[NostrEvent] = []
-        parent = convert.thread_refs(focus)[1]
+        parent = parse.thread_refs(focus)[1]
         while (
             parent and len(ancestors) < MAX_THREAD_DEPTH and parent not in {a.id for a in ancestors}
         ):
@@ -597,10 +597,10 @@ class NostrNetwork(Network):
             if pev is None:
                 break
             ancestors.insert(0, pev)
-            parent = convert.thread_refs(pev)[1]
+            parent = parse.thread_refs(pev)[1]
         children: dict[str, list[NostrEvent]] = {}
         for ev in events.values():
-            p = convert.thread_refs(ev)[1]
+            p = parse.thread_refs(ev)[1]
             if p and ev.id != eid:
                 children.setdefault(p, []).append(ev)
         descendants: list[NostrEvent] = []
@@ -614,12 +614,12 @@ class NostrNetwork(Network):
                         nxt.append(child.id)
             frontier = nxt
         await self._hydrate([focus, *ancestors, *descendants], engagement=True)
-        conv = [convert.to_post(self.ctx, e) for e in (focus, *ancestors)]
+        conv = [parse.to_post(self.ctx, e) for e in (focus, *ancestors)]
         desc = sorted(descendants, key=lambda e: (e.created_at, e.id))
         return Thread(
             post=conv[0] or post,
             ancestors=tuple(p for p in conv[1:] if p),
-            descendants=tuple(p for p in (convert.to_post(self.ctx, e) for e in desc) if p),
+            descendants=tuple(p for p in (parse.to_post(self.ctx, e) for e in desc) if p),
         )
 
     async def _pubkey(self, who: str) -> str:
@@ -646,11 +646,11 @@ class NostrNetwork(Network):
         for ev in await self._query(
             dict.fromkeys(urls), [{"authors": [pk], "kinds": [0]}], must_answer=True
         ):
-            prof = convert.parse_profile(ev)
+            prof = parse.parse_profile(ev)
             if prof is not None:
                 self.ctx.profiles[pk] = prof
         await self._check_nip05(pk)
-        return convert.to_profile(self.ctx, pk, set(self.follows), self.mutes)
+        return parse.to_profile(self.ctx, pk, set(self.follows), self.mutes)
 
     async def _check_nip05(self, pk: str) -> None:
         prof = self.ctx.profiles.get(pk)
@@ -698,13 +698,13 @@ class NostrNetwork(Network):
         notes = [e for e in events if e.kind == 1 and self._visible(e)][:SEARCH_LIMIT]
         found_people = []
         for ev in events:
-            prof = convert.parse_profile(ev) if ev.kind == 0 else None
+            prof = parse.parse_profile(ev) if ev.kind == 0 else None
             if prof is not None:
                 self.ctx.profiles[ev.pubkey] = prof
                 found_people.append(ev.pubkey)
         page = await self._page(notes, False)
         extra = tuple(
-            convert.author(self.ctx, pk)
+            parse.author(self.ctx, pk)
             for pk in dict.fromkeys(found_people)
             if pk not in {a.uid.removeprefix("nostr:") for a in people}
         )
@@ -744,7 +744,7 @@ class NostrNetwork(Network):
                 continue
             ranked.append((rank, (prof.display_name or prof.name).lower(), pk))
         ordered = [*named, *(pk for _, _, pk in sorted(ranked))]
-        return tuple(convert.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
+        return tuple(parse.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
 
     # ----- writing -----------------------------------------------------------------------------
     async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
@@ -820,7 +820,7 @@ class NostrNetwork(Network):
         await self._load_relay_lists(mentioned)
         result = await self._send(ev, mentioned)
         await self._hydrate([ev])
-        post = convert.to_post(self.ctx, ev, result.accepted[0])
+        post = parse.to_post(self.ctx, ev, result.accepted[0])
         assert post is not None  # kind 1 always converts
         return replace(post, ref={**post.ref, "published": result.summary})
 
@@ -961,11 +961,11 @@ class NostrNetwork(Network):
                     continue
                 await self._hydrate([ev])
                 if notify:
-                    item = convert.to_notification(self.ctx, ev)
+                    item = parse.to_notification(self.ctx, ev)
                     if item is not None:
                         await queue.put(self._event(EventKind.NOTIFICATION, item))
                 else:
-                    post = convert.to_post(self.ctx, ev, url)
+                    post = parse.to_post(self.ctx, ev, url)
                     if post is not None:
                         await queue.put(
                             self._event(EventKind.POST, post, feed=FeedRef(FeedKind.HOME))
