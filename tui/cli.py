@@ -16,7 +16,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -227,6 +227,12 @@ def _classify(exc: Exception) -> int | None:
 
 def _err(message: str) -> None:
     print(f"murmur: {message}", file=sys.stderr)
+
+
+def _warn(warnings: Iterable[tuple[str, str]]) -> None:
+    """What went wrong while pages still came (a relay down, authors not reached), once each."""
+    for account, warning in warnings:
+        print(f"murmur: warning: {account}: {warning}", file=sys.stderr)
 
 
 def _run_async(factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -602,6 +608,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             await session.close_all()
         for item in items:
             print(_post_json(item) if args.json else _post_line(item))
+        _warn(pager.warnings)
         failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))
@@ -626,6 +633,7 @@ def cmd_notifications(args: argparse.Namespace) -> int:
             await session.close_all()
         for item in items:
             print(_notification_json(item) if args.json else _notification_line(item))
+        _warn(pager.warnings)
         failures = _failures(errors)
         if failures:
             raise CommandFailed("; ".join(failures))

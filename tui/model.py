@@ -280,6 +280,9 @@ class Page(Generic[T]):
     items: tuple[T, ...] = ()
     newer: str | None = None
     older: str | None = None
+    # What went wrong while the page still came (a relay that failed while others answered),
+    # one sentence each, for the user.
+    warnings: tuple[str, ...] = ()
 
 
 class FeedKind(StrEnum):

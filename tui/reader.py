@@ -83,6 +83,8 @@ class Pager(Generic[T]):
         self.cursors: dict[Source, str | None] = {}
         self._failed: set[Source] = set()  # an older page failed: tried again next time
         self._fetch = fetch
+        # (account, warning) of pages that came with one, each once, in order of arrival.
+        self.warnings: dict[tuple[str, str], None] = {}
 
     @property
     def items(self) -> list[T]:
@@ -102,6 +104,7 @@ class Pager(Generic[T]):
         if not self.sources:
             return Loaded()
         pages = await self._fetch([s.account for s in self.sources], {}, self.page_size)
+        self._note(pages)
         merger: Merger[Any] = Merger(self.sources)
         cursors: dict[Source, str | None] = {}
         errors: dict[str, Exception] = {}
@@ -130,6 +133,7 @@ class Pager(Generic[T]):
             return Loaded()
         cursors = {s.account: self.cursors[s] for s in sources}
         pages = await self._fetch(list(cursors), cursors, self.page_size)
+        self._note(pages)
         change: Change[Any] = Change()
         errors: dict[str, Exception] = {}
         for source in sources:
@@ -144,6 +148,11 @@ class Pager(Generic[T]):
                 if page is not None:
                     errors[source.account] = page
         return Loaded(change, errors)
+
+    def _note(self, pages: Mapping[str, Page[Any] | Exception]) -> None:
+        for name, page in pages.items():
+            if isinstance(page, Page):
+                self.warnings.update(dict.fromkeys((name, w) for w in page.warnings))
 
     async def collect(self, count: int) -> tuple[list[T], dict[str, Exception]]:
         """Page until `count` items are merged or every account is at its end (the CLI's way).
@@ -328,7 +337,22 @@ class Reader:
         self._report(loaded.errors, "Loading older posts")
 
     async def refresh(self) -> None:
+        """Reconnect whatever is down, then the newest posts and notifications."""
+        await self.reconnect()
         await asyncio.gather(self.refresh_posts(), self.refresh_notifications())
+
+    async def reconnect(self) -> None:
+        """Every account tries again now what is down (relays in their penalty)."""
+        networks = self.session.networks
+        names = [n for n in self.accounts() if n in networks]
+        results = await asyncio.gather(
+            *(networks[n].reconnect() for n in names), return_exceptions=True
+        )
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, Exception):
+                self.listener.failed(result, f"Reconnecting {name}")
+            elif isinstance(result, BaseException):
+                raise result  # cancelled: the refresh stops too
 
     async def watch_feeds(self, old: FeedSelection, new: FeedSelection) -> None:
         """Ask each account to stream the feed now on screen, and to stop the one just left

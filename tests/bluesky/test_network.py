@@ -559,22 +559,35 @@ async def test_author_feed_shows_reposts_by_whom(bsky, pair) -> None:
     assert repost.repost_of is not None and repost.repost_of.key == post.key
 
 
+async def _polling(net):
+    """Start `net`'s live stream; return it and its first `anext`, running, once the first
+    round (which only learns what is already shown) told the state listeners it polls."""
+    from tui.model import ConnectionState
+
+    polling = asyncio.Event()
+    net.on_state(lambda state, _detail: polling.set() if state is ConnectionState.POLLING else None)
+    events = net.stream()
+    pending = asyncio.ensure_future(anext(events))
+    await asyncio.wait_for(polling.wait(), 30)
+    return events, pending
+
+
 async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
-    from tui.model import ConnectionState, EventKind
+    from tui.model import EventKind
 
     alice, bob = pair
     await bob.follow(alice.did)
     bsky.process_all()
     bob.poll_seconds = 0.3
-    events = bob.stream()
-    first = await asyncio.wait_for(anext(events), 30)
-    assert first.kind is EventKind.STATE and first.payload is ConnectionState.POLLING
+    events, pending = await _polling(bob)
 
     post = await alice.publish(Draft(text=f"live for @{bob.account.handle}"))
     bsky.process_all()
-    seen: dict = {}
+    first = await asyncio.wait_for(pending, 30)
+    seen: dict = {first.kind: first}
     while not ({EventKind.POST, EventKind.NOTIFICATION} <= seen.keys()):
         event = await asyncio.wait_for(anext(events), 30)
+        assert event.kind is not EventKind.STATE  # state goes to the listeners only
         seen.setdefault(event.kind, event)
     assert seen[EventKind.POST].payload.key == post.key
     note = seen[EventKind.NOTIFICATION].payload
@@ -585,7 +598,7 @@ async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
 async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
     bsky, pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.model import ConnectionState, EventKind
+    from tui.model import EventKind
     from tui.networks.bluesky import poll
 
     alice, bob = pair
@@ -599,9 +612,7 @@ async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
 
     monkeypatch.setattr(poll, "_sleep", next_round)
     monkeypatch.setattr(poll, "PAGE", 20)
-    events = bob.stream()
-    first = await asyncio.wait_for(anext(events), 30)
-    assert first.kind is EventKind.STATE and first.payload is ConnectionState.POLLING
+    events, pending = await _polling(bob)
 
     burst = []
     for i in range(50):
@@ -611,7 +622,8 @@ async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
     rounds.put_nowait(None)  # one round, after the whole burst
     posts, notes = [], []
     while len(posts) < 50 or len(notes) < 10:
-        event = await asyncio.wait_for(anext(events), 30)
+        event = await asyncio.wait_for(pending if pending else anext(events), 30)
+        pending = None
         if event.kind is EventKind.POST:
             posts.append(event.payload.key)
         elif event.kind is EventKind.NOTIFICATION:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tui.model import ConnectionState, EventKind, NetworkKind, Page
+from tui.model import ConnectionState, NetworkKind, Page
 from tui.networks.base import Transient
 from tui.networks.bluesky import poll
 
@@ -20,9 +20,11 @@ class FailingThenFine:
         self.failures = failures
         self.account = SimpleNamespace(name="a.test")
         self.state = ConnectionState.OFFLINE
+        self.states: list[ConnectionState] = []
 
     def set_state(self, state: ConnectionState, detail: str = "") -> None:
         self.state = state
+        self.states.append(state)
 
     async def timeline(self, feed, cursor=None, limit=40) -> Page:
         if self.failures:
@@ -34,35 +36,43 @@ class FailingThenFine:
         return Page()
 
 
-async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypatch) -> None:
+class Enough(Exception):
+    """Ends the polling loop once a test has seen the rounds it wanted."""
+
+
+def waits_until(monkeypatch, rounds: int) -> list[float]:
+    """Record the loop's waits instead of waiting; the `rounds`-th wait ends the loop."""
     waits: list[float] = []
 
     async def record(seconds: float) -> None:
         waits.append(seconds)
+        if len(waits) >= rounds:
+            raise Enough
 
     monkeypatch.setattr(poll, "_sleep", record)
+    return waits
+
+
+async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypatch) -> None:
+    waits = waits_until(monkeypatch, 7)
     net = FailingThenFine(failures=6)
     events = poll.events(net, 30.0)
-    states = [(await anext(events)).payload for _ in range(7)]
-    await events.aclose()
-    assert states == [ConnectionState.RECONNECTING] * 6 + [ConnectionState.POLLING]
+    with pytest.raises(Enough):
+        await anext(events)  # nothing to deliver: state goes to the listeners only
+    assert net.states == [ConnectionState.RECONNECTING] * 6 + [ConnectionState.POLLING]
     # Equal jitter: try n waits between half and all of min(600, 30 * 2**n).
     for n, wait in enumerate(waits[:6]):
         cap = min(600.0, 30.0 * 2**n)
         assert cap / 2 <= wait <= cap, (n, wait)
     assert waits[5] >= 300.0  # after six failures the server is asked every 5-10 minutes
+    assert waits[6] == 30.0  # back to the interval once the server answers
 
 
 @pytest.mark.parametrize("interval", [0.5, 900.0])
 async def test_the_wait_never_falls_below_half_the_interval(monkeypatch, interval) -> None:
-    waits: list[float] = []
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(poll, "_sleep", record)
-    events = poll.events(FailingThenFine(failures=3), interval)
-    for _ in range(3):
-        assert (await anext(events)).kind is EventKind.STATE
-    await events.aclose()
+    waits = waits_until(monkeypatch, 3)
+    net = FailingThenFine(failures=3)
+    with pytest.raises(Enough):
+        await anext(poll.events(net, interval))
+    assert net.states == [ConnectionState.RECONNECTING] * 3
     assert all(w >= interval / 2 for w in waits)

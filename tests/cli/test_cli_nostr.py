@@ -266,3 +266,31 @@ async def test_timeline_names_the_relays_that_failed_and_exits_1(amurmur, local_
     result = await amurmur("timeline")
     assert result.code == 1, result.err
     assert refused in result.err and "Traceback" not in result.err
+
+
+async def test_a_refused_relay_beside_a_live_one_is_a_warning_not_a_failure(amurmur, local_relay):
+    refused = f"ws://127.0.0.1:{free_port()}"
+    result = await amurmur(
+        "login", "nostr", "--generate", "--relay", local_relay.url, "--relay", refused
+    )
+    assert result.code == 0, result.err
+    name = result.out.split("logged in as ")[1].split(" (")[0]
+    me = pubkey_of(result.out.split("public key:")[1].split()[0])
+    friend = Keys.generate()
+    await raw_publish(
+        local_relay.url,
+        sign(friend, 1, "still heard"),
+        sign(friend, 1, "hello there", [["p", me]]),
+    )
+    assert (await amurmur("follow", friend.npub)).code == 0
+    warning = f"murmur: warning: {name}: {refused}: connection refused"
+
+    timeline = await amurmur("timeline")
+    assert timeline.code == 0, timeline.err
+    assert "still heard" in timeline.out and refused not in timeline.out
+    assert timeline.err.splitlines() == [warning]
+
+    notes = await amurmur("notifications")
+    assert notes.code == 0, notes.err
+    assert "hello there" in notes.out
+    assert notes.err.splitlines() == [warning]

@@ -12,7 +12,7 @@ import pytest
 from tests.nostr.conftest import LocalRelay, free_port, raw_publish, raw_query, unavailable
 from tui.model import Account, Draft, FeedKind, FeedRef, NetworkKind
 from tui.networks.base import Capability, Transient
-from tui.networks.nostr.client import NostrNetwork
+from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 

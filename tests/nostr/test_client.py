@@ -22,7 +22,7 @@ from tui.model import (
 )
 from tui.networks.base import Capability, Prompt, Transient, Unsupported
 from tui.networks.nostr import nip19, nip49
-from tui.networks.nostr.client import NostrNetwork, login
+from tui.networks.nostr.network import NostrNetwork, login
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -191,24 +191,38 @@ async def test_paging_tags_public_react_delete(local_relay):
         await net.close()
 
 
-async def test_stream_yields_state_posts_and_notifications(local_relay):
+async def test_stream_yields_posts_and_notifications_and_state_goes_to_listeners(local_relay):
+    from tui.model import ConnectionState
+
     me, alice = Keys.generate(), Keys.generate()
     net = _net(me, local_relay.url)
+    states: asyncio.Queue[tuple[ConnectionState, str]] = asyncio.Queue()
+    net.on_state(lambda state, detail: states.put_nowait((state, detail)))
     await net.open()
     try:
+        assert (net.state, net.state_detail) == (ConnectionState.CONNECTED, "relays 1/1")
         await net.follow(alice.npub)
         stream = net.stream()
-        first = await anext(stream)
-        assert first.kind is EventKind.STATE and first.detail == "relays 1/1"
-        note = sign(alice, 1, "live note")
-        await asyncio.sleep(0.3)  # let the subscriptions reach the relay
+        first = asyncio.ensure_future(anext(stream))
+        # Dated a little ahead: the stream asks from the second it starts, and a note stored
+        # before its request reaches the relay still comes (as a stored event).
+        note = sign(alice, 1, "live note", created_at=int(time.time()) + 2)
         await raw_publish(local_relay.url, note)
-        ev = await asyncio.wait_for(anext(stream), 10)
+        ev = await asyncio.wait_for(first, 10)
         assert ev.kind is EventKind.POST and ev.payload.key == note.id
         ping = sign(alice, 1, f"hi nostr:{me.npub}", [["p", me.public_hex]])
         await raw_publish(local_relay.url, ping)
         got = [await asyncio.wait_for(anext(stream), 10) for _ in range(2)]
         assert {e.kind for e in got} == {EventKind.POST, EventKind.NOTIFICATION}
+
+        # The relay goes away: the listeners hear it; the stream carries no state events.
+        local_relay.stop()
+        async with asyncio.timeout(30):
+            while True:
+                state, detail = await states.get()
+                if "down: " in detail:
+                    break
+        assert state is ConnectionState.RECONNECTING and net.state_detail == detail
         await stream.aclose()
     finally:
         await net.close()

@@ -13,7 +13,7 @@ import pytest
 from tui.model import Account, NetworkKind
 from tui.networks.base import NotFound
 from tui.networks.nostr import nip05
-from tui.networks.nostr.client import NostrNetwork
+from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import sign
 from tests.nostr.conftest import raw_publish
 from tui.networks.nostr.keys import Keys

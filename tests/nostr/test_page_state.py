@@ -20,7 +20,7 @@ from tui.model import (
     Reaction,
 )
 from tui.networks.nostr import nip19
-from tui.networks.nostr.client import NostrNetwork
+from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys, short_npub
 
@@ -148,9 +148,9 @@ async def test_page_shows_counts_and_my_earlier_likes_and_reposts(any_relay):
 
 async def test_counts_stay_bounded_on_a_huge_thread(local_relay, monkeypatch):
     """Past the cap the page still loads, with what was fetched counted."""
-    import tui.networks.nostr.client as client
+    import tui.networks.nostr.network as network
 
-    monkeypatch.setattr(client, "ENGAGEMENT_LIMIT", 5)
+    monkeypatch.setattr(network, "ENGAGEMENT_LIMIT", 5)
     me, alice = Keys.generate(), Keys.generate()
     note = sign(alice, 1, "popular", created_at=int(time.time()) - 100)
     fans = [Keys.generate() for _ in range(8)]

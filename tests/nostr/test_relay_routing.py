@@ -269,3 +269,90 @@ async def test_under_a_cap_a_fetch_reads_the_most_authors_and_says_how_many_it_c
         assert pool.summary == "relays 3/3 · 3 authors not reached"
     finally:
         await pool.close()
+
+
+# ----- through the adapter ---------------------------------------------------------------------
+@pytest.mark.network
+async def test_home_reads_around_a_down_write_relay_and_reconnect_brings_it_back(relays):
+    from tui.model import Account, FeedKind, FeedRef, NetworkKind
+    from tui.networks.nostr.network import NostrNetwork
+    from tui.networks.nostr.outbox import RELAY_LIST_KIND
+
+    home, first, second = relays[:3]
+    me, mover, stayer = Keys.generate(), Keys.generate(), Keys.generate()
+    # The mover writes to `first`, then `second`; the stayer only to `first`. `first` reaches
+    # both, so it is the relay chosen for them (one relay per author).
+    lists = [
+        sign(mover, RELAY_LIST_KIND, "", [["r", first.url, "write"], ["r", second.url, "write"]]),
+        sign(stayer, RELAY_LIST_KIND, "", [["r", first.url, "write"]]),
+    ]
+    follows = sign(me, 3, "", [["p", mover.public_hex], ["p", stayer.public_hex]])
+    await raw_publish(home.url, *lists, follows)
+    moved = sign(mover, 1, "read from my second relay", created_at=int(time.time()) - 10)
+    await raw_publish(second.url, moved)
+    first.stop()
+
+    options = {"relays": [home.url], "max_relays_per_author": 1}
+    account = Account(name="me", network=NetworkKind.NOSTR, handle=me.npub, options=options)
+    net = NostrNetwork(account, {"nsec": me.nsec})
+    net.relay_options = SLOW  # only `reconnect` brings a relay back within the test
+    await net.open()
+    try:
+        async with asyncio.timeout(60):
+            page = await net.timeline(FeedRef(FeedKind.HOME))
+        assert [p.key for p in page.items] == [moved.id]
+        assert page.warnings == (
+            f"{first.url}: connection refused",
+            "1 followed author not reached",
+        )
+        assert net.pool is not None and net.pool.down_relays() == [first.url]
+        assert "down: 127.0.0.1:" in net.state_detail
+        assert net.state_detail.endswith("1 author not reached")
+
+        # Back, but in a ten-minute penalty: the refresh's `reconnect` tries it at once.
+        await _start(first)
+        stayed = sign(stayer, 1, "back on my only relay", created_at=int(time.time()) - 5)
+        await raw_publish(first.url, moved, stayed)
+        await net.reconnect()
+        async with asyncio.timeout(30):
+            assert await net.pool.relays[first.url].wait_connected(30)
+            page = await net.timeline(FeedRef(FeedKind.HOME))
+        assert [p.key for p in page.items] == [stayed.id, moved.id]
+        assert page.warnings == ()
+        assert net.state_detail == f"relays {len(net.pool.relays)}/{len(net.pool.relays)}"
+    finally:
+        await net.close()
+
+
+@pytest.mark.network
+async def test_the_live_home_stream_reads_around_a_down_write_relay(relays):
+    from tui.model import Account, EventKind, NetworkKind
+    from tui.networks.nostr.network import NostrNetwork
+    from tui.networks.nostr.outbox import RELAY_LIST_KIND
+
+    home, first, second = relays[:3]
+    me, mover, stayer = Keys.generate(), Keys.generate(), Keys.generate()
+    lists = [
+        sign(mover, RELAY_LIST_KIND, "", [["r", first.url, "write"], ["r", second.url, "write"]]),
+        sign(stayer, RELAY_LIST_KIND, "", [["r", first.url, "write"]]),
+    ]
+    follows = sign(me, 3, "", [["p", mover.public_hex], ["p", stayer.public_hex]])
+    await raw_publish(home.url, *lists, follows)
+    first.stop()
+    options = {"relays": [home.url], "max_relays_per_author": 1}
+    account = Account(name="me", network=NetworkKind.NOSTR, handle=me.npub, options=options)
+    net = NostrNetwork(account, {"nsec": me.nsec})
+    net.relay_options = SLOW
+    await net.open()
+    try:
+        stream = net.stream()
+        pending = asyncio.ensure_future(anext(stream))
+        # Dated a little ahead: the stream asks from the second it starts.
+        live = sign(mover, 1, "live, on my second relay", created_at=int(time.time()) + 2)
+        await raw_publish(second.url, live)
+        event = await asyncio.wait_for(pending, 30)
+        assert event.kind is EventKind.POST and event.payload.key == live.id
+        await until(lambda: net.state_detail.endswith("1 author not reached"))
+        await stream.aclose()
+    finally:
+        await net.close()

@@ -168,6 +168,37 @@ async def test_a_refresh_where_every_account_fails_keeps_what_is_shown(tmp_path)
     assert drawn.errors[0].startswith("Fetching home for masto") and "offline" in drawn.errors[0]
 
 
+async def test_a_refresh_reconnects_every_account_first_and_reports_a_failure(tmp_path):
+    class Reconnecting(FakeNetwork):
+        async def reconnect(self) -> None:
+            self.calls.append(("reconnect", None))
+            if "reconnect" in self.fail:
+                raise self.fail["reconnect"]
+
+    a, b = Reconnecting("masto"), Reconnecting("sky2", NetworkKind.BLUESKY)
+    b.fail["reconnect"] = Transient("no route", account="sky2")
+    reader, drawn = reader_of(session_of(tmp_path, a, b))
+    await reader.refresh()
+    for net in (a, b):
+        assert [name for name, _ in net.calls][0] == "reconnect", net.calls
+        assert ("timeline", ("home", None)) in net.calls
+    assert drawn.errors == ["Reconnecting sky2: sky2: no route"]
+    assert len(drawn.timeline) == 60  # the refresh went on
+
+
+async def test_page_warnings_are_kept_once_each(tmp_path):
+    class Warns(FakeNetwork):
+        async def timeline(self, feed, cursor=None, limit=40):
+            page = await super().timeline(feed, cursor, limit)
+            return replace(page, warnings=("ws://r.example: connection refused",))
+
+    net = Warns("masto", posts=60)
+    pager = post_pager(session_of(tmp_path, net), FeedRef(), ["masto"], page_size=40)
+    items, errors = await pager.collect(60)
+    assert (len(items), errors) == (60, {})
+    assert list(pager.warnings) == [("masto", "ws://r.example: connection refused")]
+
+
 async def test_live_posts_for_the_feed_on_screen_only(tmp_path):
     net = FakeNetwork("masto")
     reader, drawn = reader_of(session_of(tmp_path, net))

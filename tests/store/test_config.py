@@ -368,7 +368,7 @@ def test_nostr_section_is_the_default_of_every_nostr_account(tmp_path: Path) -> 
 
 
 def test_adapter_receives_the_configured_nostr_relays_and_caps(tmp_path: Path) -> None:
-    from tui.networks.nostr.client import NostrNetwork
+    from tui.networks.nostr.network import NostrNetwork
     from tui.networks.nostr.keys import Keys
 
     config = load_config(

@@ -234,6 +234,9 @@ class Network(ABC):
     async def close(self) -> None:
         """Release connections. Safe to call twice."""
 
+    async def reconnect(self) -> None:
+        """Try again now whatever is down (the user asked for a refresh)."""
+
     async def __aenter__(self) -> Self:
         await self.open()
         return self
@@ -370,7 +373,7 @@ class LoginResult:
 ADAPTERS: dict[NetworkKind, str] = {
     NetworkKind.MASTODON: "tui.networks.mastodon:MastodonNetwork",
     NetworkKind.BLUESKY: "tui.networks.bluesky:BlueskyNetwork",
-    NetworkKind.NOSTR: "tui.networks.nostr.client:NostrNetwork",
+    NetworkKind.NOSTR: "tui.networks.nostr.network:NostrNetwork",
 }
 
 

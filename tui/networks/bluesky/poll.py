@@ -3,8 +3,9 @@
 Every `interval` seconds the home timeline and notifications are read back to the newest item
 already delivered (several pages after a burst); what is new comes out as events, oldest first.
 The first round only learns what is already shown (the app fetched it when it opened the feed).
-A failed round reports the state and tries again after a wait that grows while failures go on
-(tui.backoff's rule); an AuthError ends the stream (the app shows it once).
+A failed round tells the state listeners (`set_state`, the one route of connection state: the
+stream itself carries posts and notifications only) and tries again after a wait that grows while
+failures go on (tui.backoff's rule); an AuthError ends the stream (the app shows it once).
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ async def events(net: BlueskyNetwork, interval: float) -> AsyncIterator[Event]:
             raise
         except NetworkError as exc:
             net.set_state(ConnectionState.RECONNECTING, exc.message)
-            yield _state(net, ConnectionState.RECONNECTING, exc.message)
             # A server in trouble is asked less and less often, by the one backoff rule.
             await _sleep(delay(failures, first=interval, ceiling=max(interval, MAX_WAIT)))
             failures += 1
@@ -85,13 +85,9 @@ async def events(net: BlueskyNetwork, interval: float) -> AsyncIterator[Event]:
             failures = 0
             new_posts = [p for p in page_items if posts.add(_post_key(p))]
             new_notes = [n for n in note_items if notes.add(_note_key(n))]
-            if first:
+            if first or net.state is not ConnectionState.POLLING:
                 net.set_state(ConnectionState.POLLING, detail)
-                yield _state(net, ConnectionState.POLLING, detail)
-            else:
-                if net.state is not ConnectionState.POLLING:
-                    net.set_state(ConnectionState.POLLING, detail)
-                    yield _state(net, ConnectionState.POLLING, detail)
+            if not first:
                 for post in reversed(new_posts):
                     if isinstance(post, Post):
                         yield Event(EventKind.POST, net.kind, net.account.name, post, feed=home)
@@ -127,7 +123,3 @@ async def _since(
             break
         cursor = page.older
     return items
-
-
-def _state(net: BlueskyNetwork, state: ConnectionState, detail: str) -> Event:
-    return Event(EventKind.STATE, net.kind, net.account.name, state, detail=detail)

@@ -7,11 +7,10 @@ everything else; writing goes to my write relays plus the read relays of those m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import replace
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from tui.model import (
@@ -50,8 +49,8 @@ from tui.networks.base import (
     Transient,
     Unsupported,
 )
-from tui.networks.nostr import convert, nip05, nip19
-from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, keep_newest, sign
+from tui.networks.nostr import nip05, nip19, parse
+from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
@@ -59,9 +58,8 @@ from tui.networks.nostr.outbox import (
     RelayList,
     parse_relay_list,
     publish_targets,
-    route_authors,
 )
-from tui.networks.nostr.pool import Plan, PublishResult, RelayPool
+from tui.networks.nostr.pool import Fetched, Plan, PublishResult, RelayPool
 from tui.networks.nostr.relay import normalize_url
 
 NOTE_KINDS = [1, 6]
@@ -82,6 +80,8 @@ PEOPLE_LIMIT = 20
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
 _TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
+# One round of `_collect`: the relays' answer for events up to `until`.
+Round = Callable[[int], Awaitable[Fetched]]
 
 
 def _chunks(items: list[str], size: int = 200) -> Iterable[list[str]]:
@@ -106,6 +106,8 @@ class NostrNetwork(Network):
     # NIP-05 lookups refuse private/loopback hosts and use https; tests relax both explicitly.
     nip05_allow_private = False
     nip05_scheme = "https"
+    # Passed to each Relay (backoff, timeouts); tests lengthen the penalty to see `reconnect`.
+    relay_options: Mapping[str, Any] = {}
 
     def __init__(
         self,
@@ -134,7 +136,7 @@ class NostrNetwork(Network):
         self.per_author = int(opts.get("max_relays_per_author", 2))  # type: ignore[arg-type]
         self.total = int(opts.get("max_relays_total", 30))  # type: ignore[arg-type]
         self.pool: RelayPool | None = None
-        self.ctx = convert.Context(account.name, self.pubkey)
+        self.ctx = parse.Context(account.name, self.pubkey)
         self.follows: list[str] = []
         self.mutes: set[str] = set()
         self.relay_lists: dict[str, RelayList] = {}
@@ -143,7 +145,6 @@ class NostrNetwork(Network):
         self._published: dict[str, NostrEvent] = {}  # idempotency key → signed event
         self._nip05_checked: set[tuple[str, str]] = set()
         self._my_notes: dict[str, int] = {}  # my recent notes (id → created_at), to find quotes
-        self._listeners: list[asyncio.Queue[Event]] = []
 
     # ----- description -------------------------------------------------------------------------
     @property
@@ -162,7 +163,7 @@ class NostrNetwork(Network):
 
     @property
     def me(self) -> Author:
-        return convert.author(self.ctx, self.pubkey)
+        return parse.author(self.ctx, self.pubkey)
 
     def _relays(self) -> list[Any]:
         return list(self.pool.relays.values()) if self.pool else []
@@ -176,7 +177,10 @@ class NostrNetwork(Network):
             return
         self.set_state(ConnectionState.CONNECTING, f"relays 0/{len(self.relays)}")
         self.pool = RelayPool(
-            self.keys, max_relays=max(self.total, len(self.relays)), on_state=self._pool_state
+            self.keys,
+            max_relays=max(self.total, len(self.relays)),
+            on_state=self._pool_state,
+            relay_options=self.relay_options,
         )
         if await self.pool.connect(self.relays) == 0:
             why = "; ".join(_relay_failure(r, 5.0) for r in self._relays())
@@ -196,15 +200,19 @@ class NostrNetwork(Network):
             await pool.close()
             self.set_state(ConnectionState.OFFLINE, "closed")
 
+    async def reconnect(self) -> None:
+        """Relays that are down try again now instead of at the end of their penalty."""
+        if self.pool is not None:
+            self.pool.reconnect_now()
+
     def _pool_state(self, pool: RelayPool) -> None:
+        """The one route of connection state: `set_state`, with the pool's summary (relays up,
+        which are down, followed authors not reached)."""
         if pool is not self.pool:
             return
         up = pool.connected_count
         state = ConnectionState.CONNECTED if up else ConnectionState.RECONNECTING
         self.set_state(state, pool.summary)
-        for q in self._listeners:
-            with contextlib.suppress(asyncio.QueueFull):
-                q.put_nowait(self._event(EventKind.STATE, state, detail=pool.summary))
 
     def _need_pool(self) -> RelayPool:
         if self.pool is None:
@@ -232,7 +240,7 @@ class NostrNetwork(Network):
                 del self._my_notes[oldest]
             return
         if ev.kind == 0:
-            prof = convert.parse_profile(ev)
+            prof = parse.parse_profile(ev)
             if prof is not None:
                 self.ctx.profiles[self.pubkey] = prof
             return
@@ -258,27 +266,31 @@ class NostrNetwork(Network):
         *,
         must_answer: bool = False,
     ) -> list[NostrEvent]:
-        return await self._ask({u: filters for u in urls}, timeout, must_answer=must_answer)
+        fetched = await self._fetch({u: filters for u in urls}, timeout)
+        if must_answer:
+            self._need_answer(fetched)
+        return fetched.events
 
-    async def _ask(
-        self, plan: Plan, timeout: float = QUERY_TIMEOUT, *, must_answer: bool = False
-    ) -> list[NostrEvent]:
-        """Stored events answering `plan`, verified, de-duplicated, newest first.
+    async def _fetch(self, plan: Plan, timeout: float = QUERY_TIMEOUT) -> Fetched:
+        """Stored events answering `plan` (verified, de-duplicated, newest first), and which
+        relays answered; a relay of the plan the pool could not open counts as failed."""
+        fetched = await self._need_pool().fetch(plan, timeout)
+        missing = [u for u, fs in plan.items() if fs and u not in fetched.failed]
+        missing = [u for u in missing if u not in fetched.answered]
+        if not missing:
+            return fetched
+        failed = {
+            **fetched.failed,
+            **dict.fromkeys(missing, "not opened: the relay cap is reached"),
+        }
+        return replace(fetched, failed=failed)
 
-        With `must_answer`, a plan that no relay answered (EOSE or CLOSED) is a Transient naming
-        each relay and what went wrong with it: an empty page must mean "nothing there", never
-        "nobody asked".
-        """
-        sub = await self._need_pool().subscribe(plan, collect=True)
-        try:
-            await sub.wait_eose(timeout)
-            answered = [done.is_set() for done in sub.eose_events]
-        finally:
-            await sub.close()
-        if must_answer and sub.relays and not any(answered):
-            why = "; ".join(_relay_failure(r, timeout) for r in sub.relays)
+    def _need_answer(self, fetched: Fetched) -> None:
+        """An answer nobody gave is a Transient naming each relay and what went wrong with it:
+        an empty page must mean "nothing there", never "nobody asked"."""
+        if fetched.failed and not fetched.answered:
+            why = "; ".join(f"{url} ({reason})" for url, reason in fetched.failed.items())
             raise self.error(Transient, f"no relay answered: {why}")
-        return sorted(keep_newest(sub.events), key=lambda e: (-e.created_at, e.id))
 
     def _until(self, cursor: str | None) -> int:
         """The newest `created_at` to ask for: never beyond the allowed clock skew, so that
@@ -291,21 +303,84 @@ class NostrNetwork(Network):
         except ValueError:
             raise self.error(NetworkError, f"bad cursor {cursor!r}") from None
 
+    def _by_plan(self, plan: Plan) -> Round:
+        """One round of `_collect` over a fixed plan (tags, public, notifications)."""
+
+        async def fetch(until: int) -> Fetched:
+            return await self._fetch(
+                {u: [{**f, "until": until} for f in fs] for u, fs in plan.items()}
+            )
+
+        return fetch
+
+    async def _by_authors(
+        self, authors: Iterable[str], base: dict[str, Any], *, track: bool = False
+    ) -> Round:
+        """One round of `_collect` reading `authors` from their own write relays (NIP-65), routed
+        by the pool around relays that are down. `track`: these are the followed authors."""
+        authors = sorted(set(authors))
+        await self._load_relay_lists(authors)
+        pool = self._need_pool()
+
+        async def fetch(until: int) -> Fetched:
+            fetched = await pool.fetch_authors(
+                authors,
+                self.relay_lists,
+                self.read_relays,
+                {**base, "until": until},
+                per_author=self.per_author,
+                total=self.total,
+                timeout=QUERY_TIMEOUT,
+                track=track,
+            )
+            # My own relays that were skipped in their penalty failed all the same.
+            asked = {*fetched.answered, *fetched.failed}
+            skipped = {
+                url: relay.last_error or "down"
+                for url in self.read_relays
+                if url not in asked and (relay := pool.relays.get(url)) and relay.penalized
+            }
+            return replace(fetched, failed={**fetched.failed, **skipped}) if skipped else fetched
+
+        return fetch
+
     async def _collect(
-        self, plan: Plan, limit: int, until: int, keep: Callable[[NostrEvent], bool]
-    ) -> tuple[list[NostrEvent], bool]:
+        self,
+        fetch: Round,
+        limit: int,
+        until: int,
+        keep: Callable[[NostrEvent], bool],
+        *,
+        followed: bool = False,
+    ) -> tuple[list[NostrEvent], bool, tuple[str, ...]]:
         """Up to `limit` events that `keep` accepts, newest first, from `until` down, paging
-        while muted or unshowable events thin the answer. Returns (events, more_may_exist).
+        while muted or unshowable events thin the answer. Returns (events, more_may_exist,
+        warnings); `fetch(until)` asks the relays for one round.
 
         Each relay answers each filter with its newest `limit` events, so everything newer than
         the `limit`-th newest event of the merged answer is complete; older ones are asked for
-        again with `until` set there.
+        again with `until` set there. When no relay answers the first round, that is a Transient;
+        relays that failed while others answered, and (`followed`) followed authors no relay of
+        theirs reached, are the page's warnings.
         """
         kept: list[NostrEvent] = []
         seen: set[str] = set()
+        failures: dict[str, None] = {}  # "relay: why", once each
+        lost: list[str] = []
+
+        def warnings() -> tuple[str, ...]:
+            return (*failures, *lost)
+
         for round_no in range(MAX_PAGE_ROUNDS):
-            asked = {u: [{**f, "until": until} for f in fs] for u, fs in plan.items()}
-            events = await self._ask(asked, must_answer=round_no == 0)
+            fetched = await fetch(until)
+            if round_no == 0:
+                self._need_answer(fetched)
+                if followed and fetched.uncovered:
+                    n = len(fetched.uncovered)
+                    lost.append(f"{n} followed author{'s' if n != 1 else ''} not reached")
+            if fetched.answered:
+                failures.update(dict.fromkeys(f"{u}: {why}" for u, why in fetched.failed.items()))
+            events = fetched.events
             full = len(events) >= limit
             horizon = events[limit - 1].created_at if full else None
             fresh = 0
@@ -319,13 +394,13 @@ class NostrNetwork(Network):
                 if keep(ev):
                     kept.append(ev)
             if not full:
-                return _newest(kept, limit), len(kept) > limit
+                return _newest(kept, limit), len(kept) > limit, warnings()
             if len(kept) >= limit:
-                return _newest(kept, limit), True
+                return _newest(kept, limit), True, warnings()
             assert horizon is not None
             # A second holding more than `limit` events would be asked for forever: step past it.
             until = horizon if fresh else horizon - 1
-        return _newest(kept, limit), True
+        return _newest(kept, limit), True, warnings()
 
     async def _load_relay_lists(self, pubkeys: Iterable[str]) -> None:
         missing = sorted({p for p in pubkeys if p not in self.relay_lists})
@@ -336,25 +411,11 @@ class NostrNetwork(Network):
             for p in chunk:
                 self.relay_lists.setdefault(p, RelayList())
 
-    async def _author_plan(
-        self, authors: Iterable[str], base: dict[str, Any]
-    ) -> dict[str, list[dict[str, Any]]]:
-        authors = list(authors)
-        await self._load_relay_lists(authors)
-        routes = route_authors(
-            authors,
-            self.relay_lists,
-            self.read_relays,
-            per_author=self.per_author,
-            total=self.total,
-        )
-        return {url: [{**base, "authors": sorted(who)}] for url, who in routes.items()}
-
     async def _load_profiles(self, pubkeys: Iterable[str]) -> None:
         missing = sorted({p for p in pubkeys if p not in self.ctx.profiles})
         for chunk in _chunks(missing):
             for ev in await self._query(self.read_relays, [{"authors": chunk, "kinds": [0]}]):
-                prof = convert.parse_profile(ev)
+                prof = parse.parse_profile(ev)
                 if prof is not None:
                     self.ctx.profiles[ev.pubkey] = prof
 
@@ -381,7 +442,7 @@ class NostrNetwork(Network):
             if ev.id in wanted:
                 self.ctx.events[ev.id] = ev
         if notes:
-            convert.tally(self.ctx, notes, [e for e in events if self._visible(e)])
+            parse.tally(self.ctx, notes, [e for e in events if self._visible(e)])
 
     async def _hydrate(self, events: list[NostrEvent], engagement: bool = False) -> None:
         """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.
@@ -395,30 +456,30 @@ class NostrNetwork(Network):
             self.ctx.events.setdefault(ev.id, ev)
         wanted: set[str] = set()
         for ev in events:
-            wanted |= convert.references(ev)
-        shown = [i for i in (convert.shown_id(ev) for ev in events) if i] if engagement else None
+            wanted |= parse.references(ev)
+        shown = [i for i in (parse.shown_id(ev) for ev in events) if i] if engagement else None
         await self._load_events(wanted, shown)
         # A repost without its note, or a reaction, shows a note only fetched just now.
         acted_on = [
             self.ctx.events[i]
             for ev in events
-            if (ev.kind == 6 and convert.embedded_repost(ev) is None) or ev.kind == 7
-            for i in convert.references(ev)
+            if (ev.kind == 6 and parse.embedded_repost(ev) is None) or ev.kind == 7
+            for i in parse.references(ev)
             if i in self.ctx.events
         ]
-        second = {i for t in acted_on if t.kind == 1 for i in convert.references(t)}
+        second = {i for t in acted_on if t.kind == 1 for i in parse.references(t)}
         await self._load_events(second)
         known = [self.ctx.events[i] for i in wanted | second if i in self.ctx.events]
         people: set[str] = set()
         for ev in [*events, *known]:
-            for e in (ev, convert.embedded_repost(ev) if ev.kind == 6 else None):
+            for e in (ev, parse.embedded_repost(ev) if ev.kind == 6 else None):
                 if e is None:
                     continue
                 people.add(e.pubkey)
                 people.update(p for p in e.tag_values("p")[:20] if len(p) == 64)
                 if e.kind == 1:
-                    people.update(convert.mentioned_pubkeys(e.content))
-                    parent_pk = convert.parent_pubkey(self.ctx, e, convert.thread_refs(e)[1])
+                    people.update(parse.mentioned_pubkeys(e.content))
+                    parent_pk = parse.parent_pubkey(self.ctx, e, parse.thread_refs(e)[1])
                     if parent_pk:
                         people.add(parent_pk)
         await self._load_profiles(people)
@@ -432,32 +493,35 @@ class NostrNetwork(Network):
     ) -> Page[Item]:
         until = self._until(cursor)
         base: dict[str, Any] = {"kinds": NOTE_KINDS, "limit": limit}
-        if feed.kind is FeedKind.HOME:
-            plan = await self._author_plan({*self.follows, self.pubkey}, base)
+        home = feed.kind is FeedKind.HOME
+        if home:
+            fetch = await self._by_authors({*self.follows, self.pubkey}, base, track=True)
         elif feed.kind is FeedKind.USER:
-            plan = await self._author_plan([await self._pubkey(feed.arg)], base)
+            fetch = await self._by_authors([await self._pubkey(feed.arg)], base)
         elif feed.kind is FeedKind.TAG:
             tag_filter = {**base, "kinds": [1], "#t": [feed.arg.lower().lstrip("#")]}
-            plan = {u: [tag_filter] for u in self.read_relays}
+            fetch = self._by_plan({u: [tag_filter] for u in self.read_relays})
         elif feed.kind is FeedKind.PUBLIC:
-            plan = {u: [base] for u in self.read_relays}
+            fetch = self._by_plan({u: [base] for u in self.read_relays})
         else:
             raise self.error(Unsupported, f"Nostr has no {feed.kind.value} feed")
-        events, more = await self._collect(plan, limit, until, self._showable)
-        return await self._page(events, more)
+        events, more, warnings = await self._collect(
+            fetch, limit, until, self._showable, followed=home
+        )
+        return replace(await self._page(events, more), warnings=warnings)
 
     def _showable(self, ev: NostrEvent) -> bool:
         """Not muted, and (for a repost) neither is the reposted author."""
         if not self._visible(ev):
             return False
-        inner = convert.embedded_repost(ev) if ev.kind == 6 else None
+        inner = parse.embedded_repost(ev) if ev.kind == 6 else None
         return inner is None or self._visible(inner)
 
     async def _page(self, events: list[NostrEvent], more: bool) -> Page[Item]:
         await self._hydrate(events, engagement=True)
         posts = []
         for ev in events:
-            post = convert.to_post(self.ctx, ev)
+            post = parse.to_post(self.ctx, ev)
             if post is not None and not (
                 post.repost_of and post.repost_of.ref.get("pubkey") in self.mutes
             ):
@@ -482,10 +546,10 @@ class NostrNetwork(Network):
         def keep(ev: NostrEvent) -> bool:
             return ev.pubkey != self.pubkey and self._visible(ev)
 
-        events, more = await self._collect(plan, limit, until, keep)
+        events, more, warnings = await self._collect(self._by_plan(plan), limit, until, keep)
         await self._hydrate(events, engagement=True)
-        items = [n for n in (convert.to_notification(self.ctx, e) for e in events) if n]
-        return Page(tuple(items), older=self._older(events) if more else None)
+        items = [n for n in (parse.to_notification(self.ctx, e) for e in events) if n]
+        return Page(tuple(items), older=self._older(events) if more else None, warnings=warnings)
 
     def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
         """Events that tag me, and quotes of my recent notes that do not."""
@@ -507,7 +571,7 @@ class NostrNetwork(Network):
         if ev is None:
             raise self.error(NotFound, "post not found on these relays")
         await self._hydrate([ev], engagement=True)
-        post = convert.to_post(self.ctx, ev)
+        post = parse.to_post(self.ctx, ev)
         if post is None:
             raise self.error(NotFound, "not a post")
         return post
@@ -523,7 +587,7 @@ class NostrNetwork(Network):
         if focus is None:
             raise self.error(NotFound, "post not found on these relays")
         ancestors: list[NostrEvent] = []
-        parent = convert.thread_refs(focus)[1]
+        parent = parse.thread_refs(focus)[1]
         while (
             parent and len(ancestors) < MAX_THREAD_DEPTH and parent not in {a.id for a in ancestors}
         ):
@@ -533,10 +597,10 @@ class NostrNetwork(Network):
             if pev is None:
                 break
             ancestors.insert(0, pev)
-            parent = convert.thread_refs(pev)[1]
+            parent = parse.thread_refs(pev)[1]
         children: dict[str, list[NostrEvent]] = {}
         for ev in events.values():
-            p = convert.thread_refs(ev)[1]
+            p = parse.thread_refs(ev)[1]
             if p and ev.id != eid:
                 children.setdefault(p, []).append(ev)
         descendants: list[NostrEvent] = []
@@ -550,12 +614,12 @@ class NostrNetwork(Network):
                         nxt.append(child.id)
             frontier = nxt
         await self._hydrate([focus, *ancestors, *descendants], engagement=True)
-        conv = [convert.to_post(self.ctx, e) for e in (focus, *ancestors)]
+        conv = [parse.to_post(self.ctx, e) for e in (focus, *ancestors)]
         desc = sorted(descendants, key=lambda e: (e.created_at, e.id))
         return Thread(
             post=conv[0] or post,
             ancestors=tuple(p for p in conv[1:] if p),
-            descendants=tuple(p for p in (convert.to_post(self.ctx, e) for e in desc) if p),
+            descendants=tuple(p for p in (parse.to_post(self.ctx, e) for e in desc) if p),
         )
 
     async def _pubkey(self, who: str) -> str:
@@ -582,11 +646,11 @@ class NostrNetwork(Network):
         for ev in await self._query(
             dict.fromkeys(urls), [{"authors": [pk], "kinds": [0]}], must_answer=True
         ):
-            prof = convert.parse_profile(ev)
+            prof = parse.parse_profile(ev)
             if prof is not None:
                 self.ctx.profiles[pk] = prof
         await self._check_nip05(pk)
-        return convert.to_profile(self.ctx, pk, set(self.follows), self.mutes)
+        return parse.to_profile(self.ctx, pk, set(self.follows), self.mutes)
 
     async def _check_nip05(self, pk: str) -> None:
         prof = self.ctx.profiles.get(pk)
@@ -634,13 +698,13 @@ class NostrNetwork(Network):
         notes = [e for e in events if e.kind == 1 and self._visible(e)][:SEARCH_LIMIT]
         found_people = []
         for ev in events:
-            prof = convert.parse_profile(ev) if ev.kind == 0 else None
+            prof = parse.parse_profile(ev) if ev.kind == 0 else None
             if prof is not None:
                 self.ctx.profiles[ev.pubkey] = prof
                 found_people.append(ev.pubkey)
         page = await self._page(notes, False)
         extra = tuple(
-            convert.author(self.ctx, pk)
+            parse.author(self.ctx, pk)
             for pk in dict.fromkeys(found_people)
             if pk not in {a.uid.removeprefix("nostr:") for a in people}
         )
@@ -649,7 +713,9 @@ class NostrNetwork(Network):
     async def _search_tag(self, tag: str) -> SearchResults:
         flt = {"kinds": [1], "#t": [tag], "limit": SEARCH_LIMIT}
         plan = {u: [flt] for u in self.read_relays}
-        events, _ = await self._collect(plan, SEARCH_LIMIT, self._until(None), self._showable)
+        events, _, _ = await self._collect(
+            self._by_plan(plan), SEARCH_LIMIT, self._until(None), self._showable
+        )
         page = await self._page(events, False)
         return SearchResults(posts=page.items, tags=(Tag(tag),))
 
@@ -678,7 +744,7 @@ class NostrNetwork(Network):
                 continue
             ranked.append((rank, (prof.display_name or prof.name).lower(), pk))
         ordered = [*named, *(pk for _, _, pk in sorted(ranked))]
-        return tuple(convert.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
+        return tuple(parse.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
 
     # ----- writing -----------------------------------------------------------------------------
     async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
@@ -754,7 +820,7 @@ class NostrNetwork(Network):
         await self._load_relay_lists(mentioned)
         result = await self._send(ev, mentioned)
         await self._hydrate([ev])
-        post = convert.to_post(self.ctx, ev, result.accepted[0])
+        post = parse.to_post(self.ctx, ev, result.accepted[0])
         assert post is not None  # kind 1 always converts
         return replace(post, ref={**post.ref, "published": result.summary})
 
@@ -866,16 +932,26 @@ class NostrNetwork(Network):
         return Event(kind, self.kind, self.account.name, payload, **kw)
 
     async def stream(self) -> AsyncIterator[Event]:
+        """New home notes and notifications. Connection state goes through `set_state` only.
+
+        The home subscription reads each followed author on their own write relays and moves
+        authors to their other relays whenever one fails (the pool re-routes by itself)."""
         pool = self._need_pool()
         now = int(time.time())
         queue: asyncio.Queue[Event] = asyncio.Queue(1000)
-        self._listeners.append(queue)
-        home_plan = await self._author_plan(
-            {*self.follows, self.pubkey}, {"kinds": NOTE_KINDS, "since": now}
-        )
+        home = {*self.follows, self.pubkey}
+        await self._load_relay_lists(home)
         note_filters = self._notification_filters({"since": now})
         subs = [
-            await pool.subscribe(home_plan),
+            await pool.subscribe_authors(
+                home,
+                self.relay_lists,
+                self.read_relays,
+                {"kinds": NOTE_KINDS, "since": now},
+                per_author=self.per_author,
+                total=self.total,
+                track=True,
+            ),
             await pool.subscribe({u: note_filters for u in self.read_relays}),
         ]
 
@@ -885,11 +961,11 @@ class NostrNetwork(Network):
                     continue
                 await self._hydrate([ev])
                 if notify:
-                    item = convert.to_notification(self.ctx, ev)
+                    item = parse.to_notification(self.ctx, ev)
                     if item is not None:
                         await queue.put(self._event(EventKind.NOTIFICATION, item))
                 else:
-                    post = convert.to_post(self.ctx, ev, url)
+                    post = parse.to_post(self.ctx, ev, url)
                     if post is not None:
                         await queue.put(
                             self._event(EventKind.POST, post, feed=FeedRef(FeedKind.HOME))
@@ -900,11 +976,9 @@ class NostrNetwork(Network):
             asyncio.create_task(pump(subs[1], True)),
         ]
         try:
-            yield self._event(EventKind.STATE, self.state, detail=pool.summary)
             while True:
                 yield await queue.get()
         finally:
-            self._listeners.remove(queue)
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
