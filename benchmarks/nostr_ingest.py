@@ -26,7 +26,8 @@ import websockets
 from nostr_sdk import LocalRelayBuilder, RateLimit
 
 from tui.model import Account, FeedKind, FeedRef, NetworkKind
-from tui.networks.nostr.network import ENGAGEMENT_LIMIT, NostrNetwork
+from tui.networks.nostr.fetch import ENGAGEMENT_LIMIT
+from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import NostrEvent, keep_newest, sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.pool import RelayPool

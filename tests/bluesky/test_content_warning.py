@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tui.model import Account, NetworkKind
-from tui.networks.bluesky import BlueskyNetwork
+from tui.networks.bluesky.network import BlueskyNetwork
 from tui.networks.bluesky.write import apply_content_warning, content_warning_plan
 
 

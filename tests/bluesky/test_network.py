@@ -26,7 +26,8 @@ from tui.model import (
     SpanKind,
 )
 from tui.networks.base import AuthError, Capability, Prompt, Unsupported
-from tui.networks.bluesky import BlueskyNetwork, login
+from tui.networks.bluesky.login import login
+from tui.networks.bluesky.network import BlueskyNetwork
 from tui.networks.bluesky.login import resolve_pds
 
 from .conftest import BskyNet, Person

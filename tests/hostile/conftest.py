@@ -12,10 +12,10 @@ import pytest
 
 from tests.hostile.server import DID, HostileServer, gzip_bomb
 from tui.model import Account, NetworkKind
-from tui.networks.bluesky import BlueskyNetwork
+from tui.networks.bluesky.network import BlueskyNetwork
 from tui.networks.bluesky import xrpc as bluesky_xrpc
 from tui.networks.http import Http
-from tui.networks.mastodon import MastodonNetwork
+from tui.networks.mastodon.network import MastodonNetwork
 from tui.networks.mastodon import network as mastodon_network
 
 TOKEN = "mastodon-secret-token-0123456789"

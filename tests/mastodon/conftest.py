@@ -20,7 +20,7 @@ import pytest
 
 from tests.mastodon.server import ContractServer
 from tui.model import Account, ConnectionState, Event, EventKind, NetworkKind, Notification, Post
-from tui.networks.mastodon import MastodonNetwork
+from tui.networks.mastodon.network import MastodonNetwork
 
 SHARED = Path(__file__).parents[2].parent / "shared"
 SCHEMA = SHARED / "fixtures" / "mastodon" / "openapi-schema.json"

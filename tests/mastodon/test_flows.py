@@ -24,7 +24,7 @@ from tui.model import (
     SpanKind,
 )
 from tui.networks.base import AuthError, BadResponse, NotFound, Prompt, Transient
-from tui.networks.mastodon import login
+from tui.networks.mastodon.login import login
 from tui.networks.mastodon.login import Apps
 
 PNG = bytes.fromhex(

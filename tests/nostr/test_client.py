@@ -22,7 +22,8 @@ from tui.model import (
 )
 from tui.networks.base import Capability, Prompt, Transient, Unsupported
 from tui.networks.nostr import nip19, nip49
-from tui.networks.nostr.network import NostrNetwork, login
+from tui.networks.nostr.login import login
+from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 

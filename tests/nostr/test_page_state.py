@@ -148,9 +148,9 @@ async def test_page_shows_counts_and_my_earlier_likes_and_reposts(any_relay):
 
 async def test_counts_stay_bounded_on_a_huge_thread(local_relay, monkeypatch):
     """Past the cap the page still loads, with what was fetched counted."""
-    import tui.networks.nostr.network as network
+    import tui.networks.nostr.fetch as fetch
 
-    monkeypatch.setattr(network, "ENGAGEMENT_LIMIT", 5)
+    monkeypatch.setattr(fetch, "ENGAGEMENT_LIMIT", 5)
     me, alice = Keys.generate(), Keys.generate()
     note = sign(alice, 1, "popular", created_at=int(time.time()) - 100)
     fans = [Keys.generate() for _ in range(8)]

@@ -26,6 +26,7 @@ import os
 import secrets
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -226,8 +227,16 @@ def _relay_lists(data: dict[str, Any], user: Keys, relay_url: str) -> list[Nostr
     return [sign(p.keys, 10002, "", [["r", relay_url]]) for p in people]
 
 
+def _end_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(port: int | None, keep: Path | None) -> int:
     """`murmur demo`: run the app against the demo until the user quits."""
+    # Until the app takes these over, a closed terminal or a kill still unwinds through the
+    # `finally` blocks that stop the relay and remove a temporary home.
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, _end_on_signal)
     try:
         return asyncio.run(_run_app(port, keep))
     except DemoError as exc:

@@ -370,35 +370,39 @@ class LoginResult:
     secrets: Mapping[str, str]
 
 
-ADAPTERS: dict[NetworkKind, str] = {
-    NetworkKind.MASTODON: "tui.networks.mastodon:MastodonNetwork",
-    NetworkKind.BLUESKY: "tui.networks.bluesky:BlueskyNetwork",
-    NetworkKind.NOSTR: "tui.networks.nostr.network:NostrNetwork",
+# Each network is a package with the same module names: `network.py` holds the adapter class,
+# `login.py` its `async def login(params, ask)`, `options.py` its account options. Nothing is
+# imported until first use, so start-up loads nothing network-specific.
+ADAPTERS: dict[NetworkKind, tuple[str, str]] = {
+    NetworkKind.MASTODON: ("tui.networks.mastodon", "MastodonNetwork"),
+    NetworkKind.BLUESKY: ("tui.networks.bluesky", "BlueskyNetwork"),
+    NetworkKind.NOSTR: ("tui.networks.nostr", "NostrNetwork"),
 }
 
 
-def adapter_class(kind: NetworkKind) -> type[Network]:
-    """Import a network adapter lazily, by kind, so nothing network-specific loads at start-up."""
-    module_name, _, attr = ADAPTERS[NetworkKind(kind)].partition(":")
+def _adapter_module(kind: NetworkKind, name: str) -> Any:
+    package = ADAPTERS[NetworkKind(kind)][0]
+    module_name = f"{package}.{name}"
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
             raise Unsupported(f"the {kind} adapter is not available yet", network=kind) from None
         raise
-    return getattr(module, attr)
+
+
+def adapter_class(kind: NetworkKind) -> type[Network]:
+    """Import a network adapter lazily, by kind, so nothing network-specific loads at start-up."""
+    return getattr(_adapter_module(kind, "network"), ADAPTERS[NetworkKind(kind)][1])
 
 
 async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> LoginResult:
-    """Run a network's login flow: each adapter module has `async def login(params, ask)`.
+    """Run a network's login flow (`login.py` of its package).
 
     `params` holds what the user gave up front (server, handle, token, key, relays...); `ask` is
     awaited for anything else (an authorization code, a 2FA token). Raises NetworkError.
     """
-    module_name = ADAPTERS[NetworkKind(kind)].partition(":")[0]
-    adapter_class(kind)  # same clean error when the adapter is missing
-    module = importlib.import_module(module_name)
-    return await module.login(params, ask)
+    return await _adapter_module(kind, "login").login(params, ask)
 
 
 def create(
