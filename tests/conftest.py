@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Re-exported for the files that still import them from here; new code imports tests.support.
+from tests.support import SHARED, free_port
+
+__all__ = ["PASSPHRASE", "SHARED", "free_port", "in_ci", "install_debian_package", "need_command"]
+
 PASSPHRASE = "correct horse battery staple"
 
 
 def in_ci() -> bool:
     """Under CI a server that cannot start is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def install_debian_package(package: str) -> bool:
