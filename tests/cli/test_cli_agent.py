@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomli_w
+import tomlkit
 
 from tui.store import agent
 
@@ -21,7 +21,7 @@ def counted(murmur_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runs = murmur_home / "passphrase-runs"
     script = f"import sys; open({str(runs)!r}, 'a').write('run\\n'); print('correct horse')"
     command = shlex.join([sys.executable, "-c", script])
-    config = tomli_w.dumps({"vault": {"passphrase_command": command}})
+    config = tomlkit.dumps({"vault": {"passphrase_command": command}})
     (murmur_home / "config.toml").write_text(config)
     return runs
 
