@@ -11,6 +11,8 @@ import tomlkit
 
 from tui.store import agent
 
+pytestmark = pytest.mark.network  # the commands start the key agent, a daemon
+
 NO_NETWORK_RELAY = "ws://127.0.0.1:9"  # logging in to Nostr touches no relay
 
 

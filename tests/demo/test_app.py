@@ -13,6 +13,8 @@ import pytest
 import tui.demo
 from tui.ui.app import MurmurApp
 
+pytestmark = pytest.mark.network  # the demo relay
+
 
 async def test_the_app_opens_on_the_demo_and_shows_posts_and_notifications(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

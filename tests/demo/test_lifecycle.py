@@ -15,6 +15,8 @@ from tui.networks.nostr.event import sign
 from tests.conftest import free_port
 from tests.demo.conftest import user_keys
 
+pytestmark = pytest.mark.network  # the demo relay
+
 
 def listening_addresses(port: int) -> set[str]:
     """Local addresses with a socket listening on `port`, from /proc/net/tcp{,6}."""

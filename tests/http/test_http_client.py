@@ -10,6 +10,8 @@ from .scripted_server import Answer, ScriptedServer
 from tui.networks.base import AuthError, BadResponse, NotFound, RateLimited, Transient
 from tui.networks.http import Http, InsecureURL, check_url, parse_retry_after
 
+pytestmark = pytest.mark.network  # a local HTTP server
+
 JSON = {"Content-Type": "application/json"}
 
 

@@ -27,6 +27,8 @@ from tui.networks.base import AuthError, BadResponse, NotFound, Prompt, Transien
 from tui.networks.mastodon import login
 from tui.networks.mastodon.login import Apps
 
+pytestmark = pytest.mark.network  # the contract server
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"

@@ -14,6 +14,8 @@ from tui.model import FeedKind, FeedRef, Notification, Placeholder, Post, Reacti
 from tui.networks.base import BadResponse, NotFound, Transient
 from tui.networks.mastodon.parse import Parser
 
+pytestmark = pytest.mark.network  # the contract server
+
 HOME = FeedRef(FeedKind.HOME)
 
 

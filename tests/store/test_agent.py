@@ -17,7 +17,10 @@ import pytest
 
 from tui.store import agent
 
-pytestmark = pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+pytestmark = [
+    pytest.mark.network,
+    pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets"),
+]
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(100, 132))
