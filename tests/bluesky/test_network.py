@@ -14,12 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import wait_until_async
 from tui.model import (
     Draft,
     FeedKind,
     FeedRef,
     MediaKind,
     MediaUpload,
+    Notification,
     Placeholder,
     Post,
     Reaction,
@@ -212,17 +214,6 @@ async def test_like_and_repost_then_undo(bsky, pair) -> None:
     assert not seen.mine.liked and not seen.mine.reposted
 
 
-async def until(check, what: str, timeout: float = 30.0):
-    """Await `check()` until it returns something true, or fail after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert asyncio.get_running_loop().time() < deadline, f"gave up waiting for {what}"
-        await asyncio.sleep(0.2)
-
-
 async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None:
     alice, bob = pair
     # This AppView serves app.bsky.bookmark.*, so the account offers bookmarks.
@@ -242,7 +233,10 @@ async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None
         items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
         return [i.key for i in items] if len(items) == 2 else []
 
-    assert set(await until(listed, "both bookmarks")) == {post.key, other.key}
+    assert set(await wait_until_async(listed, what="both bookmarks", interval=0.2)) == {
+        post.key,
+        other.key,
+    }
     page = await bob.timeline(FeedRef(FeedKind.BOOKMARKS))
     assert all(isinstance(i, Post) and i.mine.bookmarked for i in page.items)
 
@@ -254,7 +248,7 @@ async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None
         items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
         return [i.key for i in items] == [other.key]
 
-    await until(only_other, "the bookmark to go")
+    await wait_until_async(only_other, what="the bookmark to go", interval=0.2)
     assert not (await bob.post(post.uid)).mine.bookmarked
 
 
@@ -326,19 +320,18 @@ async def test_notifications_arrive_and_are_marked_seen(bsky, pair) -> None:
     assert not any(n.unread for n in (await alice.notifications()).items)
 
     again = await bob.publish(Draft(text=f"again @{alice.account.handle}"))
+
     # The AppView indexes asynchronously, even after process-all under load: wait (bounded)
     # for the new mention to be listed, then check that it shows as unread. (This AppView's
     # getUnreadCount stayed at 0 for it in full runs while the list said unread, so the list,
     # which is what the notifications pane shows, is the check.)
-    newest = None
-    for _ in range(50):
+    async def listed() -> Notification | None:
         bsky.process_all()
         items = (await alice.notifications()).items
-        newest = next((n for n in items if n.post is not None and n.post.key == again.key), None)
-        if newest is not None:
-            break
-        await asyncio.sleep(0.2)
-    assert newest is not None and newest.unread and newest.kind == "mention"
+        return next((n for n in items if n.post is not None and n.post.key == again.key), None)
+
+    newest = await wait_until_async(listed, what="the new mention to be listed", interval=0.2)
+    assert newest.unread and newest.kind == "mention"
 
 
 async def test_a_deleted_parent_shows_as_a_placeholder(bsky, pair) -> None:
