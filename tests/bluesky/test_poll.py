@@ -44,13 +44,20 @@ async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypa
     net = FailingThenFine(failures=6)
     events = poll.events(net, 30.0)
     states = [(await anext(events)).payload for _ in range(7)]
-    await events.aclose()
     assert states == [ConnectionState.RECONNECTING] * 6 + [ConnectionState.POLLING]
     # Equal jitter: try n waits between half and all of min(600, 30 * 2**n).
     for n, wait in enumerate(waits[:6]):
         cap = min(600.0, 30.0 * 2**n)
         assert cap / 2 <= wait <= cap, (n, wait)
     assert waits[5] >= 300.0  # after six failures the server is asked every 5-10 minutes
+
+    # One success resets the rule: the next failure waits as little as the first one did.
+    net.failures = 1
+    again = [(await anext(events)).payload for _ in range(2)]
+    await events.aclose()
+    assert again == [ConnectionState.RECONNECTING, ConnectionState.POLLING]
+    assert waits[6] == 30.0  # after the success, the ordinary interval
+    assert 15.0 <= waits[7] <= 30.0, waits[7]
 
 
 @pytest.mark.parametrize("interval", [0.5, 900.0])
