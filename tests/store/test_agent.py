@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -102,8 +103,10 @@ def test_the_key_buffer_is_locked_in_memory(home: Path, running: int) -> None:
     locked_kb = int(
         next(line for line in status.splitlines() if line.startswith("VmLck:")).split()[1]
     )
-    if os.geteuid() == 0:  # root may always mlock; others may hit RLIMIT_MEMLOCK (then: ignored)
-        assert locked_kb > 0
+    soft, _hard = resource.getrlimit(resource.RLIMIT_MEMLOCK)
+    if os.geteuid() != 0 and soft != resource.RLIM_INFINITY and soft < 64 * 1024:
+        pytest.skip(f"RLIMIT_MEMLOCK is {soft} bytes: too little to lock (the agent goes on)")
+    assert locked_kb > 0  # root may always lock; others may, within RLIMIT_MEMLOCK
 
 
 def test_lock_forgets_the_key_and_the_agent_exits(home: Path, running: int) -> None:
