@@ -146,7 +146,11 @@ class ContractServer:
         line = await reader.readline()
         if not line.strip():
             return None
-        method, target, _ = line.decode("latin-1").split(" ", 2)
+        method, target, version = line.decode("latin-1").split(" ", 2)
+        if not (method.isascii() and method.isalpha() and version.startswith("HTTP/1.")):
+            # Not HTTP at all (a TLS hello sent to this plain-HTTP server, say): the connection is
+            # dropped as a real server would, and it is no call of the API to check.
+            raise ValueError("not an HTTP request")
         headers: dict[str, str] = {}
         head = line
         while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
