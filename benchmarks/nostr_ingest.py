@@ -18,12 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import websockets
 from nostr_sdk import LocalRelayBuilder, RateLimit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support import free_port
 
 from tui.model import Account, FeedKind, FeedRef, NetworkKind
 from tui.networks.nostr.fetch import ENGAGEMENT_LIMIT
@@ -34,12 +39,6 @@ from tui.networks.nostr.pool import RelayPool
 
 AUTHORS = 50
 WINDOW = 500  # events per filter: relays cap `limit`, so each filter asks for one time window
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def store(url: str, events: list[NostrEvent]) -> None:

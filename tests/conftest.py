@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Re-exported for the files that still import them from here; new code imports tests.support.
+from tests.support import SHARED, free_port
+
+__all__ = ["PASSPHRASE", "SHARED", "free_port", "in_ci", "install_debian_package", "need_command"]
+
 PASSPHRASE = "correct horse battery staple"
 
 
 def in_ci() -> bool:
     """Under CI a server that cannot start is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def install_debian_package(package: str) -> bool:
@@ -71,3 +67,49 @@ def murmur_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     from tui.store import agent
 
     agent.lock()  # a key agent started by the test's commands ends with it
+
+
+# Fixtures that start a server (or a daemon): a test using one, even indirectly, must carry
+# `pytest.mark.network`, so that `pytest -m "not network"` is a fast tier that starts none.
+SERVER_FIXTURES = frozenset(
+    {
+        "any_relay",  # nostr
+        "auth_relay",
+        "local_relay",
+        "read_auth_relay",
+        "relays",
+        "search_relay",
+        "sqlite_relay",
+        "domain",  # NIP-05's HTTP server
+        "bsky",  # Bluesky's reference network
+        "pair",
+        "bluesky",  # the hostile server
+        "hostile",
+        "mastodon",
+        "demo",  # the demo relay
+        "net",  # the Mastodon contract server
+        "nostream",
+        "server",
+        "takahe",
+        "other_server",
+        "running",  # the key agent
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = []
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("network") is not None:
+            continue
+        for name in item.fixturenames:
+            defs = info.name2fixturedefs.get(name) or ()
+            # A parametrize argument is a pseudo-fixture defined in pytest, not in tests/.
+            if name in SERVER_FIXTURES and defs and defs[-1].func.__module__.startswith("tests"):
+                unmarked.append(f"{item.nodeid} (uses {name})")
+                break
+    if unmarked:
+        raise pytest.UsageError(
+            "tests that start a server need pytest.mark.network:\n  " + "\n  ".join(unmarked)
+        )

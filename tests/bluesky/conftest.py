@@ -20,6 +20,7 @@ import string
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port, install_debian_package
+from tests.conftest import install_debian_package
+from tests.support import free_port
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("MURMUR_TEST_CACHE", Path.home() / ".cache" / "murmur-tests"))
@@ -257,9 +259,10 @@ def _start_node(modules: Path, db_url: str, tmp: Path) -> tuple[subprocess.Popen
         lines.put(b"")
 
     threading.Thread(target=reader, daemon=True).start()
-    while True:
+    deadline = time.monotonic() + START_TIMEOUT  # for the whole start, however chatty node is
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            line = lines.get(timeout=START_TIMEOUT)
+            line = lines.get(timeout=left)
         except queue.Empty:
             break
         if not line:

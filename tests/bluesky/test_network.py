@@ -14,12 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import wait_until_async
 from tui.model import (
     Draft,
     FeedKind,
     FeedRef,
     MediaKind,
     MediaUpload,
+    Notification,
     Placeholder,
     Post,
     Reaction,
@@ -213,17 +215,6 @@ async def test_like_and_repost_then_undo(bsky, pair) -> None:
     assert not seen.mine.liked and not seen.mine.reposted
 
 
-async def until(check, what: str, timeout: float = 30.0):
-    """Await `check()` until it returns something true, or fail after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert asyncio.get_running_loop().time() < deadline, f"gave up waiting for {what}"
-        await asyncio.sleep(0.2)
-
-
 async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None:
     alice, bob = pair
     # This AppView serves app.bsky.bookmark.*, so the account offers bookmarks.
@@ -243,7 +234,10 @@ async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None
         items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
         return [i.key for i in items] if len(items) == 2 else []
 
-    assert set(await until(listed, "both bookmarks")) == {post.key, other.key}
+    assert set(await wait_until_async(listed, what="both bookmarks", interval=0.2)) == {
+        post.key,
+        other.key,
+    }
     page = await bob.timeline(FeedRef(FeedKind.BOOKMARKS))
     assert all(isinstance(i, Post) and i.mine.bookmarked for i in page.items)
 
@@ -255,7 +249,7 @@ async def test_bookmarks_are_offered_kept_listed_and_removed(bsky, pair) -> None
         items = (await bob.timeline(FeedRef(FeedKind.BOOKMARKS))).items
         return [i.key for i in items] == [other.key]
 
-    await until(only_other, "the bookmark to go")
+    await wait_until_async(only_other, what="the bookmark to go", interval=0.2)
     assert not (await bob.post(post.uid)).mine.bookmarked
 
 
@@ -327,19 +321,18 @@ async def test_notifications_arrive_and_are_marked_seen(bsky, pair) -> None:
     assert not any(n.unread for n in (await alice.notifications()).items)
 
     again = await bob.publish(Draft(text=f"again @{alice.account.handle}"))
+
     # The AppView indexes asynchronously, even after process-all under load: wait (bounded)
     # for the new mention to be listed, then check that it shows as unread. (This AppView's
     # getUnreadCount stayed at 0 for it in full runs while the list said unread, so the list,
     # which is what the notifications pane shows, is the check.)
-    newest = None
-    for _ in range(50):
+    async def listed() -> Notification | None:
         bsky.process_all()
         items = (await alice.notifications()).items
-        newest = next((n for n in items if n.post is not None and n.post.key == again.key), None)
-        if newest is not None:
-            break
-        await asyncio.sleep(0.2)
-    assert newest is not None and newest.unread and newest.kind == "mention"
+        return next((n for n in items if n.post is not None and n.post.key == again.key), None)
+
+    newest = await wait_until_async(listed, what="the new mention to be listed", interval=0.2)
+    assert newest.unread and newest.kind == "mention"
 
 
 async def test_a_deleted_parent_shows_as_a_placeholder(bsky, pair) -> None:
@@ -584,12 +577,14 @@ async def test_stream_polls_new_posts_and_notifications(bsky, pair) -> None:
 
     post = await alice.publish(Draft(text=f"live for @{bob.account.handle}"))
     bsky.process_all()
-    first = await asyncio.wait_for(pending, 30)
-    seen: dict = {first.kind: first}
-    while not ({EventKind.POST, EventKind.NOTIFICATION} <= seen.keys()):
-        event = await asyncio.wait_for(anext(events), 30)
-        assert event.kind is not EventKind.STATE  # state goes to the listeners only
-        seen.setdefault(event.kind, event)
+    seen: dict = {}
+    async with asyncio.timeout(60):  # one deadline for the whole wait, however many events
+        first = await pending
+        seen[first.kind] = first
+        while not ({EventKind.POST, EventKind.NOTIFICATION} <= seen.keys()):
+            event = await anext(events)
+            assert event.kind is not EventKind.STATE  # state goes to the listeners only
+            seen.setdefault(event.kind, event)
     assert seen[EventKind.POST].payload.key == post.key
     note = seen[EventKind.NOTIFICATION].payload
     assert note.kind == "mention" and note.post.key == post.key
@@ -622,13 +617,14 @@ async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
     bsky.process_all()
     rounds.put_nowait(None)  # one round, after the whole burst
     posts, notes = [], []
-    while len(posts) < 50 or len(notes) < 10:
-        event = await asyncio.wait_for(pending if pending else anext(events), 30)
-        pending = None
-        if event.kind is EventKind.POST:
-            posts.append(event.payload.key)
-        elif event.kind is EventKind.NOTIFICATION:
-            notes.append(event.payload.post.key)
+    async with asyncio.timeout(60):  # one deadline for the whole burst
+        while len(posts) < 50 or len(notes) < 10:
+            event = await (pending if pending else anext(events))
+            pending = None
+            if event.kind is EventKind.POST:
+                posts.append(event.payload.key)
+            elif event.kind is EventKind.NOTIFICATION:
+                notes.append(event.payload.post.key)
     assert posts == burst  # all of them, oldest first, none twice
     assert notes == burst[::5]
     await events.aclose()

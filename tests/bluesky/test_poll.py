@@ -67,6 +67,14 @@ async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypa
     assert waits[5] >= 300.0  # after six failures the server is asked every 5-10 minutes
     assert waits[6] == 30.0  # back to the interval once the server answers
 
+    # One success resets the rule: the next failure waits as little as the first one did.
+    net.failures = 1
+    again = [(await anext(events)).payload for _ in range(2)]
+    await events.aclose()
+    assert again == [ConnectionState.RECONNECTING, ConnectionState.POLLING]
+    assert waits[6] == 30.0  # after the success, the ordinary interval
+    assert 15.0 <= waits[7] <= 30.0, waits[7]
+
 
 @pytest.mark.parametrize("interval", [0.5, 900.0])
 async def test_the_wait_never_falls_below_half_the_interval(monkeypatch, interval) -> None:

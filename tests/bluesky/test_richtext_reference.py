@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from tui.model import SpanKind
 from tui.networks.base import Counting, Limits, grapheme_count
 from tui.networks.bluesky.facets import byte_offset, find_facets
+
+pytestmark = pytest.mark.network  # runs node, which may first fetch the pinned npm packages
 
 FACET_CORPUS_SIZE = 3000
 GRAPHEME_CORPUS_SIZE = 3000

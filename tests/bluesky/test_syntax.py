@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from tests.support import FIXTURES
 from tui.networks.bluesky import syntax
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "bluesky" / "syntax"
+VECTORS = FIXTURES / "bluesky" / "syntax"
 CHECKS = {
     "handle": syntax.is_handle,
     "did": syntax.is_did,

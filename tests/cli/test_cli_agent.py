@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomli_w
+import tomlkit
 
 from tui.store import agent
+
+pytestmark = pytest.mark.network  # the commands start the key agent, a daemon
 
 NO_NETWORK_RELAY = "ws://127.0.0.1:9"  # logging in to Nostr touches no relay
 
@@ -21,7 +23,7 @@ def counted(murmur_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runs = murmur_home / "passphrase-runs"
     script = f"import sys; open({str(runs)!r}, 'a').write('run\\n'); print('correct horse')"
     command = shlex.join([sys.executable, "-c", script])
-    config = tomli_w.dumps({"vault": {"passphrase_command": command}})
+    config = tomlkit.dumps({"vault": {"passphrase_command": command}})
     (murmur_home / "config.toml").write_text(config)
     return runs
 

@@ -28,8 +28,12 @@ def test_python_dash_m_tui_help_works():
 
 
 def test_console_script_is_installed():
+    """`pip install` puts a `murmur` command beside the interpreter, and it runs the CLI."""
     script = Path(sys.executable).parent / "murmur"
-    assert script.exists() or shutil.which("murmur")
+    assert script.exists(), f"no console script at {script}"
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "usage: murmur" in proc.stdout
 
 
 def test_config_check_accepts_the_example(murmur, murmur_home):

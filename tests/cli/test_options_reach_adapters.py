@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 import websockets
 
-from tests.conftest import free_port
+from tests.support import free_port
 from tests.mastodon.conftest import server  # noqa: F401 - the Mastodon contract server
 from tui.model import ConnectionState
 from tui.networks.base import create

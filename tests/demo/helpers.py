@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,44 +12,49 @@ import websockets
 from coincurve import PublicKeyXOnly
 from nostr_sdk import Event
 
+from tests.support import wait_until_async
+
 Raw = dict[str, Any]
+
+
+ANSWER_TIMEOUT = 30.0  # for a whole exchange with the relay, however many frames it sends
 
 
 async def fetch(url: str, *filters: Raw) -> list[Raw]:
     """Every stored event matching `filters`, read until EOSE."""
-    async with websockets.connect(url, max_size=2**24) as ws:
+    async with asyncio.timeout(ANSWER_TIMEOUT), websockets.connect(url, max_size=2**24) as ws:
         await ws.send(json.dumps(["REQ", "q", *filters]))
         events: list[Raw] = []
-        while True:
-            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        async for frame in ws:
+            msg = json.loads(frame)
             if msg[0] == "EVENT" and msg[1] == "q":
                 events.append(msg[2])
             elif msg[0] in ("EOSE", "CLOSED"):
                 return events
+    raise AssertionError(f"the relay closed before EOSE for {filters}")
 
 
 async def publish(url: str, event: Raw) -> list[Any]:
     """Send one event and return the relay's OK message."""
-    async with websockets.connect(url) as ws:
+    async with asyncio.timeout(ANSWER_TIMEOUT), websockets.connect(url) as ws:
         await ws.send(json.dumps(["EVENT", event], ensure_ascii=False))
-        while True:
-            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        async for frame in ws:
+            msg = json.loads(frame)
             if msg[0] == "OK":
                 return msg
+    raise AssertionError(f"the relay closed without an OK for {event['id']}")
 
 
 async def wait_for(
     url: str, flt: Raw, found: Callable[[list[Raw]], bool], timeout: float = 20.0
 ) -> list[Raw]:
-    """Poll the relay until `found(events)` holds; fail after a generous deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        events = await fetch(url, flt)
-        if found(events):
-            return events
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not found within {timeout:.0f} s: {flt}; had {len(events)}")
-        await asyncio.sleep(0.25)
+    """Ask the relay until `found(events)` holds; fail after a generous deadline."""
+
+    async def events() -> list[Raw] | None:
+        got = await fetch(url, flt)
+        return got if found(got) else None
+
+    return await wait_until_async(events, timeout, f"events matching {flt}", interval=0.25)
 
 
 def verify_with_coincurve(event: Raw) -> bool:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tui.demo
+from tests.support import wait_until_async
 from tui.ui.app import MurmurApp
+
+pytestmark = pytest.mark.network  # the demo relay
 
 
 async def test_the_app_opens_on_the_demo_and_shows_posts_and_notifications(
@@ -22,18 +23,24 @@ async def test_the_app_opens_on_the_demo_and_shows_posts_and_notifications(
 
     async def look_then_quit(pilot: Any) -> None:
         app = pilot.app
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def both_filled() -> bool:
             timeline = app.screen.query("#timeline")
             notifications = app.screen.query("#notifications")
             if timeline and notifications:
                 seen["posts"] = len(timeline.first().items)
                 seen["notifications"] = len(notifications.first().items)
-                if seen["posts"] and seen["notifications"]:
-                    break
-            await asyncio.sleep(0.2)
-        seen["home"] = os.environ["MURMUR_HOME"]
-        app.exit(0)
+            return bool(seen.get("posts") and seen.get("notifications"))
+
+        try:
+            await wait_until_async(
+                both_filled, 60, "posts and notifications on screen", interval=0.2
+            )
+        except AssertionError as exc:  # reported after the app has ended
+            seen["error"] = str(exc)
+        finally:
+            seen["home"] = os.environ["MURMUR_HOME"]
+            app.exit(0)
 
     async def headless(self: MurmurApp, **_: Any) -> Any:
         return await run_async(self, headless=True, size=(80, 24), auto_pilot=look_then_quit)
@@ -42,6 +49,7 @@ async def test_the_app_opens_on_the_demo_and_shows_posts_and_notifications(
     monkeypatch.delenv("MURMUR_HOME", raising=False)
     code = await tui.demo._run_app(None, None)
 
+    assert "error" not in seen, seen["error"]
     assert code == 0
     assert seen["posts"] > 20 and seen["notifications"] > 0
     [notice] = capsys.readouterr().out.splitlines()

@@ -12,7 +12,7 @@ from tui.model import NetworkKind
 from tui.store.config import load_config
 from tui.store.vault import resolve_passphrase
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.network, pytest.mark.asyncio(loop_scope="module")]
 
 
 async def test_config_has_one_nostr_account_on_the_demo_relay(demo: Demo):

@@ -11,7 +11,7 @@ from tui.demo import Demo
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.network, pytest.mark.asyncio(loop_scope="module")]
 
 
 def answers_to(note_id: str):

@@ -14,7 +14,7 @@ from tui.demo import Demo
 from tui.demo.community import DATA_FILE, load_data
 from tui.networks.nostr.keys import Keys
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.network, pytest.mark.asyncio(loop_scope="module")]
 
 DATA_PATH = Path(__file__).resolve().parents[2] / "tui" / "data" / DATA_FILE
 

@@ -9,7 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
-import tomli_w
+import tomlkit
 
 from tests.e2e.conftest import Terminal
 
@@ -23,7 +23,7 @@ def _setup(home: Path) -> Path:
         "vault": {"passphrase_command": shlex.join([sys.executable, "-c", script])},
         "nostr": {"default_relays": [CLOSED_RELAY]},
     }
-    (home / "config.toml").write_text(tomli_w.dumps(config))
+    (home / "config.toml").write_text(tomlkit.dumps(config))
     return runs
 
 

@@ -84,7 +84,7 @@ async def test_a_trickling_or_silent_server_fails_within_the_deadline(
 @pytest.mark.parametrize("operation", ["timeline", "notifications"])
 async def test_a_get_redirected_elsewhere_is_followed_without_the_token(net, hostile, operation):
     outcome = await run(net, hostile, operation, "redirect")
-    assert outcome.error is None or isinstance(outcome.error, NetworkError), outcome.error
+    assert outcome.error is None, outcome.error  # the other origin answers well
     assert hostile.seen_on(hostile.other_port), "the redirect was not followed"
     # The fixture asserts that no Authorization header or token reached the other port.
 

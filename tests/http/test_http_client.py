@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
+
 from .scripted_server import Answer, ScriptedServer
 
+import tui.networks.http
 from tui.networks.base import AuthError, BadResponse, NotFound, RateLimited, Transient
 from tui.networks.http import Http, InsecureURL, check_url, parse_retry_after
+
+pytestmark = pytest.mark.network  # a local HTTP server
 
 JSON = {"Content-Type": "application/json"}
 
@@ -21,14 +26,23 @@ async def client(server: ScriptedServer):
     await http.aclose()
 
 
-async def test_429_waits_for_retry_after_then_succeeds(server, client):
+async def test_429_waits_for_retry_after_then_succeeds(server, client, monkeypatch):
+    waits: list[float] = []
+    sleep = asyncio.sleep
+
+    async def recorded(seconds: float) -> None:
+        waits.append(seconds)
+        await sleep(0)  # the wait itself is not what is tested: its length is
+
+    monkeypatch.setattr(tui.networks.http.asyncio, "sleep", recorded)
     server.queue(
         "/api/v1/x",
-        Answer(429, b'{"error":"Too many requests"}', {**JSON, "Retry-After": "1"}),
+        Answer(429, b'{"error":"Too many requests"}', {**JSON, "Retry-After": "7"}),
         Answer(200, b'{"ok": true}'),
     )
     assert await client.get_json("/api/v1/x") == {"ok": True}
     assert len(server.requests_to("/api/v1/x")) == 2
+    assert 7 in waits  # the server's Retry-After, not the client's own backoff (0.01 s)
 
 
 async def test_429_beyond_the_wait_cap_raises_rate_limited(server, client):
@@ -43,6 +57,7 @@ async def test_429_beyond_the_wait_cap_raises_rate_limited(server, client):
 async def test_500_is_retried_once_then_succeeds(server, client):
     server.queue("/api/v1/x", Answer(500, b'{"error":"boom"}'), Answer(200, b"[1, 2]"))
     assert await client.get_json("/api/v1/x") == [1, 2]
+    assert len(server.requests_to("/api/v1/x")) == 2
 
 
 async def test_repeated_500_is_retried_only_once(server, client):

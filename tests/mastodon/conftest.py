@@ -12,19 +12,18 @@ import copy
 import json
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
 from tests.mastodon.server import ContractServer
+from tests.support import FIXTURES
 from tui.model import Account, ConnectionState, Event, EventKind, NetworkKind, Notification, Post
 from tui.networks.mastodon.network import MastodonNetwork
 
-SHARED = Path(__file__).parents[2].parent / "shared"
-SCHEMA = SHARED / "fixtures" / "mastodon" / "openapi-schema.json"
-TAKAHE = SHARED / "fixtures" / "mastodon" / "takahe"
+SCHEMA = FIXTURES / "mastodon" / "openapi-schema.json"
+TAKAHE = FIXTURES / "mastodon" / "takahe"
 # Added to Mastodon after 4.3: older servers (and Takahē) leave them out.
 AFTER_4_3 = {"group_key", "indexable", "uri", "api_versions", "role", "noindex"}
 ALWAYS_REQUIRED = {("Status", "uri")}

@@ -20,16 +20,14 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from tests.mastodon.wire import Request
+from tests.support import FIXTURES
 
-SCHEMA = (
-    Path(__file__).parents[2].parent / "shared" / "fixtures" / "mastodon" / "openapi-schema.json"
-)
+SCHEMA = FIXTURES / "mastodon" / "openapi-schema.json"
 METHODS = ("get", "post", "put", "patch", "delete")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 

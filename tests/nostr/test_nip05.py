@@ -18,6 +18,8 @@ from tui.networks.nostr.event import sign
 from tests.nostr.conftest import raw_publish
 from tui.networks.nostr.keys import Keys
 
+pytestmark = pytest.mark.network  # a local HTTP server and relay
+
 BOB = Keys.generate()
 
 

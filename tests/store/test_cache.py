@@ -249,7 +249,7 @@ WRITER = textwrap.dedent(
     run = sys.argv[2]
     me = Author(NetworkKind.NOSTR, "n", "pk", "npub1me")
     i = 0
-    while True:
+    while True:  # writes until the test kills it: that is the scenario
         entries = cache.enqueue(Draft(f"{run} draft {i}", targets=("n", "m")))
         print(run, i, *(e.id for e in entries), flush=True)  # only after the commit returned
         cache.save_posts(

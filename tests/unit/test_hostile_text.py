@@ -7,41 +7,19 @@ the general checks (no ESC, no other C0 but newline, no C1, no bidi controls, bo
 from __future__ import annotations
 
 import html
-import json
-from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
 import pytest
 
+from tests.support import hostile_cases, hostile_html_value, hostile_string
 from tui.model import RichText, SpanKind
 from tui.text import MAX_MARKS, clean, clean_line, html_to_rich, plain_to_rich
 
-HOSTILE = Path(__file__).parents[2].parent / "shared" / "hostile"
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
-
-def _load(name: str) -> list[dict[str, Any]]:
-    return json.loads((HOSTILE / name).read_text(encoding="utf-8"))
-
-
-def _string(case: dict[str, Any]) -> str:
-    if "repeat" in case:
-        rep = case["repeat"]
-        return rep.get("prefix", "") + rep["unit"] * rep["times"]
-    return case["text"]
-
-
-def _html(case: dict[str, Any]) -> str:
-    if "repeat" in case:
-        rep = case["repeat"]
-        n = rep["times"]
-        return rep["prefix_unit"] * n + rep["middle"] + rep["suffix_unit"] * n
-    return case["html"]
-
-
-STRINGS = _load("strings.json")
-HTML = _load("html.json")
+STRINGS = hostile_cases("strings.json")
+HTML = hostile_cases("html.json")
 
 
 def assert_harmless(text: str, *, one_line: bool = False) -> None:
@@ -76,7 +54,7 @@ def all_views(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", STRINGS, ids=[c["name"] for c in STRINGS])
 def test_every_hostile_string_is_harmless_everywhere(case: dict[str, Any]) -> None:
-    text = _string(case)
+    text = hostile_string(case)
     for name, shown in all_views(text).items():
         assert_harmless(shown, one_line=name == "clean_line")
     assert len(clean(text)) <= 20000
@@ -202,7 +180,7 @@ def test_hostile_string_behaves_as_expected(case: dict[str, Any]) -> None:
     check = STRING_CHECKS.get(case["name"])
     if check is None:
         pytest.fail(f"new hostile case {case['name']!r} ({case['expect']}): add its check here")
-    text = _string(case)
+    text = hostile_string(case)
     check(clean(text))
     check(html_to_rich("<p>" + html.escape(text) + "</p>").text)
     if case["name"] != "huge-post":
@@ -223,7 +201,7 @@ def test_huge_one_line_field_is_capped() -> None:
 
 @pytest.mark.parametrize("case", HTML, ids=[c["name"] for c in HTML])
 def test_every_hostile_html_is_harmless(case: dict[str, Any]) -> None:
-    rich = html_to_rich(_html(case))
+    rich = html_to_rich(hostile_html_value(case))
     assert_harmless(rich.text)
     assert_spans_valid(rich)
     assert clean(rich.text) == rich.text
@@ -279,12 +257,12 @@ def test_hostile_html_behaves_as_expected(case: dict[str, Any]) -> None:
     check = HTML_CHECKS.get(case["name"])
     if check is None:
         pytest.fail(f"new hostile case {case['name']!r} ({case['expect']}): add its check here")
-    check(html_to_rich(_html(case)))
+    check(html_to_rich(hostile_html_value(case)))
 
 
 def test_hostile_strings_inside_html_attributes_and_links_stay_harmless() -> None:
     for case in STRINGS:
-        text = _string(case)[:5000]
+        text = hostile_string(case)[:5000]
         attr = html.escape(text, quote=True)
         rich = html_to_rich(f'<p><a href="https://x.example/{attr}">{attr}</a> {attr}</p>')
         assert_harmless(rich.text)

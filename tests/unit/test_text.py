@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.support import FIXTURES
 from tui.model import RichText, Span, SpanKind
 from tui.text import (
     MAX_MARKS,
@@ -685,7 +685,7 @@ def test_spans_past_the_length_cap_are_cut_or_dropped() -> None:
 
 # --- real server HTML and floods -----------------------------------------------------------
 
-FIXTURES = Path(__file__).parents[2].parent / "shared" / "fixtures" / "mastodon"
+MASTODON_FIXTURES = FIXTURES / "mastodon"
 
 
 def _html_fields(node: object) -> list[str]:
@@ -704,7 +704,7 @@ def _html_fields(node: object) -> list[str]:
 
 def test_every_html_field_in_the_mastodon_fixtures_converts_cleanly() -> None:
     fields = []
-    for path in sorted(FIXTURES.rglob("*.json")):
+    for path in sorted(MASTODON_FIXTURES.rglob("*.json")):
         if path.name != "openapi-schema.json":
             fields.extend(_html_fields(json.loads(path.read_text(encoding="utf-8"))))
     assert len(fields) > 50
