@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import free_port
+from tests.support import free_port
 from tests.nostr.conftest import raw_publish, raw_query
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,8 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.conftest import free_port, in_ci
+from tests.conftest import in_ci
+from tests.support import free_port, wait_for_port
 from tui.networks.nostr.event import NostrEvent
 
 NOSTR_RELAY_VERSION = "1.14"
@@ -210,16 +210,11 @@ class SubprocessRelay:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nostr-relay exited: {self.log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("nostr-relay did not open its port")
+        proc = self.proc
+        try:
+            wait_for_port(self.port, timeout, "nostr-relay", alive=lambda: proc.poll() is None)
+        except AssertionError as exc:
+            raise RuntimeError(f"{exc}: {self.log.read_text()[-2000:]}") from None
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from tests.nostr.conftest import LocalRelay, free_port, raw_publish, raw_query, unavailable
+from tests.support import wait_until_async
+from tests.nostr.conftest import LocalRelay, raw_publish, raw_query, unavailable
+from tests.support import free_port
 from tui.model import Account, Draft, FeedKind, FeedRef, NetworkKind
 from tui.networks.base import Capability, Transient
 from tui.networks.nostr.network import NostrNetwork
@@ -107,10 +109,12 @@ async def test_search_on_a_relay_that_offers_nip50(search_relay, local_relay):
             ("birds", other),
             ("count", profile),
         ):
-            while ev.id not in {
-                e["id"] for e in await raw_query(search_relay.url, {"search": word})
-            }:
-                await asyncio.sleep(0.1)
+
+            async def indexed(ev=ev, word=word) -> bool:
+                found = await raw_query(search_relay.url, {"search": word})
+                return ev.id in {e["id"] for e in found}
+
+            await wait_until_async(indexed, what=f"the relay's search index to hold {word!r}")
 
     net = _net(me, search_relay.url)
     await net.open()

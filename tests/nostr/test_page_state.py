@@ -268,7 +268,7 @@ async def test_a_page_thinned_by_muted_authors_is_filled_from_older_notes(local_
 async def test_a_thinned_page_over_two_relays_misses_none_between(local_relay):
     """Relay A holds muted noise above its real notes, relay B only real notes interleaved with
     A's: the page is the newest real notes of both, none skipped."""
-    from tests.conftest import free_port
+    from tests.support import free_port
     from tests.nostr.conftest import LocalRelay
 
     other = LocalRelay(free_port())

@@ -9,7 +9,8 @@ import time
 import pytest
 import websockets
 
-from tests.nostr.conftest import free_port, raw_publish, raw_query
+from tests.nostr.conftest import raw_publish, raw_query
+from tests.support import free_port
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.outbox import RelayList, parse_relay_list, publish_targets, route_authors
@@ -99,6 +100,7 @@ async def test_relay_restart_mid_session_loses_and_repeats_nothing(sqlite_relay)
         rest = await _collect(sub, 3)
         await raw_publish(sqlite_relay.url, *after)
         rest += await _collect(sub, 1)
+        # Nothing more may arrive: no event to wait for, so give a duplicate a moment to show.
         await asyncio.sleep(0.3)
         assert sub.queue.empty()  # nothing delivered twice
         ids = [e.id for e in first + rest]

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.nostr.conftest import LocalRelay, free_port, raw_publish, unavailable
+from tests.nostr.conftest import LocalRelay, raw_publish, unavailable
+from tests.support import free_port
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.outbox import RelayList, plan_routes
