@@ -91,7 +91,7 @@ def test_a_bad_idle_time_is_a_config_error(murmur, murmur_home: Path) -> None:
 def test_the_app_session_takes_the_agents_vault(murmur, counted: Path) -> None:
     import asyncio
 
-    from tui.cli import _agent_vault
+    from tui.cli.common import _agent_vault
     from tui.session import Session
     from tui.store.config import load_config
 

@@ -1,0 +1,110 @@
+"""Commands that write: post, and the outbox of what waits to be sent."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.cli.common import (
+    EXIT_OK,
+    CommandFailed,
+    UsageError,
+    _config,
+    _pick,
+    _run_async,
+    _session,
+    _stdin_text,
+)
+
+if TYPE_CHECKING:
+    from tui.session import Session
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from tui.model import Draft, MediaUpload
+    from tui.session import DraftRefused
+
+    text = _stdin_text("the text to post") if args.text == "-" else args.text
+    text = text.rstrip("\n")
+    if not text.strip() and not args.media:
+        raise UsageError("nothing to post: give TEXT, or - and text on standard input")
+    if len(args.alt) > len(args.media):
+        raise UsageError("--alt given without a --media for it")
+    media = []
+    for i, path in enumerate(args.media):
+        if not Path(path).is_file():
+            raise UsageError(f"--media: no such file {path!r}")
+        alt = args.alt[i] if i < len(args.alt) else ""
+        media.append(MediaUpload(str(Path(path).resolve()), alt))
+
+    async def go() -> int:
+        config = _config()
+        session = await _session(config)
+        try:
+            targets = [n for a in args.account for n in _pick(session, a)] or _pick(session, None)
+            if not args.account:
+                defaults = list(config.compose.default_accounts)
+                targets = defaults or targets[:1]
+            reply_to = None
+            if args.reply_to:
+                reply_to = await _find_post(session, targets[0], args.reply_to)
+            draft = Draft(
+                text=text,
+                targets=tuple(targets),
+                content_warning=args.cw,
+                visibility=args.visibility,
+                language=config.compose.language,
+                reply_to=reply_to,
+                media=tuple(media),
+            )
+            try:
+                entries = await session.send(draft)
+            except DraftRefused as exc:
+                raise UsageError(f"not sent: {exc}") from None
+        finally:
+            await session.close_all()
+        failed = [e for e in entries if e.state != "sent"]
+        for entry in entries:
+            if entry.state == "sent":
+                print(f"{entry.account}\tsent\t{entry.remote_uid}")
+        if failed:
+            details = "; ".join(f"{e.account}: {e.error}" for e in failed)
+            raise CommandFailed(f"not sent (kept in the outbox to retry): {details}")
+        return EXIT_OK
+
+    return _run_async(go)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from tui.cli import outbox as cli_outbox
+    from tui.session import DraftRefused
+
+    async def go() -> int:
+        config = _config()
+        retrying = getattr(args, "action", None) == "retry"
+        session = await _session(config, need_vault=retrying)
+        try:
+            lines, failures = await cli_outbox.run(args, session)
+        except DraftRefused as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            await session.close_all()
+        for line in lines:
+            print(line)
+        if failures:
+            raise CommandFailed("not sent (still in the outbox): " + "; ".join(failures))
+        return EXIT_OK
+
+    return _run_async(go)
+
+
+async def _find_post(session: Session, account: str, uid: str) -> Any:
+    from tui.model import Post
+
+    network = session.network_for(account)
+    await session.open_all([account])
+    item = await network.post(uid)
+    if not isinstance(item, Post):
+        raise CommandFailed(f"{account}: cannot reply to {uid}: {getattr(item, 'reason', '')}")
+    return item
