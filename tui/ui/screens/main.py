@@ -97,6 +97,7 @@ class MainScreen(PostActions, Screen[None]):
             self._reader = Reader(
                 self.app.session,
                 _Drawing(self),
+                selection=FeedSelection.one_feed(self.app.config.first_feed()),  # default_feed
                 page_size=self.app.config.ui.timeline_limit,
             )
         return self._reader
@@ -117,7 +118,6 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
-        self.selection = FeedSelection.one_feed(app.config.first_feed())  # default_feed
         yield TabBar(id="tabs")
         with Horizontal(id="panes"):
             with Vertical(id="timeline-pane", classes="pane current"):
