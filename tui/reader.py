@@ -400,7 +400,7 @@ class Reader:
 
     async def follow(self, name: str, network: Network) -> None:
         """Deliver the account's live events until cancelled, restarting the stream as needed."""
-        from tui.ui import live  # Textual-free: the restart policy for live streams
+        from tui import live  # the restart policy for live streams
 
         if name in self._streams:
             return
