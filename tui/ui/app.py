@@ -222,6 +222,12 @@ class MurmurApp(App[int]):
         if not isinstance(self.screen, MessagesScreen):
             self.push_screen(MessagesScreen(self.messages))
 
+    def action_outbox(self) -> None:
+        from tui.ui.screens.outbox import OutboxScreen, open_outbox
+
+        if not isinstance(self.screen, OutboxScreen):
+            open_outbox(self)
+
     # ----- app-wide actions --------------------------------------------------------------------
     @property
     def main_screen(self) -> Any:

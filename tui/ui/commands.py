@@ -1,4 +1,5 @@
-"""Command palette entries: switch account or feed, compose, search, theme, log in, help."""
+"""Command palette entries: switch account or feed, compose, search, theme, log in, outbox,
+help."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class MurmurCommands(Provider):
                 "By handle, npub or DID (to unblock or unmute someone too)",
             ),
             ("Messages", app.action_messages, "This run's errors"),
+            ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
         found.append(
