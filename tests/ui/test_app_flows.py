@@ -88,6 +88,26 @@ async def test_reply_fills_the_composer(build_app, networks):
         assert compose.targets == [post.account]
 
 
+async def test_reply_from_a_thread_goes_back_to_the_composer(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        thread_items = app.screen.query_one("#thread", PostList)
+        await pilot.press("k")  # the parent, above the opened post
+        parent = thread_items.selected
+        assert parent.content.text == "the parent"
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+        compose = app.main_screen.query_one("#compose-pane")
+        assert compose.reply_to == parent.shown
+        assert compose.targets == [parent.account]
+        assert app.main_screen.query_one("#compose-pane").has_class("current")
+
+
 async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(build_app, networks):
     for net in networks.values():
         net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}

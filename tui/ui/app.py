@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from textual import on
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from tui.networks.base import NetworkError
 from tui.ui import keymap, themes
+from tui.ui.messages import AccountAdded, ReplyRequested
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -234,14 +236,21 @@ class MurmurApp(App[int]):
         """The main screen (always at the bottom of the stack)."""
         return self.screen_stack[0]
 
-    def start_reply(self, post: Any) -> None:
-        """Back to the main screen with the composer replying to `post`."""
+    def back_to_main(self) -> None:
+        """Close every screen above the main screen."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.main_screen.start_reply(post)
 
-    def account_added(self, network: Any) -> None:
-        self.main_screen.account_added(network)
+    @on(ReplyRequested)
+    def _reply_requested(self, event: ReplyRequested) -> None:
+        """Back to the main screen with the composer replying to the post."""
+        self.back_to_main()
+        self.main_screen.reply_to(event.post)
+
+    @on(AccountAdded)
+    def _account_added(self, event: AccountAdded) -> None:
+        self.back_to_main()
+        self.main_screen.add_account(event.network)
 
     def action_open_profile(self) -> None:
         """Ask for a handle, npub or DID and open that profile on an account that fits it."""
