@@ -387,12 +387,24 @@ class MurmurApp(App[int]):
 
     # ----- the terminal goes away --------------------------------------------------------------
     def save_draft_now(self) -> None:
-        """Write the composer's draft to the cache at once (before the process ends)."""
-        from tui.ui.widgets.compose import ComposePane
+        """Write the composer's draft to the cache at once: the process is about to end (a
+        signal). While $EDITOR runs, what it has saved so far is the draft."""
+        from tui.ui.widgets.compose import ComposePane, from_editor
 
         for screen in self.screen_stack:
             for pane in screen.query(ComposePane):
-                pane._save_draft()
+                text: str | None = None
+                path = pane.editor_path
+                if path is not None:
+                    try:
+                        text = from_editor(path.read_text(encoding="utf-8", errors="replace"))
+                    except OSError as exc:  # the form's text is saved instead
+                        from tui import errorlog
+
+                        errorlog.log_exception(exc, doing="Reading the draft from $EDITOR")
+                pane.save_draft(text)
+                if path is not None and text is not None:
+                    path.unlink(missing_ok=True)  # the process ends before the editor's cleanup
 
 
 def account_for(who: str, accounts: Sequence[Any], preferred: str | None = None) -> str | None:
