@@ -108,6 +108,29 @@ async def test_reply_from_a_thread_goes_back_to_the_composer(build_app, networks
         assert app.main_screen.query_one("#compose-pane").has_class("current")
 
 
+async def test_my_confirmed_reply_shows_in_the_thread_the_server_does_not_list_it_in_yet(
+    build_app, networks
+):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post = timeline(app).selected
+        await pilot.press("enter")
+        await started(pilot)
+        await pilot.press("r", *"my own reply", "ctrl+s")
+        await started(pilot)
+        assert [op for op, _ in networks[post.account].calls].count("publish") == 1
+        assert timeline(app).selected.uid == post.uid  # back in the timeline, on the post
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        assert [op for op, _ in networks[post.account].calls].count("thread") == 2
+        shown = [p.content.text for p in app.screen.query_one("#thread", PostList).items]
+        # The fake server lists only its own parent and child: the reply is ours, under the post.
+        assert shown[0] == "the parent" and shown[1] == post.content.text
+        assert shown[2].endswith("my own reply") and shown[3] == "a reply"
+
+
 async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(build_app, networks):
     for net in networks.values():
         net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.screen import Screen
 
+    from tui.model import Post
     from tui.session import Session
     from tui.store.config import Config
+    from tui.ui.widgets.compose import ComposePane
 
 
 def _current_worker() -> Worker[Any] | None:
@@ -90,6 +92,9 @@ class MurmurApp(App[int]):
         self.home_is_temporary = home_is_temporary
         self._no_color = themes.wants_no_color()
         self.messages: list[AppMessage] = []
+        # One's own posts as their servers confirmed them this run, oldest first: shown where a
+        # server does not list them yet (a thread's replies).
+        self.confirmed_posts: list[Post] = []
         self.terminator: Terminator | None = None
         # Without colours, ANSI colours stay native so Textual's NO_COLOR filter maps every
         # colour to the terminal's default (its greyscale filter would turn "default" black).
@@ -229,6 +234,20 @@ class MurmurApp(App[int]):
 
         if not isinstance(self.screen, OutboxScreen):
             open_outbox(self)
+
+    def on_compose_pane_sent(self, event: ComposePane.Sent) -> None:
+        """Keep each post a server confirmed, with the parent it replies to."""
+        from dataclasses import replace
+
+        from tui.model import Post
+
+        for entry in event.entries:
+            post, parent = entry.post, entry.draft.reply_to
+            if entry.state != "sent" or not isinstance(post, Post):
+                continue
+            if not post.reply_to and parent is not None and parent.account == post.account:
+                post = replace(post, reply_to=parent.uid)
+            self.confirmed_posts.append(post)
 
     # ----- app-wide actions --------------------------------------------------------------------
     @property
