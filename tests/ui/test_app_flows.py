@@ -131,6 +131,28 @@ async def test_my_confirmed_reply_shows_in_the_thread_the_server_does_not_list_i
         assert shown[2].endswith("my own reply") and shown[3] == "a reply"
 
 
+async def test_public_for_all_accounts_asks_only_the_accounts_that_have_it(build_app, networks):
+    from tests.ui.pilot import toasts
+    from tui.model import FeedKind
+
+    networks["sky2"].refused_feeds = {FeedKind.PUBLIC}  # as Bluesky: no public feed
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("F", *"public", "enter")
+        await started(pilot)
+        assert app.main_screen.selection.feed.kind is FeedKind.PUBLIC
+        assert not toasts(app)
+        asked = {
+            name for name, net in networks.items()
+            for op, arg in net.calls if op == "timeline" and arg[0].startswith("public")
+        }  # fmt: skip
+        assert asked == {"masto"}
+        shown = list(timeline(app).items)
+        assert shown and {p.account for p in shown} == {"masto"}
+        assert ("timeline", ("public", None)) in networks["masto"].calls
+
+
 async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(build_app, networks):
     for net in networks.values():
         net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}

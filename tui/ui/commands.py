@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.feed import FeedSelection
+from tui.feed import FeedSelection, serves
 from tui.model import FeedRef
 
 if TYPE_CHECKING:
@@ -50,8 +50,6 @@ class MurmurCommands(Provider):
                     f"Only {account.name}'s home timeline",
                 )
             )
-        from tui.ui.screens.feeds import serves
-
         for feed in ("local", "public"):
             ref = FeedRef.parse(feed)
             if not any(
