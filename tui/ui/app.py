@@ -255,20 +255,20 @@ class MurmurApp(App[int]):
         """The main screen (always at the bottom of the stack)."""
         return self.screen_stack[0]
 
-    def back_to_main(self) -> None:
-        """Close every screen above the main screen."""
+    async def back_to_main(self) -> None:
+        """Close every screen above the main screen; returns once the main screen is back."""
         while len(self.screen_stack) > 1:
-            self.pop_screen()
+            await self.pop_screen()
 
     @on(ReplyRequested)
-    def _reply_requested(self, event: ReplyRequested) -> None:
+    async def _reply_requested(self, event: ReplyRequested) -> None:
         """Back to the main screen with the composer replying to the post."""
-        self.back_to_main()
+        await self.back_to_main()
         self.main_screen.reply_to(event.post)
 
     @on(AccountAdded)
-    def _account_added(self, event: AccountAdded) -> None:
-        self.back_to_main()
+    async def _account_added(self, event: AccountAdded) -> None:
+        await self.back_to_main()
         self.main_screen.add_account(event.network)
 
     def action_open_profile(self) -> None:
