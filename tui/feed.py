@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -319,6 +319,38 @@ class FeedSelection:
         if self.feed.kind is FeedKind.HOME and not self.feed.arg:
             return who
         return f"{self.feed.title} · {who}"
+
+
+# The feed kinds each network serves, until its adapter declares them (`feed_kinds`).
+_SERVED: dict[NetworkKind, frozenset[FeedKind]] = {
+    NetworkKind.MASTODON: frozenset(FeedKind),
+    NetworkKind.BLUESKY: frozenset(
+        {FeedKind.HOME, FeedKind.USER, FeedKind.LIST, FeedKind.CUSTOM, FeedKind.BOOKMARKS}
+    ),
+    NetworkKind.NOSTR: frozenset({FeedKind.HOME, FeedKind.USER, FeedKind.TAG, FeedKind.PUBLIC}),
+}
+
+
+def serves(account: Account, kind: FeedKind, network: object = None) -> bool:
+    """Whether `account` (its network, when connected) can show a feed of `kind`."""
+    declared = getattr(network, "feed_kinds", None)
+    if declared is not None:
+        return kind in declared
+    return kind in _SERVED.get(account.network, frozenset(FeedKind))
+
+
+def served_sources(
+    selection: FeedSelection, accounts: Iterable[str], networks: Mapping[str, object]
+) -> list[Source]:
+    """The selection's sources among `accounts`, without those whose network has no such feed
+    (Bluesky has no public feed: "public" for all accounts does not ask it)."""
+    found = []
+    for source in selection.sources(accounts):
+        network = networks.get(source.account)
+        account = getattr(network, "account", None)
+        if account is None or serves(account, source.feed.kind, network):
+            found.append(source)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------

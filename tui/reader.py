@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tui.feed import (
+    served_sources,
     Change,
     FeedSelection,
     Merger,
@@ -275,7 +276,7 @@ class Reader:
         return [n for n in self.accounts() if n in self.session.networks]
 
     def _post_pager(self) -> Pager[Item]:
-        sources = self.selection.sources(self._connected())
+        sources = served_sources(self.selection, self._connected(), self.session.networks)
         return post_pager(
             self.session, self.selection.feed, [s.account for s in sources], self.page_size
         )
@@ -424,7 +425,7 @@ class Reader:
 
     async def follow(self, name: str, network: Network) -> None:
         """Deliver the account's live events until cancelled, restarting the stream as needed."""
-        from tui.ui import live  # Textual-free: the restart policy for live streams
+        from tui import live  # the restart policy for live streams
 
         if name in self._streams:
             return

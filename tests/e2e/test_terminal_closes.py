@@ -1,6 +1,6 @@
 """The app never outlives its terminal (issue 10, item 10): with the composer's draft open in
 $EDITOR (the app suspended), closing the terminal (tmux kills the session: SIGHUP) or a SIGTERM
-ends the process within seconds, and the draft is kept in the cache."""
+ends the process within seconds, and the draft is kept in the cache: what the editor had saved."""
 
 from __future__ import annotations
 
@@ -55,9 +55,17 @@ def test_a_signal_while_in_the_editor_saves_the_draft_and_ends_the_app(
     terminal, term_env, murmur_home, tmp_path, how, demo
 ):
     marker = tmp_path / "editor-started"
+    leaked = tmp_path / "editor-saw-the-passphrase"
     editor = tmp_path / "slow-editor"
-    # The editor's parent is Murmur itself (run without a shell): it reports both pids.
-    editor.write_text(f'#!/bin/sh\necho "$PPID $$" > {marker}\nexec sleep 600\n')
+    # The editor adds to the draft and saves it, then is still open when the signal comes. Its
+    # parent is Murmur itself (run without a shell): it reports both pids, once it has saved.
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'[ -n "$MURMUR_PASSPHRASE" ] && touch {leaked}\n'
+        'printf \'%s and what I typed in the editor\\n\' "$(cat "$1")" > "$1"\n'
+        f'echo "$PPID $$" > {marker}\n'
+        "exec sleep 600\n"
+    )
     editor.chmod(0o700)
     env = {**term_env, "EDITOR": str(editor), "VISUAL": str(editor)}
     home = murmur_home
@@ -88,7 +96,8 @@ def test_a_signal_while_in_the_editor_saves_the_draft_and_ends_the_app(
     finally:
         if _alive(editor_pid):
             os.kill(editor_pid, signal.SIGKILL)
-    assert _draft(home) == text
+    assert _draft(home) == text + " and what I typed in the editor"
+    assert not leaked.exists(), "the editor was given MURMUR_PASSPHRASE"
 
 
 def _draft(home: Path) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,12 +43,16 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from tui import errorlog
+
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     monkeypatch.setenv("MURMUR_HOME", str(home))
     monkeypatch.delenv("NO_COLOR", raising=False)
-    return home
+    errorlog.close()  # the error log opens again in this test's home
+    yield home
+    errorlog.close()
 
 
 @pytest.fixture

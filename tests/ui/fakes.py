@@ -19,6 +19,7 @@ from tui.model import (
     Draft,
     Event,
     EventKind,
+    FeedKind,
     FeedRef,
     Item,
     Media,
@@ -38,7 +39,7 @@ from tui.model import (
     SpanKind,
     Thread,
 )
-from tui.networks.base import Capability, Limits, Network, NetworkError, Transient
+from tui.networks.base import Capability, Limits, Network, NetworkError, Transient, Unsupported
 
 NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -96,6 +97,7 @@ class FakeNetwork(Network):
         self.events: asyncio.Queue[Event] = asyncio.Queue()
         self.stream_script: list[Exception | None] = []
         self.stream_calls = 0
+        self.refused_feeds: set[FeedKind] = set()  # feeds this network does not have
         self._me = make_author(kind, name, account.handle, f"Me on {name}")
         self.posts: list[Post] = [self._make_post(i) for i in range(posts)]
         self.notes: list[Notification] = self._make_notifications()
@@ -187,6 +189,8 @@ class FakeNetwork(Network):
         self, feed: FeedRef, cursor: str | None = None, limit: int = 40
     ) -> Page[Item]:
         self._check("timeline", (str(feed), cursor))
+        if feed.kind in self.refused_feeds:
+            raise Unsupported(f"{self.kind.value} has no {feed.kind.value} feed")
         start = int(cursor) if cursor else 0
         items = tuple(self.posts[start : start + limit])
         older = str(start + limit) if start + limit < len(self.posts) else None

@@ -88,6 +88,71 @@ async def test_reply_fills_the_composer(build_app, networks):
         assert compose.targets == [post.account]
 
 
+async def test_reply_from_a_thread_goes_back_to_the_composer(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        thread_items = app.screen.query_one("#thread", PostList)
+        await pilot.press("k")  # the parent, above the opened post
+        parent = thread_items.selected
+        assert parent.content.text == "the parent"
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+        compose = app.main_screen.query_one("#compose-pane")
+        assert compose.reply_to == parent.shown
+        assert compose.targets == [parent.account]
+        assert app.main_screen.query_one("#compose-pane").has_class("current")
+
+
+async def test_my_confirmed_reply_shows_in_the_thread_the_server_does_not_list_it_in_yet(
+    build_app, networks
+):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post = timeline(app).selected
+        await pilot.press("enter")
+        await started(pilot)
+        await pilot.press("r", *"my own reply", "ctrl+s")
+        await started(pilot)
+        assert [op for op, _ in networks[post.account].calls].count("publish") == 1
+        assert timeline(app).selected.uid == post.uid  # back in the timeline, on the post
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        assert [op for op, _ in networks[post.account].calls].count("thread") == 2
+        shown = [p.content.text for p in app.screen.query_one("#thread", PostList).items]
+        # The fake server lists only its own parent and child: the reply is ours, under the post.
+        assert shown[0] == "the parent" and shown[1] == post.content.text
+        assert shown[2].endswith("my own reply") and shown[3] == "a reply"
+
+
+async def test_public_for_all_accounts_asks_only_the_accounts_that_have_it(build_app, networks):
+    from tests.ui.pilot import toasts
+    from tui.model import FeedKind
+
+    networks["sky2"].refused_feeds = {FeedKind.PUBLIC}  # as Bluesky: no public feed
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("F", *"public", "enter")
+        await started(pilot)
+        assert app.main_screen.selection.feed.kind is FeedKind.PUBLIC
+        assert not toasts(app)
+        asked = {
+            name for name, net in networks.items()
+            for op, arg in net.calls if op == "timeline" and arg[0].startswith("public")
+        }  # fmt: skip
+        assert asked == {"masto"}
+        shown = list(timeline(app).items)
+        assert shown and {p.account for p in shown} == {"masto"}
+        assert ("timeline", ("public", None)) in networks["masto"].calls
+
+
 async def test_reply_mentions_nobody_where_the_network_threads_replies_itself(build_app, networks):
     for net in networks.values():
         net.capabilities = net.capabilities - {Capability.REPLY_MENTIONS}

@@ -124,6 +124,29 @@ async def test_editor_round_trip(build_app, networks, tmp_path: Path, monkeypatc
         assert pane(app).text_area.text == "draft edited in the editor edited in the editor"
 
 
+async def test_the_editor_never_sees_the_vault_passphrase(
+    build_app, networks, tmp_path: Path, monkeypatch
+):
+    seen = tmp_path / "seen"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import os, sys, pathlib\n"
+        f"pathlib.Path({str(seen)!r}).write_text(repr(sorted(os.environ)))\n"
+        "pathlib.Path(sys.argv[1]).write_text('from the editor\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("MURMUR_PASSPHRASE", "correct horse")
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", "ctrl+e")
+        await pilot.pause()
+        assert pane(app).text_area.text == "from the editor"
+        names = seen.read_text()
+        assert "MURMUR_HOME" in names and "MURMUR_PASSPHRASE" not in names
+
+
 async def test_quit_with_a_draft_asks_first(build_app, networks):
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
@@ -151,7 +174,7 @@ async def test_draft_autosaves_and_comes_back(build_app, networks, tmp_path: Pat
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         await pilot.press("c", *"keep me")
-        pane(app)._save_draft()  # what the debounce timer does after a quiet second
+        pane(app).save_draft()  # what the debounce timer does after a quiet second
         cache = app.session.cache
     again = build_app(networks)
     again.session.cache = cache.__class__(tmp_path / "cache.sqlite")

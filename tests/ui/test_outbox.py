@@ -78,3 +78,43 @@ async def test_drop_asks_first(build_app, networks, tmp_path):
         await pilot.pause()
         assert app.session.pending() == []
         assert "empty" in str(app.screen.query_one("#outbox-summary").render())
+
+
+async def test_O_opens_the_outbox_from_the_main_screen_and_help_lists_it(build_app, networks,
+                                                                         tmp_path):  # fmt: skip
+    from tui.ui import keymap
+
+    seed(tmp_path, ("a post that waits", True))
+    app = build_app(networks)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("O")
+        await pilot.pause()
+        assert "a post that waits" in screen_text(app)
+        await pilot.press("O")  # already there: not opened twice
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+    rows = {row.binding_id: row for row in keymap.help_rows({})}
+    assert rows["app.outbox"].keys == "O" and "outbox" in rows["app.outbox"].description
+
+
+async def test_the_palette_offers_the_outbox(build_app, networks, tmp_path):
+    from textual.command import CommandList
+
+    seed(tmp_path, ("from the palette", True))
+    app = build_app(networks)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Outbox")
+        commands = app.screen.query_one(CommandList)
+        for _ in range(200):  # the palette searches in a worker: wait for its hits
+            await pilot.pause()
+            if commands.option_count and "Outbox" in str(commands.get_option_at_index(0).prompt):
+                break
+        else:
+            raise AssertionError("the palette never offered the outbox")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "from the palette" in screen_text(app)

@@ -3,6 +3,7 @@ passphrase, layout, errors."""
 
 from __future__ import annotations
 
+from tests.ui.fakes import FakeNetwork
 from tests.ui.pilot import started, toasts
 from tui.model import Account, NetworkKind
 from tui.networks.base import LoginResult, Prompt, Transient
@@ -164,10 +165,12 @@ async def test_login_screen_runs_the_flow_and_asks_prompts(build_app, networks, 
         return LoginResult(Account("new", NetworkKind.MASTODON, "127.0.0.1"), {"token": "t"})
 
     added = []
+    new = FakeNetwork("new", posts=3)
 
     async def add_account(result):
         added.append(result)
-        return networks["masto"]
+        app.session.networks["new"] = new
+        return new
 
     monkeypatch.setattr(app.session, "add_account", add_account)
     async with app.run_test(size=NARROW) as pilot:
@@ -190,6 +193,12 @@ async def test_login_screen_runs_the_flow_and_asks_prompts(build_app, networks, 
         }
         assert added and added[0].account.name == "new"
         assert app.screen is app.main_screen
+        # The main screen took the account in: connected, a target of the composer, merged.
+        await started(pilot)
+        assert ("open", None) in new.calls
+        targets = app.main_screen.query_one("#compose-targets")
+        assert "new" in [targets.get_option_at_index(i).value for i in range(targets.option_count)]
+        assert "new" in app.main_screen.query_one("#status").text
 
 
 async def test_passphrase_screen_unlocks_the_session(build_app, networks, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from tests.ui.fakes import ALL_CAPS, FakeNetwork
 from tests.ui.pilot import started, toasts
 from tui.networks.base import AuthError, Capability, Transient
-from tui.ui import live
+from tui import live
 from tui.ui.widgets.timeline import PostList
 
 NARROW = (80, 24)
@@ -85,14 +85,6 @@ async def test_a_network_without_a_live_stream_is_not_reconnected(build_app, wai
             await pilot.pause()
         assert net.stream_calls == 1 and delays == []
         assert "reconnecting" not in status(app)
-
-
-def test_backoff_doubles_to_a_cap_with_jitter() -> None:
-    low = [live.backoff_delay(n, rand=lambda: 0.0) for n in range(9)]
-    high = [live.backoff_delay(n, rand=lambda: 1.0) for n in range(9)]
-    assert high == [1, 2, 4, 8, 16, 32, 60, 60, 60]
-    assert low == [h / 2 for h in high]
-    assert live.backoff_delay(10_000) <= 60
 
 
 async def test_a_stream_that_ran_long_enough_starts_the_backoff_over(monkeypatch) -> None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from textual.content import Content
 
 from tests.feed.factories import T0, author, notification, post
 from tui.feed import group_notifications
@@ -27,6 +28,18 @@ TEXT = st.lists(
 @given(TEXT, st.integers(min_value=2, max_value=120))
 def test_content_height_matches_textual_wrapping(text: str, width: int) -> None:
     content = render_item(post("p", 1, text or "x", by=author("a@b.c", text[:40])), View(width, T0))
+    assert content_height(content, width) == content.get_height({}, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"ab \t\n日é", "x" * 30, "👨‍👩‍👧", "ｗｉｄｅ"]), max_size=80).map(
+        "".join
+    ),
+    st.integers(min_value=1, max_value=60),
+)
+def test_content_height_matches_textual_on_tabs_wide_and_narrow(text: str, width: int) -> None:
+    content = Content(text)
     assert content_height(content, width) == content.get_height({}, width)
 
 

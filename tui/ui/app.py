@@ -20,18 +20,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from textual import on
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from tui.networks.base import NetworkError
 from tui.ui import keymap, themes
+from tui.ui.messages import AccountAdded, ReplyRequested
 
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.screen import Screen
 
+    from tui.model import Post
     from tui.session import Session
     from tui.store.config import Config
+    from tui.ui.widgets.compose import ComposePane
 
 
 def _current_worker() -> Worker[Any] | None:
@@ -88,6 +92,9 @@ class MurmurApp(App[int]):
         self.home_is_temporary = home_is_temporary
         self._no_color = themes.wants_no_color()
         self.messages: list[AppMessage] = []
+        # One's own posts as their servers confirmed them this run, oldest first: shown where a
+        # server does not list them yet (a thread's replies).
+        self.confirmed_posts: list[Post] = []
         self.terminator: Terminator | None = None
         # Without colours, ANSI colours stay native so Textual's NO_COLOR filter maps every
         # colour to the terminal's default (its greyscale filter would turn "default" black).
@@ -222,20 +229,47 @@ class MurmurApp(App[int]):
         if not isinstance(self.screen, MessagesScreen):
             self.push_screen(MessagesScreen(self.messages))
 
+    def action_outbox(self) -> None:
+        from tui.ui.screens.outbox import OutboxScreen, open_outbox
+
+        if not isinstance(self.screen, OutboxScreen):
+            open_outbox(self)
+
+    def on_compose_pane_sent(self, event: ComposePane.Sent) -> None:
+        """Keep each post a server confirmed, with the parent it replies to."""
+        from dataclasses import replace
+
+        from tui.model import Post
+
+        for entry in event.entries:
+            post, parent = entry.post, entry.draft.reply_to
+            if entry.state != "sent" or not isinstance(post, Post):
+                continue
+            if not post.reply_to and parent is not None and parent.account == post.account:
+                post = replace(post, reply_to=parent.uid)
+            self.confirmed_posts.append(post)
+
     # ----- app-wide actions --------------------------------------------------------------------
     @property
     def main_screen(self) -> Any:
         """The main screen (always at the bottom of the stack)."""
         return self.screen_stack[0]
 
-    def start_reply(self, post: Any) -> None:
-        """Back to the main screen with the composer replying to `post`."""
+    async def back_to_main(self) -> None:
+        """Close every screen above the main screen; returns once the main screen is back."""
         while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.main_screen.start_reply(post)
+            await self.pop_screen()
 
-    def account_added(self, network: Any) -> None:
-        self.main_screen.account_added(network)
+    @on(ReplyRequested)
+    async def _reply_requested(self, event: ReplyRequested) -> None:
+        """Back to the main screen with the composer replying to the post."""
+        await self.back_to_main()
+        self.main_screen.reply_to(event.post)
+
+    @on(AccountAdded)
+    async def _account_added(self, event: AccountAdded) -> None:
+        await self.back_to_main()
+        self.main_screen.add_account(event.network)
 
     def action_open_profile(self) -> None:
         """Ask for a handle, npub or DID and open that profile on an account that fits it."""
@@ -372,12 +406,24 @@ class MurmurApp(App[int]):
 
     # ----- the terminal goes away --------------------------------------------------------------
     def save_draft_now(self) -> None:
-        """Write the composer's draft to the cache at once (before the process ends)."""
-        from tui.ui.widgets.compose import ComposePane
+        """Write the composer's draft to the cache at once: the process is about to end (a
+        signal). While $EDITOR runs, what it has saved so far is the draft."""
+        from tui.ui.widgets.compose import ComposePane, from_editor
 
         for screen in self.screen_stack:
             for pane in screen.query(ComposePane):
-                pane._save_draft()
+                text: str | None = None
+                path = pane.editor_path
+                if path is not None:
+                    try:
+                        text = from_editor(path.read_text(encoding="utf-8", errors="replace"))
+                    except OSError as exc:  # the form's text is saved instead
+                        from tui import errorlog
+
+                        errorlog.log_exception(exc, doing="Reading the draft from $EDITOR")
+                pane.save_draft(text)
+                if path is not None and text is not None:
+                    path.unlink(missing_ok=True)  # the process ends before the editor's cleanup
 
 
 def account_for(who: str, accounts: Sequence[Any], preferred: str | None = None) -> str | None:

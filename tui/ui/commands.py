@@ -1,4 +1,5 @@
-"""Command palette entries: switch account or feed, compose, search, theme, log in, help."""
+"""Command palette entries: switch account or feed, compose, search, theme, log in, outbox,
+help."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.feed import FeedSelection
+from tui.feed import FeedSelection, serves
 from tui.model import FeedRef
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class MurmurCommands(Provider):
                 "By handle, npub or DID (to unblock or unmute someone too)",
             ),
             ("Messages", app.action_messages, "This run's errors"),
+            ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
         found.append(
@@ -48,8 +50,6 @@ class MurmurCommands(Provider):
                     f"Only {account.name}'s home timeline",
                 )
             )
-        from tui.ui.screens.feeds import serves
-
         for feed in ("local", "public"):
             ref = FeedRef.parse(feed)
             if not any(

@@ -26,6 +26,14 @@ APP = [
         tooltip="List this run's errors",
     ),
     Binding(
+        "O",
+        "outbox",
+        "Outbox",
+        id="app.outbox",
+        show=False,
+        tooltip="The outbox: posts not yet confirmed by their server (retry, edit, drop)",
+    ),
+    Binding(
         "ctrl+q",
         "request_quit",
         "Quit",

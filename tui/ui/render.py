@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rich._wrap import divide_line
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from textual.content import Content, Span
 from textual.style import Style
 
@@ -149,16 +148,44 @@ def now_utc() -> datetime:
 def content_height(content: Content, width: int) -> int:
     """Lines `content` takes when Textual wraps it at `width` (default wrap/fold rules).
 
-    The same division `Content.get_height` does (rich's `divide_line` per line), without
-    building the styled lines it would throw away; lines that fit skip the division entirely.
+    What `Content.get_height` counts, without building the styled lines it would throw away;
+    lines that fit skip the division entirely.
     """
     lines = 0
     for line in content.plain.split("\n"):
+        if "\t" in line:
+            line = line.expandtabs(8)
         if len(line) <= width and cell_len(line) <= width:
             lines += 1
         else:
-            lines += len(divide_line(line.expandtabs(8), width, fold=True)) + 1
+            lines += wrapped_lines(line, width)
     return lines
+
+
+_WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces around it
+
+
+def wrapped_lines(line: str, width: int) -> int:
+    """Lines one line of text takes at `width` by the rule Textual (and rich) wrap with: a word
+    that does not fit the rest of a line starts the next one; a word wider than a whole line is
+    folded across lines; spaces at the end of a line do not count."""
+    breaks = 0
+    used = 0  # cells taken on the current line
+    for match in _WORD.finditer(line):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip())
+        if width - used >= length:
+            used += cell_len(word)
+        elif length > width:
+            pieces = chop_cells(word, max(width, 1))
+            for piece in pieces:  # each piece starts a line, but not at the very start
+                breaks += start > 0
+                start += len(piece)
+            used = cell_len(pieces[-1])
+        elif used and start:
+            breaks += 1
+            used = cell_len(word)
+    return breaks + 1
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.model import Post, Reaction
 from tui.networks.base import Capability
+from tui.ui.messages import ReplyRequested
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -125,7 +126,7 @@ class PostActions:
     def action_reply(self) -> None:
         post = self.selected_post()
         if post is not None:
-            self.app.start_reply(post)
+            self.post_message(ReplyRequested(post))  # type: ignore[attr-defined]
 
     def action_links(self) -> None:
         post = self.selected_post()

@@ -13,31 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.feed import FeedSelection
-from tui.model import Account, FeedKind, FeedRef, NetworkKind
+from tui.feed import FeedSelection, serves
+from tui.model import Account, FeedKind, FeedRef
 from tui.networks.base import NetworkError
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
 
 _STANDARD = ("home", "local", "public")
-
-# The feed kinds each network serves, until its adapter declares them (`feed_kinds`).
-_SERVED: dict[NetworkKind, frozenset[FeedKind]] = {
-    NetworkKind.MASTODON: frozenset(FeedKind),
-    NetworkKind.BLUESKY: frozenset(
-        {FeedKind.HOME, FeedKind.USER, FeedKind.LIST, FeedKind.CUSTOM, FeedKind.BOOKMARKS}
-    ),
-    NetworkKind.NOSTR: frozenset({FeedKind.HOME, FeedKind.USER, FeedKind.TAG, FeedKind.PUBLIC}),
-}
-
-
-def serves(account: Account | Any, kind: FeedKind, network: Any = None) -> bool:
-    """Whether `account` (its network, when connected) can show a feed of `kind`."""
-    declared = getattr(network, "feed_kinds", None)
-    if declared is not None:
-        return kind in declared
-    return kind in _SERVED.get(account.network, frozenset(FeedKind))
 
 
 class FeedPicker(ModalScreen[FeedSelection | None]):

@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, TabbedContent,
 from tui.model import NetworkKind
 from tui.networks.base import Ask, LoginResult, NetworkError, Prompt
 from tui.ui import keymap
+from tui.ui.messages import AccountAdded
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -162,7 +163,7 @@ class LoginScreen(Screen[LoginResult | None]):
                 return
             status.update(f"Logged in as {result.account.name}.")
             self.app.notify(f"Logged in as {result.account.name}.", markup=False)
-            self.app.account_added(network)
+            self.post_message(AccountAdded(network))
             self.dismiss(result)
 
         self.run_worker(go(), group="login", exclusive=True, exit_on_error=False)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -32,22 +31,6 @@ from tui.ui.widgets.timeline import PostList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
-
-
-class AccountAdded(Message):
-    """A login finished: the main screen shows the account, connects it and merges it in."""
-
-    def __init__(self, network: Network) -> None:
-        super().__init__()
-        self.network = network
-
-
-class ReplyRequested(Message):
-    """Reply to `post` in the main screen's composer."""
-
-    def __init__(self, post: Post) -> None:
-        super().__init__()
-        self.post = post
 
 
 class _Drawing(Listener):
@@ -97,9 +80,8 @@ class MainScreen(PostActions, Screen[None]):
             self._reader = Reader(
                 self.app.session,
                 _Drawing(self),
+                selection=FeedSelection.one_feed(self.app.config.first_feed()),  # default_feed
                 page_size=self.app.config.ui.timeline_limit,
-                # The accounts' `default_feed`, when they agree on one.
-                selection=FeedSelection.one_feed(self.app.config.first_feed()),
             )
         return self._reader
 
@@ -245,13 +227,10 @@ class MainScreen(PostActions, Screen[None]):
         self.reader.post_removed(uid)
         super().item_removed(uid)
 
-    @on(ReplyRequested)
-    def _reply_requested(self, event: ReplyRequested) -> None:
-        self.query_one(ComposePane).start_reply(event.post)
+    def reply_to(self, post: Post) -> None:
+        """The composer, replying to `post` (the app calls this for a ReplyRequested)."""
+        self.query_one(ComposePane).start_reply(post)
         self.action_show_pane("compose")
-
-    def start_reply(self, post: Post) -> None:
-        self.post_message(ReplyRequested(post))
 
     def action_compose(self) -> None:
         self.action_show_pane("compose")
@@ -314,10 +293,9 @@ class MainScreen(PostActions, Screen[None]):
                 self._follow(name, network)
         self._deliver_pending()
 
-    @on(AccountAdded)
-    def _account_added(self, event: AccountAdded) -> None:
-        """A login finished: show the account, connect it, merge its posts in."""
-        network = event.network
+    def add_account(self, network: Network) -> None:
+        """A login finished (the app calls this for an AccountAdded): show the account,
+        connect it, merge its posts in."""
         name = network.account.name
         self.reader.watch(name, network)
         self.query_one(ComposePane).add_target(name)
@@ -330,9 +308,6 @@ class MainScreen(PostActions, Screen[None]):
             self._follow(name, network)
 
         self.app.guard(connect, doing=f"Connecting {name}")
-
-    def account_added(self, network: Network) -> None:
-        self.post_message(AccountAdded(network))
 
     def _deliver_pending(self) -> None:
         session = self.app.session

@@ -1,7 +1,12 @@
-"""A thread: ancestors, the post, and its replies in one PostList, the post selected."""
+"""A thread: ancestors, the post, and its replies in one PostList, the post selected.
+
+One's own replies that a server confirmed during this run show in the thread even when the
+server does not list them yet (Bluesky's AppView indexes replies a while after they are made).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -18,6 +23,31 @@ from tui.ui.widgets.timeline import PostList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+
+
+def with_confirmed(items: Sequence[Any], confirmed: Iterable[Post]) -> list[Any]:
+    """`items` (a thread, in order) with the confirmed posts that reply to one of them and are
+    not listed yet, each after its parent and the replies below that parent."""
+    merged = list(items)
+    listed = {getattr(i, "uid", "") for i in merged} | {
+        getattr(i, "dedupe_key", "") for i in merged
+    }
+    for post in confirmed:  # oldest first: a reply to one's own reply finds its parent
+        if not post.reply_to or post.uid in listed or post.dedupe_key in listed:
+            continue
+        parent = next(
+            (n for n, item in enumerate(merged) if getattr(item, "uid", None) == post.reply_to),
+            None,
+        )
+        if parent is None:
+            continue
+        at, below = parent + 1, {post.reply_to}
+        while at < len(merged) and getattr(merged[at], "reply_to", None) in below:
+            below.add(merged[at].uid)
+            at += 1
+        merged.insert(at, post)
+        listed |= {post.uid, post.dedupe_key}
+    return merged
 
 
 class ThreadScreen(PostActions, Screen[None]):
@@ -67,8 +97,23 @@ class ThreadScreen(PostActions, Screen[None]):
             )
             raise
         post_list = self.query_one(PostList)
-        post_list.set_items([*thread.ancestors, thread.post, *thread.descendants])
+        items = [*thread.ancestors, thread.post, *thread.descendants]
+        post_list.set_items(with_confirmed(items, self._confirmed()))
         post_list.select_uid(thread.post.uid)
+
+    def _confirmed(self) -> list[Post]:
+        """This run's own posts on the thread's account, as their servers confirmed them."""
+        return [p for p in self.app.confirmed_posts if p.account == self.post.account]
+
+    def on_screen_resume(self) -> None:
+        # Back from a screen above: a reply confirmed meanwhile shows.
+        post_list = self.query_one(PostList)
+        merged = with_confirmed(post_list.items, self._confirmed())
+        if len(merged) != post_list.item_count:
+            selected = post_list.selected
+            post_list.set_items(merged)
+            if isinstance(selected, Post):
+                post_list.select_uid(selected.uid)
 
     def post_list(self) -> PostList | None:
         return self.query_one(PostList)

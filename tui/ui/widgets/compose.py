@@ -11,6 +11,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,12 @@ AUTOSAVE_DELAY = 1.0  # seconds of quiet before the draft is written to the cach
 _STATE_STYLE = {"queued": "$warning", "sending": "$warning", "sent": "$success", "failed": "$error"}
 
 
+def from_editor(text: str) -> str:
+    """The draft's text as $EDITOR left it: editors end files with a newline the user did not
+    mean as part of the post."""
+    return text[:-1] if text.endswith("\n") else text
+
+
 class ComposePane(VerticalScroll):
     """Everything needed to write one post to one or several accounts."""
 
@@ -59,6 +66,9 @@ class ComposePane(VerticalScroll):
         self._restoring = False
         self._stop_listening: Any = None
         self._offered_labels: set[str] = set()
+        # The temporary file $EDITOR edits, while it runs: the draft as the editor last saved
+        # it (a signal that ends the app meanwhile saves that as the draft).
+        self.editor_path: Path | None = None
 
     # ----- layout ----------------------------------------------------------------------------
     def compose(self) -> Any:
@@ -310,7 +320,7 @@ class ComposePane(VerticalScroll):
                 "; ".join(problems), title="Not sent", severity="error", markup=False, timeout=8
             )
             return
-        self._save_draft()
+        self.save_draft()
         self.app.guard(lambda: self._send(draft), doing="Sending", group="send")
 
     async def _send(self, draft: Draft) -> None:
@@ -388,6 +398,7 @@ class ComposePane(VerticalScroll):
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(self.text_area.text)
+            self.editor_path = path
             status = self._run_editor([*argv, str(path)])
             if status != 0:
                 self.app.notify(
@@ -401,21 +412,24 @@ class ComposePane(VerticalScroll):
             self.app.report_error(exc, doing=f"Running {argv[0] if argv else 'the editor'}")
             return
         finally:
+            self.editor_path = None
             path.unlink(missing_ok=True)
-        # Editors end files with a newline the user did not mean as part of the post.
-        self.text_area.text = text[:-1] if text.endswith("\n") else text
+        self.text_area.text = from_editor(text)
         self.text_area.move_cursor(self.text_area.document.end)
         self.focus_editor()
 
     def _run_editor(self, argv: list[str]) -> int:
         from textual.app import SuspendNotSupported
 
+        from tui.ui.app import child_env
+
+        env = child_env()  # the vault passphrase never reaches the editor
         try:
             with self.app.suspend():
-                return subprocess.call(argv)
+                return subprocess.call(argv, env=env)
         except SuspendNotSupported:
             # Headless (tests, textual-web): no terminal to hand over; run without one.
-            return subprocess.call(argv, stdin=subprocess.DEVNULL)
+            return subprocess.call(argv, stdin=subprocess.DEVNULL, env=env)
 
     # ----- drafts ----------------------------------------------------------------------------
     def _schedule_autosave(self) -> None:
@@ -423,16 +437,21 @@ class ComposePane(VerticalScroll):
             return
         if self._autosave is not None:
             self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_DELAY, self._save_draft)
+        self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_draft)
 
-    def _save_draft(self) -> None:
+    def save_draft(self, text: str | None = None) -> None:
+        """Write the form to the cache as the draft (none when it holds no text); `text`, when
+        given, stands for the form's text (what $EDITOR has while it runs)."""
         from tui.store.cache import COMPOSE_DRAFT
 
         cache = self.session.cache
         if cache is None:
             return
-        if self.has_unsent_text():
-            cache.save_draft(COMPOSE_DRAFT, self.draft())
+        draft = self.draft()
+        if text is not None:
+            draft = replace(draft, text=text)
+        if draft.text.strip():
+            cache.save_draft(COMPOSE_DRAFT, draft)
         else:
             cache.delete_draft()
 
@@ -445,7 +464,7 @@ class ComposePane(VerticalScroll):
             self._restoring = False
         self._show_reply()
         self._refresh_fields()
-        self._save_draft()
+        self.save_draft()
 
     def _delete_saved_draft(self) -> None:
         if self._autosave is not None:

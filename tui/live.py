@@ -1,39 +1,27 @@
 """Following a network's live stream for as long as the app runs.
 
 A stream may end (the server closed it) or raise (a dropped connection the adapter did not absorb).
-Either way it is started again after a jittered exponential backoff, 1 s doubling up to 60 s, and
-back to 1 s once a stream has run long enough to count as healthy; meanwhile the status bar says
-"reconnecting" and why. Jitter keeps many clients (or accounts) from reconnecting in lockstep.
-An AuthError is not retried: only logging in again can help, so it goes up to be shown.
+Either way it is started again after a wait by the one backoff rule (`tui.backoff.delay`: 1 s
+doubling up to 60 s, jittered), back to 1 s once a stream has run long enough to count as
+healthy; meanwhile the status bar says "reconnecting" and why. An AuthError is not retried: only
+logging in again can help, so it goes up to be shown. Textual-free: the reader uses it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import random
 import time
 from collections.abc import Callable
 
+from tui import backoff
 from tui.model import ConnectionState, Event
 from tui.networks.base import AuthError, Network
 
-FIRST_DELAY = 1.0  # seconds before the first restart
-MAX_DELAY = 60.0
 HEALTHY_AFTER = 60.0  # a stream that ran this long resets the backoff
 MAX_REASON = 80  # characters of the failure shown in the status bar
 
 sleep = asyncio.sleep  # the one place the loop waits (tests replace it)
-
-
-def backoff_delay(failures: int, rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait before restarting after `failures` restarts in a row.
-
-    The wait doubles from FIRST_DELAY to MAX_DELAY; the jitter keeps it in the upper half of that
-    ("equal jitter"), so a restart is never immediate yet never in step with another.
-    """
-    ceiling = min(MAX_DELAY, FIRST_DELAY * 2 ** min(failures, 32))
-    return ceiling / 2 + rand() * ceiling / 2
 
 
 def _reason(exc: Exception) -> str:
@@ -62,7 +50,7 @@ async def follow(
             reason = _reason(exc)
         if time.monotonic() - started >= HEALTHY_AFTER:
             failures = 0
-        delay = backoff_delay(failures)
+        delay = backoff.delay(failures)
         failures += 1
         on_state(ConnectionState.RECONNECTING, f"retry in {math.ceil(delay)} s: {reason}")
         await sleep(delay)
