@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from startup import (  # the benchmarks folder, put on the path just above
+    compile_bytecode,
     ensure_toot,
     fake_mastodon,
     murmur_env,
@@ -102,12 +103,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     toot = ensure_toot()
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="murmur-cli-") as tmp, fake_mastodon() as url:
         home = Path(tmp) / "home"
         murmur_login(home, url)
         xdg = Path(tmp) / "xdg"
         toot_config(xdg, url)
         tenv = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        tenv.pop("PYTHONDONTWRITEBYTECODE", None)
         tenv["XDG_CONFIG_HOME"] = str(xdg)
         programs = {
             "toot": ([str(toot), "timeline", "--once", "--count", str(LIMIT)], tenv),

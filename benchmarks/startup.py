@@ -203,8 +203,20 @@ def toot_config(xdg_config_home: Path, url: str) -> None:
     path.chmod(0o600)
 
 
+def compile_bytecode() -> None:
+    """Write Murmur's bytecode first, as an install does (toot's came with pip): a shell with
+    PYTHONDONTWRITEBYTECODE set would otherwise make every run compile the sources again."""
+    for folder in ("tui", "benchmarks"):
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(ROOT / folder)],
+            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+
+
 def murmur_env(home: Path) -> dict[str, str]:
-    dropped = ("MURMUR_PASSPHRASE", "COLUMNS", "LINES")
+    dropped = ("MURMUR_PASSPHRASE", "COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["MURMUR_HOME"] = str(home)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -238,6 +250,10 @@ def drop_cache(home: Path) -> None:
 SOCKET = f"murmur-bench-{os.getpid()}"
 
 
+def nop() -> None:
+    pass
+
+
 def tmux(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
 
@@ -258,7 +274,8 @@ def time_to_line(command: str, expect: str, env: dict[str, str], timeout: float 
     session = f"b{uuid.uuid4().hex[:8]}"
     env_prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     # tmux hands its server's environment on: drop what would change the measured program.
-    full = f"env -u MURMUR_PASSPHRASE -u COLUMNS -u LINES {env_prefix} {command}"
+    drop = "-u MURMUR_PASSPHRASE -u COLUMNS -u LINES -u PYTHONDONTWRITEBYTECODE"
+    full = f"env {drop} {env_prefix} {command}"
     start = time.perf_counter()
     started = tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", full)
     if started.returncode != 0:
@@ -282,13 +299,23 @@ def times(
     runs: int,
     before: Callable[[], None] = lambda: None,
 ) -> list[float]:
-    """`runs` timings after one warm-up run (OS caches: bytecode, shared libraries)."""
-    result = []
+    """`runs` timings after a warm-up run (OS caches: bytecode, shared libraries)."""
+    return interleaved({"only": (command, expect, env, before)}, runs)["only"]
+
+
+Program = tuple[str, str, dict[str, str], Callable[[], None]]  # command, expect, env, before
+
+
+def interleaved(programs: dict[str, Program], runs: int) -> dict[str, list[float]]:
+    """Rounds of one run of each program, in order, after a warm-up round: a machine whose load
+    drifts slows all of them alike instead of whichever happened to run then."""
+    result: dict[str, list[float]] = {name: [] for name in programs}
     for n in range(runs + 1):
-        before()
-        seconds = time_to_line(command, expect, env)
-        if n:
-            result.append(seconds)
+        for name, (command, expect, env, before) in programs.items():
+            before()
+            seconds = time_to_line(command, expect, env)
+            if n:
+                result[name].append(seconds)
     return result
 
 
@@ -310,18 +337,15 @@ def peers_table(runs: int, with_toot: bool) -> None:
         xdg = Path(tmp) / "xdg"
         toot_config(xdg, url)
         tenv = term | {"XDG_CONFIG_HOME": str(xdg)}
-        results: dict[str, list[float]] = {}
+        programs: dict[str, Program] = {"bare": (f"{python} {me} --bare", BARE_MARKER, term, nop)}
+        if toot is not None:
+            programs["toot"] = (f"{shlex.quote(str(toot))} tui", SERVER_MARKER, tenv, nop)
+        programs["uncached"] = (murmur_cmd, SERVER_MARKER, menv, lambda: drop_cache(home))
+        # Right after an uncached run, whose timeline is now in the cache.
+        programs["cached"] = (murmur_cmd, SERVER_MARKER, menv, nop)
         try:
             with tmux_server():
-                results["bare"] = times(f"{python} {me} --bare", BARE_MARKER, term, runs)
-                if toot is not None:
-                    toot_tui = f"{shlex.quote(str(toot))} tui"
-                    results["toot"] = times(toot_tui, SERVER_MARKER, tenv, runs)
-                results["uncached"] = times(
-                    murmur_cmd, SERVER_MARKER, menv, runs, before=lambda: drop_cache(home)
-                )
-                # The last uncached run left the server's home timeline in the cache.
-                results["cached"] = times(murmur_cmd, SERVER_MARKER, menv, runs)
+                results = interleaved(programs, runs)
         finally:
             murmur_lock(home)
 
@@ -333,7 +357,7 @@ def peers_table(runs: int, with_toot: bool) -> None:
             parts.append(f"{med[name] / med['toot']:.2f}x toot")
         return ", ".join(parts)
 
-    print(f"process start → first post on screen, tmux 80x24, median of {runs} (after a warm-up)")
+    print(f"process start → first post on screen, tmux 80x24, median of {runs} interleaved rounds")
     print("one Mastodon contract server on 127.0.0.1; Murmur with the key agent unlocked\n")
     print(row("bare Textual, one line", results["bare"]))
     if "toot" in results:
@@ -405,6 +429,7 @@ def main() -> None:
         return None
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed (apt-get install tmux)")
+    compile_bytecode()
     if args.cmd or args.widget_only or args.seeded:
         return one_program(args)
     return peers_table(args.runs, with_toot=not args.no_toot)
