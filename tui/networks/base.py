@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
@@ -396,6 +397,20 @@ async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> Login
     adapter_class(kind)  # same clean error when the adapter is missing
     module = importlib.import_module(module_name)
     return await module.login(params, ask)
+
+
+def prepare(kinds: Iterable[NetworkKind]) -> None:
+    """The slow part of `create`, done ahead: import the adapters (httpx, websockets...) and load
+    the TLS roots. `Session` runs it in a thread, so that at start-up the event loop paints the
+    cached timeline meanwhile. An adapter that cannot load is left for `create` to report."""
+    for kind in {NetworkKind(k) for k in kinds}:
+        try:
+            adapter_class(kind)
+        except Unsupported:
+            continue  # create() raises it again, for each account of that kind
+    http = sys.modules.get("tui.networks.http")  # loaded by the adapters that speak HTTP
+    if http is not None:
+        http.tls_context()
 
 
 def create(
