@@ -7,6 +7,7 @@ This module must not import textual, httpx or websockets: the UI imports it.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import sys
@@ -15,8 +16,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
-
-import regex
 
 from tui.model import (
     Account,
@@ -75,27 +74,42 @@ class Counting(StrEnum):
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _MENTION_RE = re.compile(r"(?<![\w/])@([\w.+-]+)@[\w.-]+\w", re.UNICODE)
-_GRAPHEME = regex.compile(r"\X")
-_INCB_CONSONANT = regex.compile(r"\p{InCB=Consonant}")
-_INCB_LINKER = regex.compile(r"\p{InCB=Linker}")
-_INCB_EXTEND = regex.compile(r"\p{InCB=Extend}")
-_PREPEND = regex.compile(r"\p{GCB=Prepend}")
+
+
+class _Graphemes:
+    """The `regex` patterns of grapheme counting (Bluesky's limit), compiled on first use:
+    importing `regex` and compiling them cost every start-up time."""
+
+    def __init__(self) -> None:
+        import regex
+
+        self.cluster = regex.compile(r"\X")
+        self.consonant = regex.compile(r"\p{InCB=Consonant}")
+        self.linker = regex.compile(r"\p{InCB=Linker}")
+        self.extend = regex.compile(r"\p{InCB=Extend}")
+        self.prepend = regex.compile(r"\p{GCB=Prepend}")
+
+
+@functools.cache
+def _graphemes() -> _Graphemes:
+    return _Graphemes()
 
 
 def _missed_conjunct_breaks(cluster: str) -> int:
     """Breaks `\\X` leaves out inside `cluster`: it joins a virama to the next consonant (GB9c)
     even when no consonant comes before the virama, as in "b्ष" (two clusters by UAX #29).
     """
+    g = _graphemes()
     missed = 0
     state = ""  # "consonant" after a consonant, "linked" once a virama (linker) follows it
     for i, ch in enumerate(cluster):
-        if _INCB_CONSONANT.match(ch):
-            if i and state != "linked" and not _PREPEND.match(cluster[i - 1]):
+        if g.consonant.match(ch):
+            if i and state != "linked" and not g.prepend.match(cluster[i - 1]):
                 missed += 1
             state = "consonant"
-        elif _INCB_LINKER.match(ch):
+        elif g.linker.match(ch):
             state = "linked" if state else ""
-        elif not _INCB_EXTEND.match(ch):
+        elif not g.extend.match(ch):
             state = ""
     return missed
 
@@ -107,10 +121,11 @@ def grapheme_count(text: str) -> int:
     Hangul syllable sequences, Indic conjuncts, prepended marks, CRLF and emoji sequences are
     one cluster each. One rule it applies too widely is corrected here.
     """
+    g = _graphemes()
     count = 0
-    for cluster in _GRAPHEME.findall(text):
+    for cluster in g.cluster.findall(text):
         count += 1
-        if len(cluster) > 1 and _INCB_LINKER.search(cluster):
+        if len(cluster) > 1 and g.linker.search(cluster):
             count += _missed_conjunct_breaks(cluster)
     return count
 
