@@ -415,9 +415,10 @@ async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> Login
 
 
 def prepare(kinds: Iterable[NetworkKind]) -> None:
-    """The slow part of `create`, done ahead: import the adapters (httpx, websockets...) and load
-    the TLS roots. `Session` runs it in a thread, so that at start-up the event loop paints the
-    cached timeline meanwhile. An adapter that cannot load is left for `create` to report."""
+    """The slow part of `create` and of the first request, done ahead: import the adapters
+    (httpx, websockets...) and what httpx loads lazily, and load the TLS roots. `Session` runs
+    it in a thread, so that at start-up the event loop paints the cached timeline meanwhile. An
+    adapter that cannot load is left for `create` to report."""
     for kind in {NetworkKind(k) for k in kinds}:
         try:
             adapter_class(kind)
@@ -425,7 +426,7 @@ def prepare(kinds: Iterable[NetworkKind]) -> None:
             continue  # create() raises it again, for each account of that kind
     http = sys.modules.get("tui.networks.http")  # loaded by the adapters that speak HTTP
     if http is not None:
-        http.tls_context()
+        http.warm_up()
 
 
 def create(

@@ -19,7 +19,9 @@ Nothing here logs headers: the Authorization header must never reach a log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
+import importlib
 import math
 import re
 import ssl
@@ -89,6 +91,17 @@ def tls_context() -> ssl.SSLContext:
         if _tls is None:
             _tls = httpx.create_ssl_context()
         return _tls
+
+
+def warm_up() -> None:
+    """Do ahead what the first client and the first request would do on the event loop: load
+    the TLS roots and import what httpx loads lazily (httpcore, anyio's asyncio backend).
+    `tui.networks.base.prepare` runs this in a thread at start-up."""
+    tls_context()
+    importlib.import_module("httpcore")
+    # Where anyio keeps its backend is its own business: if it moves, the first request loads it.
+    with contextlib.suppress(ModuleNotFoundError):
+        importlib.import_module("anyio._backends._asyncio")
 
 
 class InsecureURL(BadResponse, ValueError):
