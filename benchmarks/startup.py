@@ -19,6 +19,7 @@ Goals (issue 14): cached ≤ 1.0x toot and ≤ 1.6x bare Textual; uncached ≤ 1
 
     .venv/bin/python benchmarks/startup.py                          # the table above
     .venv/bin/python benchmarks/startup.py --no-toot                # without toot (offline)
+    .venv/bin/python benchmarks/startup.py --baseline DIR           # also tui/ from DIR (before)
     .venv/bin/python benchmarks/startup.py --seeded                 # 300 seeded posts, no server
     .venv/bin/python benchmarks/startup.py --widget-only            # PostList alone from cache
     .venv/bin/python benchmarks/startup.py --cmd murmur --home DIR --expect "some line"
@@ -203,12 +204,12 @@ def toot_config(xdg_config_home: Path, url: str) -> None:
     path.chmod(0o600)
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(*folders: Path) -> None:
     """Write Murmur's bytecode first, as an install does (toot's came with pip): a shell with
     PYTHONDONTWRITEBYTECODE set would otherwise make every run compile the sources again."""
-    for folder in ("tui", "benchmarks"):
+    for folder in folders or (ROOT / "tui", ROOT / "benchmarks"):
         subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(ROOT / folder)],
+            [sys.executable, "-m", "compileall", "-q", str(folder)],
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             stdout=subprocess.DEVNULL,
             check=True,
@@ -269,15 +270,17 @@ def tmux_server() -> Iterator[None]:
         tmux("kill-server")
 
 
-def time_to_line(command: str, expect: str, env: dict[str, str], timeout: float = 30.0) -> float:
-    """Seconds from spawning `command` in an 80x24 tmux pane to `expect` showing in it."""
+def time_to_line(
+    command: str, expect: str, env: dict[str, str], timeout: float = 30.0, cwd: Path = ROOT
+) -> float:
+    """Seconds from spawning `command` (in `cwd`) in an 80x24 tmux pane to `expect` showing."""
     session = f"b{uuid.uuid4().hex[:8]}"
     env_prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     # tmux hands its server's environment on: drop what would change the measured program.
     drop = "-u MURMUR_PASSPHRASE -u COLUMNS -u LINES -u PYTHONDONTWRITEBYTECODE"
     full = f"env {drop} {env_prefix} {command}"
     start = time.perf_counter()
-    started = tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", full)
+    started = tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", str(cwd), full)
     if started.returncode != 0:
         raise RuntimeError(f"tmux could not start {command!r}: {started.stderr.strip()}")
     screen = ""
@@ -300,10 +303,11 @@ def times(
     before: Callable[[], None] = lambda: None,
 ) -> list[float]:
     """`runs` timings after a warm-up run (OS caches: bytecode, shared libraries)."""
-    return interleaved({"only": (command, expect, env, before)}, runs)["only"]
+    return interleaved({"only": (command, expect, env, before, ROOT)}, runs)["only"]
 
 
-Program = tuple[str, str, dict[str, str], Callable[[], None]]  # command, expect, env, before
+# command, expect, env, before each run, and the folder it runs in (`-m` puts it first on the path)
+Program = tuple[str, str, dict[str, str], Callable[[], None], Path]
 
 
 def interleaved(programs: dict[str, Program], runs: int) -> dict[str, list[float]]:
@@ -311,9 +315,9 @@ def interleaved(programs: dict[str, Program], runs: int) -> dict[str, list[float
     drifts slows all of them alike instead of whichever happened to run then."""
     result: dict[str, list[float]] = {name: [] for name in programs}
     for n in range(runs + 1):
-        for name, (command, expect, env, before) in programs.items():
+        for name, (command, expect, env, before, cwd) in programs.items():
             before()
-            seconds = time_to_line(command, expect, env)
+            seconds = time_to_line(command, expect, env, cwd=cwd)
             if n:
                 result[name].append(seconds)
     return result
@@ -324,7 +328,7 @@ def row(label: str, runs: list[float], ratios: str = "") -> str:
     return f"{label:<34} {statistics.median(runs) * 1000:7.0f} ms  {ratios:<26} (runs: {each})"
 
 
-def peers_table(runs: int, with_toot: bool) -> None:
+def peers_table(runs: int, with_toot: bool, baseline: Path | None = None) -> None:
     python = shlex.quote(sys.executable)
     me = shlex.quote(str(Path(__file__).resolve()))
     toot = ensure_toot() if with_toot else None
@@ -337,12 +341,18 @@ def peers_table(runs: int, with_toot: bool) -> None:
         xdg = Path(tmp) / "xdg"
         toot_config(xdg, url)
         tenv = term | {"XDG_CONFIG_HOME": str(xdg)}
-        programs: dict[str, Program] = {"bare": (f"{python} {me} --bare", BARE_MARKER, term, nop)}
+        bare = f"{python} {me} --bare"
+        programs: dict[str, Program] = {"bare": (bare, BARE_MARKER, term, nop, ROOT)}
         if toot is not None:
-            programs["toot"] = (f"{shlex.quote(str(toot))} tui", SERVER_MARKER, tenv, nop)
-        programs["uncached"] = (murmur_cmd, SERVER_MARKER, menv, lambda: drop_cache(home))
+            programs["toot"] = (f"{shlex.quote(str(toot))} tui", SERVER_MARKER, tenv, nop, ROOT)
+        uncache = lambda: drop_cache(home)  # noqa: E731 - a name for the same step, used twice
+        programs["uncached"] = (murmur_cmd, SERVER_MARKER, menv, uncache, ROOT)
         # Right after an uncached run, whose timeline is now in the cache.
-        programs["cached"] = (murmur_cmd, SERVER_MARKER, menv, nop)
+        programs["cached"] = (murmur_cmd, SERVER_MARKER, menv, nop, ROOT)
+        if baseline is not None:  # another copy of tui/ (say, before a change), same venv
+            benv = menv | {"PYTHONPATH": str(baseline)}
+            programs["base uncached"] = (murmur_cmd, SERVER_MARKER, benv, uncache, baseline)
+            programs["base cached"] = (murmur_cmd, SERVER_MARKER, benv, nop, baseline)
         try:
             with tmux_server():
                 results = interleaved(programs, runs)
@@ -364,6 +374,9 @@ def peers_table(runs: int, with_toot: bool) -> None:
         print(row("toot tui (toot 0.52)", results["toot"], vs("toot")))
     print(row("murmur, cached timeline", results["cached"], vs("cached")))
     print(row("murmur, no cache", results["uncached"], vs("uncached")))
+    if baseline is not None:
+        print(row("baseline murmur, cached timeline", results["base cached"], vs("base cached")))
+        print(row("baseline murmur, no cache", results["base uncached"], vs("base uncached")))
     print()
     lines = [f"murmur cached: {med['cached'] / med['bare']:.2f}x bare Textual (goal ≤ 1.6x)"]
     if "toot" in med:
@@ -409,6 +422,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Start-up time to the first post on screen")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-toot", action="store_true", help="leave toot out of the table")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        type=Path,
+        help="also measure the tui/ package in DIR (e.g. `git archive REV tui | tar -x -C DIR`)",
+    )
     parser.add_argument("--seeded", action="store_true", help="the app on 300 seeded posts")
     parser.add_argument("--cmd", help="command to measure beside bare Textual")
     parser.add_argument(
@@ -432,7 +451,9 @@ def main() -> None:
     compile_bytecode()
     if args.cmd or args.widget_only or args.seeded:
         return one_program(args)
-    return peers_table(args.runs, with_toot=not args.no_toot)
+    if args.baseline is not None:
+        compile_bytecode(args.baseline)
+    return peers_table(args.runs, with_toot=not args.no_toot, baseline=args.baseline)
 
 
 if __name__ == "__main__":
