@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from startup import (  # the benchmarks folder, put on the path just above
+    ROOT,
     compile_bytecode,
     ensure_toot,
     fake_mastodon,
@@ -62,7 +63,9 @@ with open(out, "w") as f:
 """
 
 
-def run_reaped(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
+def run_reaped(
+    argv: list[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[float, float, int, str, str]:
     """Run argv: (seconds, peak RSS in MB from wait4, exit code, stdout, stderr)."""
     with (
         tempfile.TemporaryFile() as out,
@@ -70,7 +73,9 @@ def run_reaped(argv: list[str], env: dict[str, str]) -> tuple[float, float, int,
         tempfile.NamedTemporaryFile("r") as result,
     ):
         launcher = [sys.executable, "-I", "-S", "-c", REAPER, result.name, *argv]
-        done = subprocess.run(launcher, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        done = subprocess.run(
+            launcher, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode(errors="replace")
@@ -82,14 +87,18 @@ def run_reaped(argv: list[str], env: dict[str, str]) -> tuple[float, float, int,
     return elapsed, peak_kib / 1024, code, stdout, stderr
 
 
+# argv, environment, and the folder it runs in (`-m` puts it first on the path)
+Program = tuple[list[str], dict[str, str], Path | None]
+
+
 def measure(
-    programs: dict[str, tuple[list[str], dict[str, str]]], runs: int, expect: str
+    programs: dict[str, Program], runs: int, expect: str
 ) -> dict[str, tuple[list[float], list[float]]]:
     """(seconds, peaks) of each program, in interleaved rounds after a warm-up round."""
     result: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in programs}
     for n in range(runs + 1):
-        for name, (argv, env) in programs.items():
-            elapsed, peak, code, out, err = run_reaped(argv, env)
+        for name, (argv, env, cwd) in programs.items():
+            elapsed, peak, code, out, err = run_reaped(argv, env, cwd)
             if code != 0 or expect not in out:
                 sys.exit(f"{name} failed (exit {code}):\n{err.strip() or out[-2000:]}")
             if n:  # the first round warms the OS caches (bytecode, shared libraries)
@@ -101,9 +110,17 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        type=Path,
+        help="also measure the tui/ package in DIR (e.g. `git archive REV tui | tar -x -C DIR`)",
+    )
     args = parser.parse_args()
     toot = ensure_toot()
     compile_bytecode()
+    if args.baseline is not None:
+        compile_bytecode(args.baseline)
     with tempfile.TemporaryDirectory(prefix="murmur-cli-") as tmp, fake_mastodon() as url:
         home = Path(tmp) / "home"
         murmur_login(home, url)
@@ -112,13 +129,14 @@ def main() -> None:
         tenv = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         tenv.pop("PYTHONDONTWRITEBYTECODE", None)
         tenv["XDG_CONFIG_HOME"] = str(xdg)
-        programs = {
-            "toot": ([str(toot), "timeline", "--once", "--count", str(LIMIT)], tenv),
-            "murmur": (
-                [sys.executable, "-m", "tui", "timeline", "--limit", str(LIMIT)],
-                murmur_env(home),
-            ),
+        margv = [sys.executable, "-m", "tui", "timeline", "--limit", str(LIMIT)]
+        menv = murmur_env(home)
+        programs: dict[str, Program] = {
+            "toot": ([str(toot), "timeline", "--once", "--count", str(LIMIT)], tenv, None),
+            "murmur": (margv, menv, ROOT),
         }
+        if args.baseline is not None:
+            programs["baseline"] = (margv, menv | {"PYTHONPATH": str(args.baseline)}, args.baseline)
         try:
             # The newest post of the server's home timeline is in both outputs.
             results = measure(programs, args.runs, "Tabs or spaces?")
@@ -133,12 +151,16 @@ def main() -> None:
         ("toot timeline --once (0.52)", "toot"),
         ("murmur timeline (agent unlocked)", "murmur"),
     ]
+    if args.baseline is not None:
+        rows.append(("baseline murmur timeline", "baseline"))
     for label, key in rows:
         each = ", ".join(f"{t * 1000:.0f}" for t in results[key][0])
         print(f"{label:<34} {med[key] * 1000:6.0f} ms  peak {peak[key]:5.1f} MB   (runs: {each})")
     print()
     print(f"murmur timeline: {med['murmur'] / med['toot']:.2f}x toot timeline (goal ≤ 1.0x)")
     print(f"murmur timeline: peak {peak['murmur']:.0f} MB (goal < {PEAK_GOAL_MB} MB)")
+    if "baseline" in med:
+        print(f"baseline murmur timeline: {med['baseline'] / med['toot']:.2f}x toot timeline")
 
 
 if __name__ == "__main__":
