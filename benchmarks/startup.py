@@ -153,9 +153,19 @@ def fake_mastodon() -> Iterator[str]:
     try:
         yield server.url
     finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+
+        async def shutdown() -> None:
+            await server.stop()
+            # Connections of clients that were killed mid-stream: ended here, not at exit.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(30)
+        loop.close()
         if server.violations:
             print("contract server: requests that break the API contract:", file=sys.stderr)
             for violation in server.violations[:10]:
