@@ -24,6 +24,7 @@ from tui.networks.base import (
     Transient,
     Unsupported,
     create,
+    prepare,
 )
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class Session:
             self.vault = await asyncio.to_thread(Vault.from_agent, paths.vault_file())
         if self.vault is None:
             return False
+        await self._prepare_networks()
         self._create_networks()
         return True
 
@@ -156,7 +158,15 @@ class Session:
             self.vault = await Vault.unlock(
                 paths.vault_file(), passphrase, agent_idle=self._agent_idle()
             )
+        await self._prepare_networks()
         self._create_networks()
+
+    async def _prepare_networks(self) -> None:
+        """Import the adapters and load the TLS roots in a thread: the app's event loop, with a
+        cached timeline to paint at start-up, keeps running meanwhile."""
+        kinds = {a.network for a in self.config.accounts if a.name not in self.networks}
+        if kinds:
+            await asyncio.to_thread(prepare, kinds)
 
     def _create_networks(self) -> None:
         for account in self.config.accounts:

@@ -7,15 +7,15 @@ This module must not import textual, httpx or websockets: the UI imports it.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
+import sys
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
-
-import regex
 
 from tui.model import (
     Account,
@@ -74,27 +74,42 @@ class Counting(StrEnum):
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _MENTION_RE = re.compile(r"(?<![\w/])@([\w.+-]+)@[\w.-]+\w", re.UNICODE)
-_GRAPHEME = regex.compile(r"\X")
-_INCB_CONSONANT = regex.compile(r"\p{InCB=Consonant}")
-_INCB_LINKER = regex.compile(r"\p{InCB=Linker}")
-_INCB_EXTEND = regex.compile(r"\p{InCB=Extend}")
-_PREPEND = regex.compile(r"\p{GCB=Prepend}")
+
+
+class _Graphemes:
+    """The `regex` patterns of grapheme counting (Bluesky's limit), compiled on first use:
+    importing `regex` and compiling them cost every start-up time."""
+
+    def __init__(self) -> None:
+        import regex
+
+        self.cluster = regex.compile(r"\X")
+        self.consonant = regex.compile(r"\p{InCB=Consonant}")
+        self.linker = regex.compile(r"\p{InCB=Linker}")
+        self.extend = regex.compile(r"\p{InCB=Extend}")
+        self.prepend = regex.compile(r"\p{GCB=Prepend}")
+
+
+@functools.cache
+def _graphemes() -> _Graphemes:
+    return _Graphemes()
 
 
 def _missed_conjunct_breaks(cluster: str) -> int:
     """Breaks `\\X` leaves out inside `cluster`: it joins a virama to the next consonant (GB9c)
     even when no consonant comes before the virama, as in "b्ष" (two clusters by UAX #29).
     """
+    g = _graphemes()
     missed = 0
     state = ""  # "consonant" after a consonant, "linked" once a virama (linker) follows it
     for i, ch in enumerate(cluster):
-        if _INCB_CONSONANT.match(ch):
-            if i and state != "linked" and not _PREPEND.match(cluster[i - 1]):
+        if g.consonant.match(ch):
+            if i and state != "linked" and not g.prepend.match(cluster[i - 1]):
                 missed += 1
             state = "consonant"
-        elif _INCB_LINKER.match(ch):
+        elif g.linker.match(ch):
             state = "linked" if state else ""
-        elif not _INCB_EXTEND.match(ch):
+        elif not g.extend.match(ch):
             state = ""
     return missed
 
@@ -106,10 +121,11 @@ def grapheme_count(text: str) -> int:
     Hangul syllable sequences, Indic conjuncts, prepended marks, CRLF and emoji sequences are
     one cluster each. One rule it applies too widely is corrected here.
     """
+    g = _graphemes()
     count = 0
-    for cluster in _GRAPHEME.findall(text):
+    for cluster in g.cluster.findall(text):
         count += 1
-        if len(cluster) > 1 and _INCB_LINKER.search(cluster):
+        if len(cluster) > 1 and g.linker.search(cluster):
             count += _missed_conjunct_breaks(cluster)
     return count
 
@@ -403,6 +419,21 @@ async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> Login
     awaited for anything else (an authorization code, a 2FA token). Raises NetworkError.
     """
     return await _adapter_module(kind, "login").login(params, ask)
+
+
+def prepare(kinds: Iterable[NetworkKind]) -> None:
+    """The slow part of `create` and of the first request, done ahead: import the adapters
+    (httpx, websockets...) and what httpx loads lazily, and load the TLS roots. `Session` runs
+    it in a thread, so that at start-up the event loop paints the cached timeline meanwhile. An
+    adapter that cannot load is left for `create` to report."""
+    for kind in {NetworkKind(k) for k in kinds}:
+        try:
+            adapter_class(kind)
+        except Unsupported:
+            continue  # create() raises it again, for each account of that kind
+    http = sys.modules.get("tui.networks.http")  # loaded by the adapters that speak HTTP
+    if http is not None:
+        http.warm_up()
 
 
 def create(

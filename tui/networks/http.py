@@ -19,9 +19,13 @@ Nothing here logs headers: the Authorization header must never reach a log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
+import importlib
 import math
 import re
+import ssl
+import threading
 import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -72,6 +76,32 @@ _AUTH_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every client: httpx's own defaults (certifi's roots, or the ones
+    SSL_CERT_FILE / SSL_CERT_DIR name), loaded once per process. Each client loading the root
+    store again cost tens of milliseconds at start-up. Safe to call from any thread."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = httpx.create_ssl_context()
+        return _tls
+
+
+def warm_up() -> None:
+    """Do ahead what the first client and the first request would do on the event loop: load
+    the TLS roots and import what httpx loads lazily (httpcore, anyio's asyncio backend).
+    `tui.networks.base.prepare` runs this in a thread at start-up."""
+    tls_context()
+    importlib.import_module("httpcore")
+    # Where anyio keeps its backend is its own business: if it moves, the first request loads it.
+    with contextlib.suppress(ModuleNotFoundError):
+        importlib.import_module("anyio._backends._asyncio")
 
 
 class InsecureURL(BadResponse, ValueError):
@@ -378,6 +408,7 @@ class Http:
             headers=default_headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
+            verify=tls_context(),
             follow_redirects=False,  # followed in _send, where writes and tokens are checked
         )
 

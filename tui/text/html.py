@@ -6,7 +6,7 @@ import html
 import re
 
 from tui.model import RichText, Span, SpanKind
-from tui.text.sanitise import _ASTRAL_RE, _BASIC_RE, _BMP_TRIGGER_RE, ELLIPSIS, _basic
+from tui.text.sanitise import _ASTRAL_RE, _BASIC_RE, ELLIPSIS, _basic, _bmp_trigger_re
 from tui.text.links import _rich, link_host
 
 # --- HTML ----------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class _Walker:
             return
         # Controls and escape sequences go before whitespace is collapsed, so that a control
         # between two spaces leaves one space.
-        if _BMP_TRIGGER_RE.search(data) or _ASTRAL_RE.search(data):
+        if _bmp_trigger_re().search(data) or _ASTRAL_RE.search(data):
             data = _BASIC_RE.sub(_basic, data)
         if not self.pre:
             data = _HTML_SPACE_RE.sub(" ", data)

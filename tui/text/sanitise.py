@@ -5,13 +5,14 @@ widgets only ever see text that cannot drive the terminal: no C0/C1 controls (no
 CR), no bidi overrides or invisible characters that disguise text, bounded combining marks and
 bounded length.
 
-`clean` is a short pipeline of precompiled regular expressions. The same steps can also carry
-span offsets through every edit (see `tui.text.links`), so spans computed on the original text
-stay on the right characters after cleaning.
+`clean` is a short pipeline of regular expressions (the largest compiled on first use). The same
+steps can also carry span offsets through every edit (see `tui.text.links`), so spans computed on
+the original text stay on the right characters after cleaning.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -115,7 +116,15 @@ _ESCAPES = (
 _INTRODUCERS = "\x1b\x90\x98\x9b\x9d\x9e\x9f"
 _BASIC_TRIGGER = f"\ud800-\udfff\r\t\u2028\u2029{_DROP_BMP}"
 _ASCII_TRIGGER_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
-_BMP_TRIGGER_RE = re.compile(f"[{_BASIC_TRIGGER}]")
+
+
+@functools.cache
+def _bmp_trigger_re() -> re.Pattern[str]:
+    """Compiled on first use, as are the mark patterns: these large classes took most of this
+    module's import time, and only non-ASCII text needs them."""
+    return re.compile(f"[{_BASIC_TRIGGER}]")
+
+
 # Subdivision flags (England, Scotland, Wales) are U+1F3F4 + tag letters + CANCEL TAG; any
 # other tag character is invisible smuggling and goes. The lookahead lets `re` skip ordinary
 # characters without trying every branch.
@@ -152,8 +161,18 @@ _JOINER_NEIGHBOUR = r"[^\x00-\x7f\s\u200c\u200d]"
 _JOINERS_RE = re.compile(
     rf"[\u200c\u200d](?:(?<!{_JOINER_NEIGHBOUR}[\u200c\u200d])|(?!{_JOINER_NEIGHBOUR}))"
 )
-_MARKS_RE = re.compile(f"[{_MARK_CLASS}][{_MARK_CLASS}]{{{MAX_MARKS},}}+")
-_MARKS_BMP_RE = re.compile(f"[{_MARK_BMP_CLASS}][{_MARK_BMP_CLASS}]{{{MAX_MARKS},}}+")
+
+
+@functools.cache
+def _marks_re() -> re.Pattern[str]:
+    return re.compile(f"[{_MARK_CLASS}][{_MARK_CLASS}]{{{MAX_MARKS},}}+")
+
+
+@functools.cache
+def _marks_bmp_re() -> re.Pattern[str]:
+    return re.compile(f"[{_MARK_BMP_CLASS}][{_MARK_BMP_CLASS}]{{{MAX_MARKS},}}+")
+
+
 _BLANK_LINES_RE = re.compile(rf"\n(?:[^\S\n]*+\n){{{MAX_BLANK_LINES + 1},}}+")
 _BLANK_LINES = "\n" * (MAX_BLANK_LINES + 1)
 
@@ -224,11 +243,11 @@ def _pipeline(s: str, bounds: Bounds | None) -> str:
         if _ASCII_TRIGGER_RE.search(s):
             s = _sub(_BASIC_RE, _basic, s, bounds)
     else:
-        if _BMP_TRIGGER_RE.search(s) or _ASTRAL_RE.search(s):
+        if _bmp_trigger_re().search(s) or _ASTRAL_RE.search(s):
             s = _sub(_BASIC_RE, _basic, s, bounds)
         if "\u200c" in s or "\u200d" in s:
             s = _sub(_JOINERS_RE, _remove, s, bounds)
-        marks = _MARKS_RE if _ASTRAL_RE.search(s) else _MARKS_BMP_RE
+        marks = _marks_re() if _ASTRAL_RE.search(s) else _marks_bmp_re()
         s = _sub(marks, _cap_marks, s, bounds)
     if "\n\n" in s:
         s = _sub(_BLANK_LINES_RE, _blank_lines, s, bounds)
