@@ -608,6 +608,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._reset_layout()
         if anchor is not None and (index := self.index_of(anchor[0])) is not None:
             self._restore(index, anchor[1])
+            self._scroll_to_selected()  # a shorter view may have lost the row it was on
         self._changed()
 
     def _measure_items(self, indices: Iterable[int], *, again: bool = False) -> None:
