@@ -177,3 +177,19 @@ async def test_measuring_in_idle_time_does_not_move_what_is_on_screen(monkeypatc
             await asyncio.sleep(0.05)
         await pilot.pause()
         assert widget.visible_text() == before
+
+
+async def test_scrolling_up_into_posts_not_yet_measured_moves_one_line_at_a_time(many) -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_items(many)
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        for _ in range(60):  # well past the screen measured around the oldest post
+            before = widget.visible_text()
+            widget.scroll_up(animate=False, immediate=True)
+            await pilot.pause()
+            after = widget.visible_text()
+            assert after[1:] == before[:-1]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import ClassVar, Generic, TypeVar, overload
@@ -636,13 +636,16 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """Measure the items among `indices` not measured yet (all of them with `again`).
 
         What is on screen stays on its row: lines gained above the view's top item move the
-        scroll offset by as much.
+        scroll offset by as much. An unmeasured item cut by the top row (the reader scrolled up
+        into it) grows upwards, so the item below it holds still.
         """
         if not self._width or not self._items:
             return
         heights, items = self._heights, self._items
         y = self.scroll_offset.y
         top = heights.index_at(y)
+        if not heights.measured[top] and y > heights.start(top) and top + 1 < len(heights):
+            top += 1
         shift = 0
         grown = False
         for index in indices:
@@ -667,35 +670,39 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if not self._width or not 0 <= index < count:
             return
         screen = max(1, self.scrollable_content_region.height)
-        measured = heights.measured
-        if not measured[index]:
-            self._measure_items((index,))
-        above, lines = index, 0
-        while above > 0 and lines < screen:
-            above -= 1
-            if not measured[above]:
-                self._measure_items((above,))
-            lines += heights.heights[above]
-        below, lines = index, heights.heights[index]
-        while below < count - 1 and lines < screen:
-            below += 1
-            if not measured[below]:
-                self._measure_items((below,))
-            lines += heights.heights[below]
+
+        def window() -> Iterator[int]:  # each index is measured before the next is asked for
+            yield index
+            above, lines = index, 0
+            while above > 0 and lines < screen:
+                above -= 1
+                yield above
+                lines += heights.heights[above]
+            below, lines = index, heights.heights[index]
+            while below < count - 1 and lines < screen:
+                below += 1
+                yield below
+                lines += heights.heights[below]
+
+        self._measure_items(window())
 
     def _measure_view(self) -> None:
         """Measure the items on screen before drawing them, so the scrollbar is right."""
         if not self._width or not self._items:
             return
-        heights = self._heights
-        bottom = self.scroll_offset.y + self.scrollable_content_region.height
-        index = heights.index_at(self.scroll_offset.y)
-        line = heights.start(index)
-        while index < len(heights) and line < bottom:
-            if not heights.measured[index]:
-                self._measure_items((index,))  # at or below the top: the view does not move
-            line += heights.heights[index]
-            index += 1
+        heights, count = self._heights, len(self._items)
+        y = self.scroll_offset.y
+        bottom = y + self.scrollable_content_region.height
+
+        def on_screen() -> Iterator[int]:  # at or below the top item: the view does not move
+            index = heights.index_at(y)
+            line = heights.start(index)
+            while index < count and line < bottom:
+                yield index
+                line += heights.heights[index]
+                index += 1
+
+        self._measure_items(on_screen())
 
     def _measure_idle(self) -> None:
         heights = self._heights
