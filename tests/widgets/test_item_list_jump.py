@@ -193,3 +193,18 @@ async def test_scrolling_up_into_posts_not_yet_measured_moves_one_line_at_a_time
             await pilot.pause()
             after = widget.visible_text()
             assert after[1:] == before[:-1]
+
+
+async def test_a_shorter_window_keeps_the_selection_on_screen(many) -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        widget.set_items(many)
+        await pilot.pause()
+        await pilot.press("j", "j", "j", "j", "j", "j")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 12)
+        await settle(pilot, widget, 6)
+        await pilot.press("G")
+        await pilot.resize_terminal(80, 30)
+        await settle(pilot, widget, MANY - 1)

@@ -69,7 +69,7 @@ class _Heights:
         self.count = self.lines = 0
         self.heights = array("i", [self.estimate]) * size
         self.measured = bytearray(size)
-        self._tree = array("q", bytes(8 * (size + 1)))
+        self._tree = array("q", [0]) * (size + 1)
         self.total = self.estimate * size
         self._high = 1 << (size.bit_length() - 1) if size else 0
 
@@ -525,7 +525,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self.set_interval(30, self._tick)
 
     def _on_resize(self) -> None:
-        self._relayout()
+        if self._width and self.scrollable_content_region.width == self._width:
+            self._scroll_to_selected()  # only the height changed: every measurement holds
+            self._changed()
+        else:
+            self._relayout()
 
     def notify_style_update(self) -> None:
         self._clear_render()
