@@ -1,17 +1,20 @@
 """The generic virtual list on the Line API, under the timeline and the notifications pane.
 
-Only the rows on screen are drawn. `ItemList` keeps the exact heights of a prefix of the items
-(everything from the top down to what has been seen) as a running sum, so mapping a screen line
-to (item, line within it) is a bisect; the rest of the list is counted at an estimated height
-until it is reached or measured in idle time. Rendered strips are cached per item in an LRU and
-thrown away on resize. Cost per keypress depends on the rows on screen, not the items loaded.
+Only the rows on screen are drawn. `ItemList` keeps each item's height, exact once measured and
+an estimate until then, with running sums in a Fenwick tree, so mapping a screen line to (item,
+line within it) and an item to its first line are O(log n). Items are measured when they come
+into view or near a jump target (`G`, `10G`, find-next, a restored position), and in idle time;
+a measurement above the view moves the scroll offset by as much, so what is on screen stays put
+while the scrollbar far from the view is approximate. Rendered strips are cached per item in an
+LRU and thrown away on resize. Cost per keypress depends on the rows on screen, not the items
+loaded.
 """
 
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import ClassVar, Generic, TypeVar, overload
@@ -37,6 +40,119 @@ IDLE_AFTER = 0.5  # seconds without input before measuring heights in the backgr
 IDLE_TICK = 0.05  # seconds between idle measuring slices
 IDLE_BUDGET = 0.015  # seconds of measuring per slice: a key arriving meanwhile waits at most this
 ESTIMATED_HEIGHT = 5  # lines per unmeasured item until some are measured
+
+
+class _Heights:
+    """Lines per item, exact once measured and estimated before, with their running sums.
+
+    The sums live in a Fenwick tree of each height's difference from the estimate, so a fresh
+    list is all zeros (no per-item work) and the first line of an item, the item at a line and
+    a changed height each cost O(log n): a jump anywhere measures only the items it shows.
+    Arrays, not lists of ints, so fifty thousand items cost a few hundred kilobytes.
+    """
+
+    __slots__ = ("_high", "_tree", "count", "estimate", "heights", "lines", "measured", "total")
+
+    def __init__(self) -> None:
+        self.estimate = ESTIMATED_HEIGHT
+        self.count = 0  # items measured
+        self.lines = 0  # lines of the measured items
+        self.reset(0)
+
+    def __len__(self) -> int:
+        return len(self.heights)
+
+    def reset(self, size: int) -> None:
+        """`size` items, none measured, each at the average height measured so far."""
+        if self.count:
+            self.estimate = max(1, round(self.lines / self.count))
+        self.count = self.lines = 0
+        self.heights = array("i", [self.estimate]) * size
+        self.measured = bytearray(size)
+        self._tree = array("q", [0]) * (size + 1)
+        self.total = self.estimate * size
+        self._high = 1 << (size.bit_length() - 1) if size else 0
+
+    def insert(self, indices: Iterable[int]) -> None:
+        """Unmeasured items at these final indices (ascending)."""
+        heights, measured, tree = self.heights, self.measured, self._tree
+        appending = True
+        for index in indices:
+            appending = appending and index == len(heights)
+            heights.insert(index, self.estimate)
+            measured.insert(index, 0)
+            if appending:  # a node covers (n - lowbit, n]: the sum of the nodes below it
+                n = len(heights)
+                node, low = 0, n - 1
+                while low > n - (n & -n):
+                    node += tree[low]
+                    low &= low - 1
+                tree.append(node)
+        size = len(heights)
+        self._high = 1 << (size.bit_length() - 1) if size else 0
+        if appending:
+            self.total = self.estimate * size + self._sum(size)
+        else:
+            self._rebuild()
+
+    def delete(self, index: int) -> None:
+        if self.measured[index]:
+            self.count -= 1
+            self.lines -= self.heights[index]
+        del self.heights[index]
+        del self.measured[index]
+        self._rebuild()
+
+    def set(self, index: int, height: int) -> int:
+        """Record a measured height; returns how many lines it added."""
+        if self.measured[index]:
+            self.lines -= self.heights[index]
+        else:
+            self.measured[index] = 1
+            self.count += 1
+        self.lines += height
+        delta = height - self.heights[index]
+        if delta:
+            self.heights[index] = height
+            self.total += delta
+            tree, size, n = self._tree, len(self.heights), index + 1
+            while n <= size:
+                tree[n] += delta
+                n += n & -n
+        return delta
+
+    def start(self, index: int) -> int:
+        """The first line of item `index` (the total for `len(self)`)."""
+        return self.estimate * index + self._sum(index)
+
+    def index_at(self, line: int) -> int:
+        """The item holding `line`, the last one for lines past the end."""
+        tree, size, estimate = self._tree, len(self.heights), self.estimate
+        found, rest, step = 0, line, self._high
+        while step:
+            n = found + step
+            if n <= size:
+                lines = tree[n] + estimate * step  # node n covers `step` items here
+                if lines <= rest:
+                    found, rest = n, rest - lines
+            step >>= 1
+        return min(found, size - 1)
+
+    def _sum(self, index: int) -> int:
+        """How many lines items [0, index) have beyond the estimate."""
+        tree, lines, n = self._tree, 0, index
+        while n > 0:
+            lines += tree[n]
+            n &= n - 1
+        return lines
+
+    def _rebuild(self) -> None:
+        estimate, size = self.estimate, len(self.heights)
+        prefix = [0, *accumulate(self.heights)]
+        nodes = (prefix[n] - prefix[n - (n & -n)] - estimate * (n & -n) for n in range(1, size + 1))
+        self._tree = array("q", [0, *nodes])
+        self.total = prefix[-1]
+        self._high = 1 << (size.bit_length() - 1) if size else 0
 
 
 class ItemList(ScrollView, Generic[T], can_focus=True):
@@ -170,8 +286,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._show_counts = show_counts
         self._items: list[T] = []
         self._selected = -1
-        self._heights: list[int] = []  # exact heights of items [0, measured)
-        self._offsets: list[int] = [0]  # first line of each measured item, then the total
+        self._heights = _Heights()
         self._width = 0
         self._absolute = not relative_time
         self._now = now_utc()
@@ -272,22 +387,18 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             return
         top = self._top_item()
         row = self._row_of(top) if top is not None else 0
-        items, heights = self._items, self._heights
-        measured = len(heights)
+        items = self._items
         above_selected = 0
         for index, item in positions:
             items.insert(index, item)
             if index <= self._selected:
                 above_selected += 1
-            if index < measured and self._width:
-                heights.insert(index, self._measure(item))
-                measured += 1
+        self._heights.insert(index for index, _ in positions)
         if self._selected < 0 and items:
             self._selected = 0
         else:
             self._selected += above_selected
         self._uid_index = None
-        self._offsets = [0, *accumulate(heights)]
         if top is not None:
             for index, _ in positions:  # ascending final indices
                 if index <= top:
@@ -329,9 +440,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         top = self._top_item()
         row = self._row_of(top) if top is not None else 0
         del self._items[index]
-        if index < len(self._heights):
-            del self._heights[index]
-            self._offsets = [0, *accumulate(self._heights)]
+        self._heights.delete(index)
         self._forget(uid)
         self._uid_index = None
         if self._selected > index or self._selected >= len(self._items):
@@ -416,7 +525,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self.set_interval(30, self._tick)
 
     def _on_resize(self) -> None:
-        self._relayout()
+        if self._width and self.scrollable_content_region.width == self._width:
+            self._scroll_to_selected()  # only the height changed: every measurement holds
+            self._changed()
+        else:
+            self._relayout()
 
     def notify_style_update(self) -> None:
         self._clear_render()
@@ -432,6 +545,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self.scrollable_content_region.width != self._width:
             self._relayout()
+        self._measure_view()
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -439,13 +553,15 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if y == 0 and self._new_count:
             return self._indicator(width)
         line = self.scroll_offset.y + y
-        self._measure_to_line(line)
-        offsets = self._offsets
-        if line >= offsets[-1]:
+        heights = self._heights
+        if line >= heights.total or not self._items:
             return Strip.blank(width, self.get_visual_style("item-list--item").rich_style)
-        index = bisect_right(offsets, line) - 1
+        index = heights.index_at(line)
+        while not heights.measured[index] and self._width:  # at or below the top: nothing moves
+            self._measure_items((index,))
+            index = heights.index_at(line)
         strips = self._render_strips(index)
-        within = line - offsets[index]
+        within = line - heights.start(index)
         if within < len(strips):
             return strips[within]
         return Strip.blank(width, self.get_visual_style("item-list--item").rich_style)
@@ -498,8 +614,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     # ----- layout --------------------------------------------------------------------------
     def _reset_layout(self) -> None:
-        self._heights = []
-        self._offsets = [0]
+        self._heights.reset(len(self._items))
         self._contents.clear()
         self._strips.clear()
 
@@ -516,57 +631,104 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         anchor = self._anchor() if self._width else None
         self._width = width
         self._reset_layout()
-        if anchor is not None and (index := self.index_of(anchor[0])) is not None:
-            self._restore(index, anchor[1])
+        if anchor is not None:  # same items: no need for the uid index
+            self._restore(self._selected, anchor[1])
+            self._scroll_to_selected()  # a shorter view may have lost the row it was on
         self._changed()
 
-    def _measure_to_index(self, index: int) -> None:
-        if not self._width:
-            return
-        heights, items = self._heights, self._items
-        start = len(heights)
-        end = min(index + 1, len(items))
-        if end <= start:
-            return
-        new = [self._measure(items[n]) for n in range(start, end)]
-        heights.extend(new)
-        total = self._offsets[-1]
-        self._offsets.extend(accumulate(new, initial=total))
-        del self._offsets[start]  # `initial` repeats the old total
-        self._update_virtual_size()
+    def _measure_items(self, indices: Iterable[int], *, again: bool = False) -> None:
+        """Measure the items among `indices` not measured yet (all of them with `again`).
 
-    def _measure_to_line(self, line: int) -> None:
+        What is on screen stays on its row: lines gained above the view's top item move the
+        scroll offset by as much. An unmeasured item cut by the top row (the reader scrolled up
+        into it) grows upwards, so the item below it holds still.
+        """
+        if not self._width or not self._items:
+            return
         heights, items = self._heights, self._items
-        while self._offsets[-1] <= line and len(heights) < len(items) and self._width:
-            self._measure_to_index(len(heights) + 15)
+        y = self.scroll_offset.y
+        top = heights.index_at(y)
+        if not heights.measured[top] and y > heights.start(top) and top + 1 < len(heights):
+            top += 1
+        shift = 0
+        grown = False
+        for index in indices:
+            if heights.measured[index] and not again:
+                continue
+            delta = heights.set(index, self._measure(items[index]))
+            grown = grown or bool(delta)
+            if index < top:
+                shift += delta
+        if shift:
+            self._scroll_to_line(y + shift)
+        elif grown:
+            self._update_virtual_size()
+
+    def _measure_to_index(self, index: int) -> None:
+        """Measure every item down to `index` (for a scrollbar that will not change)."""
+        self._measure_items(range(min(index + 1, len(self._items))))
+
+    def _measure_around(self, index: int) -> None:
+        """Measure item `index` and a screen of items on either side: all that shows with it."""
+        heights, count = self._heights, len(self._items)
+        if not self._width or not 0 <= index < count:
+            return
+        screen = max(1, self.scrollable_content_region.height)
+
+        def window() -> Iterator[int]:  # each index is measured before the next is asked for
+            yield index
+            above, lines = index, 0
+            while above > 0 and lines < screen:
+                above -= 1
+                yield above
+                lines += heights.heights[above]
+            below, lines = index, heights.heights[index]
+            while below < count - 1 and lines < screen:
+                below += 1
+                yield below
+                lines += heights.heights[below]
+
+        self._measure_items(window())
+
+    def _measure_view(self) -> None:
+        """Measure the items on screen before drawing them, so the scrollbar is right."""
+        if not self._width or not self._items:
+            return
+        heights, count = self._heights, len(self._items)
+        y = self.scroll_offset.y
+        bottom = y + self.scrollable_content_region.height
+
+        def on_screen() -> Iterator[int]:  # at or below the top item: the view does not move
+            index = heights.index_at(y)
+            line = heights.start(index)
+            while index < count and line < bottom:
+                yield index
+                line += heights.heights[index]
+                index += 1
+
+        self._measure_items(on_screen())
 
     def _measure_idle(self) -> None:
-        if len(self._heights) >= len(self._items) or not self._width:
+        heights = self._heights
+        if heights.count >= len(heights) or not self._width:
             return
         if time.monotonic() - self._last_input < IDLE_AFTER:
             return
         deadline = time.perf_counter() + IDLE_BUDGET
-        while len(self._heights) < len(self._items) and time.perf_counter() < deadline:
-            self._measure_to_index(len(self._heights) + 7)
+        while time.perf_counter() < deadline:
+            start = heights.measured.find(0)
+            if start < 0:
+                return
+            self._measure_items(range(start, min(start + 7, len(heights))))
 
     def _remeasure(self, index: int) -> None:
         """An item's look changed: fix its height and keep the view where it was."""
-        if index < len(self._heights):
-            top = self._top_item()
-            row = self._row_of(top) if top is not None else 0
-            self._heights[index] = self._measure(self._items[index])
-            self._offsets = [0, *accumulate(self._heights)]
-            if top is not None:
-                self._restore(top, row)
-            self._update_virtual_size()
+        if 0 <= index < len(self._heights) and self._heights.measured[index]:
+            self._measure_items((index,), again=True)
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        measured = len(self._heights)
-        rest = len(self._items) - measured
-        average = (self._offsets[-1] / measured) if measured else ESTIMATED_HEIGHT
-        height = self._offsets[-1] + round(rest * average)
-        size = Size(self._width, height)
+        size = Size(self._width, self._heights.total)
         if size != self.virtual_size:
             self.virtual_size = size
 
@@ -583,28 +745,25 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     # ----- scrolling and selection ---------------------------------------------------------
     def _top_item(self) -> int | None:
         """The item at the top row of the view."""
-        if not self._items or not self._heights:
+        if not self._items or not self._width:
             return None
-        line = self.scroll_offset.y
-        self._measure_to_line(line)
-        index = bisect_right(self._offsets, line) - 1
-        return min(index, len(self._heights) - 1)
+        return self._heights.index_at(self.scroll_offset.y)
 
     def _row_of(self, index: int) -> int:
         """Screen row of the first line of item `index` (negative when above the view)."""
-        return self._offsets[index] - self.scroll_offset.y
+        return self._heights.start(index) - self.scroll_offset.y
 
     def _anchor(self) -> tuple[str, int] | None:
         """The selected item and its row on screen, so a rebuild can put it back."""
         item = self.selected
-        if item is None or self._selected >= len(self._heights):
+        if item is None or not self._width:
             return None
         return self.item_uid(item), self._row_of(self._selected)
 
     def _restore(self, index: int, row: int) -> None:
-        self._measure_to_index(index)
-        if index < len(self._heights):
-            self._scroll_to_line(self._offsets[index] - row)
+        """Put item `index` on screen row `row`, measuring only what shows around it."""
+        self._measure_around(index)
+        self._scroll_to_line(self._heights.start(index) - row)
 
     def _scroll_to_line(self, y: int) -> None:
         self._update_virtual_size()
@@ -614,8 +773,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         index = self._selected
         if index < 0 or not self._width:
             return
-        self._measure_to_index(index)
-        top, height = self._offsets[index], self._heights[index]
+        self._measure_around(index)
+        top, height = self._heights.start(index), self._heights.heights[index]
         view_height = self.scrollable_content_region.height
         margin = 1 if self._new_count else 0
         y = self.scroll_offset.y
@@ -623,7 +782,6 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             y = top - margin
         elif top + height > y + view_height:
             y = top + height - view_height
-        self._measure_to_line(y + view_height)
         if y != self.scroll_offset.y:
             self._scroll_to_line(y)
 
@@ -644,12 +802,10 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def _page(self, direction: int) -> None:
         if not self._items:
             return
-        self._measure_to_index(self._selected)
+        self._measure_around(self._selected)  # a screen either way: the target is exact
         view_height = self.scrollable_content_region.height
-        line = max(0, self._offsets[self._selected] + direction * view_height)
-        self._measure_to_line(line)
-        index = bisect_right(self._offsets, line) - 1
-        index = min(index, len(self._heights) - 1)
+        line = max(0, self._heights.start(self._selected) + direction * view_height)
+        index = self._heights.index_at(line)
         if index == self._selected:
             index += direction
         self._select(index)
@@ -664,9 +820,9 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if not count or self._need_more_sent_at == count or not self.is_mounted:
             return
         near_end = self._selected >= count - NEED_MORE_ITEMS
-        if not near_end and len(self._heights) == count and self._width:
+        if not near_end and self._width:
             bottom = self.scroll_offset.y + self.scrollable_content_region.height
-            near_end = bottom >= self._offsets[-1] - 1
+            near_end = bottom >= self._heights.total - 1
         if near_end:
             self._need_more_sent_at = count
             self.post_message(self.NeedMore(self))
