@@ -77,3 +77,16 @@ def test_relative_time_labels() -> None:
     assert relative_time(T0 - timedelta(minutes=5), T0) == "5m"
     assert relative_time(T0 - timedelta(hours=3), T0) == "3h"
     assert relative_time(T0 - timedelta(days=2), T0) == "2d"
+
+
+def test_a_bare_npub_is_shortened_in_a_post_header_and_kept_whole_elsewhere() -> None:
+    from tui.model import Author, NetworkKind
+    from tui.ui.render import author_line
+
+    npub = "npub1" + "q" * 58
+    who = Author(NetworkKind.NOSTR, "demo", "nostr:" + "0" * 64, npub, "Ada")
+    line = author_line(who, NetworkKind.NOSTR, "5m", 80).plain
+    assert "Ada @npub1qqqq…qqqq" in line
+    assert "…" not in line.split("@", 1)[1].split("…", 1)[1]  # shortened, not cut at the edge
+    named = Author(NetworkKind.NOSTR, "demo", "nostr:" + "0" * 64, "ada@example.org", "Ada")
+    assert "@ada@example.org" in author_line(named, NetworkKind.NOSTR, "5m", 80).plain

@@ -197,13 +197,21 @@ def badge(network: NetworkKind) -> Content:
     return _styled(text, style)
 
 
+def shown_handle(handle: str) -> str:
+    """A handle as lists show it: a bare npub (63 characters, no name to recognise) shortened
+    to npub1abcd…wxyz; the profile screen and --json keep it whole."""
+    if handle.startswith("npub1") and len(handle) > 20:
+        return f"{handle[:9]}…{handle[-4:]}"
+    return handle
+
+
 def author_line(author: Author, network: NetworkKind, right: str, width: int) -> Content:
     """`Name @handle [M] ··· 5m` truncated to one line of `width` cells."""
     tail = _assemble(" ", badge(network), " ", (right, DIM))
-    name = _line(author.display_name) or _line(author.handle)
+    name = _line(author.display_name) or _line(shown_handle(author.handle))
     left = _assemble((name, NAME))
     if author.display_name:
-        left = _assemble(left, " ", (f"@{_line(author.handle)}", HANDLE))
+        left = _assemble(left, " ", (f"@{_line(shown_handle(author.handle))}", HANDLE))
     if author.bot:
         left = _assemble(left, (" [bot]", DIM))
     room = max(1, width - tail.cell_length)
@@ -314,7 +322,7 @@ def counts_line(post: Post) -> Content:
 def quote_lines(quote: Post | Placeholder) -> list[Content]:
     if isinstance(quote, Placeholder):
         return [_assemble(("❝ ", DIM), (_line(quote.reason), f"italic {DIM}"))]
-    who = _line(quote.author.display_name or quote.author.handle)
+    who = _line(quote.author.display_name or shown_handle(quote.author.handle))
     text = _line(quote.content_warning or quote.content.text)
     if len(text) > 280:
         text = text[:280] + "…"
@@ -345,7 +353,7 @@ def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content
         word = "hidden" if verdict.hidden else "warned"
         lines.append(_styled(f"⊘ {word}: {_line(verdict.reason)}", DIM))
     if post.repost_of is not None:
-        who = _line(post.author.display_name or post.author.handle)
+        who = _line(post.author.display_name or shown_handle(post.author.handle))
         lines.append(_assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
     lines.append(author_line(shown.author, shown.network, view.when(shown.created_at), view.width))
     if shown.reply_to is not None or shown.reply_to_author:
@@ -410,7 +418,7 @@ _FULL_POST = {
 
 def people(actors: Sequence[Author], shown: int = 2) -> str:
     """`Ann`, `Ann and Bob`, `Ann, Bob and 3 others`."""
-    names = [_line(a.display_name or a.handle) for a in actors]
+    names = [_line(a.display_name or shown_handle(a.handle)) for a in actors]
     if not names:
         return "someone"
     if len(names) <= shown:

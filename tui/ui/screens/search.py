@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from tui.feed import FeedSelection, Merger, Source
 from tui.model import Author, FeedKind, FeedRef, SearchResults, Tag
 from tui.networks.base import Capability, Unsupported
+from tui.ui.render import shown_handle
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.timeline import PostList
@@ -211,6 +212,6 @@ def _label(row: Found) -> Content:
     return Content.assemble(
         (author.name, "bold"),
         "  ",
-        ("@" + author.handle.lstrip("@"), "$text-muted"),
+        ("@" + shown_handle(author.handle.lstrip("@")), "$text-muted"),
         (f"  via {row.account}", "$text-muted"),
     )
