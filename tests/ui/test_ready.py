@@ -214,6 +214,27 @@ async def test_search_says_which_accounts_cannot_search(build_app):
         assert not any(op == "search" for op, _ in nets["nos"].calls)
 
 
+async def test_search_says_what_an_account_could_not_search(build_app):
+    """A relay without text search: the people and tags found show, and the reason posts were
+    not searched by text is on the screen."""
+    nostr = FakeNetwork("nos", NetworkKind.NOSTR)
+    why = "none of these relays offers text search (NIP-50): people you have seen were searched"
+
+    async def search(query: str) -> SearchResults:
+        return SearchResults(authors=(make_author(NetworkKind.NOSTR, "nos", "ada", "Ada"),),
+                             note=why)  # fmt: skip
+
+    nostr.search = search  # type: ignore[method-assign]
+    app = build_app({"nos": nostr})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("slash", *"Ada", "enter")
+        await started(pilot)
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "1 person, 0 tags, 0 posts for 'Ada'" in text
+        assert "nos: none of these relays offers text search (NIP-50)" in text
+
+
 # ----- 9.19: help, dialogs, feeds offered, errors that clear, messages ------------------------
 
 

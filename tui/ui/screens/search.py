@@ -120,6 +120,8 @@ class SearchScreen(PostActions, Screen[None]):
                 self.app.handle_failure(result, doing=f"Searching on {name}", group="search")
                 continue
             assert isinstance(result, SearchResults)
+            if result.note:  # what this account could not search, and why
+                unable.append(f"{name}: {result.note}")
             merger.push(Source(name), result.posts, more=False)
             found.extend(Found(name, author=a) for a in result.authors)
             found.extend(Found(name, tag=t) for t in result.tags)
