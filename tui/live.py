@@ -14,9 +14,9 @@ import math
 import time
 from collections.abc import Callable
 
-from tui import backoff
+from tui import backoff, errorlog
 from tui.model import ConnectionState, Event
-from tui.networks.base import AuthError, Network
+from tui.networks.base import AuthError, Network, NetworkError
 
 HEALTHY_AFTER = 60.0  # a stream that ran this long resets the backoff
 MAX_REASON = 80  # characters of the failure shown in the status bar
@@ -46,8 +46,11 @@ async def follow(
         except AuthError:
             on_state(ConnectionState.OFFLINE, "log in again")
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure below means: reconnect later
+        except NetworkError as exc:
             reason = _reason(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug below: logged with its traceback
+            where = errorlog.log_exception(exc, doing=f"Live updates for {network.account.name}")
+            reason = f"unexpected {type(exc).__name__}, details in {where}"
         if time.monotonic() - started >= HEALTHY_AFTER:
             failures = 0
         delay = backoff.delay(failures)

@@ -133,3 +133,23 @@ async def test_a_state_change_sent_twice_reaches_the_status_bar_once(build_app, 
         await settle(pilot, lambda: timeline.item_count > 30)
         assert drawn == [("reconnecting", "polling")]
         assert "reconnecting (polling)" in status(app)
+
+
+async def test_a_bug_in_a_stream_is_logged_with_its_traceback_and_the_stream_restarts(
+    build_app, waits
+):
+    from tui.store import paths
+
+    delays, gate = waits
+    net = FakeNetwork("masto")
+    net.stream_script = [KeyError("payload")]
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await settle(pilot, lambda: delays)
+        log = paths.log_file()
+        assert f"unexpected KeyError, details in {log}" in " ".join(status(app).split())
+        text = log.read_text()
+        assert "Live updates for masto: KeyError" in text and "Traceback" in text
+        gate.set()
+        await settle(pilot, lambda: net.stream_calls == 2)
