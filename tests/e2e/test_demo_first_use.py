@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.nostr.conftest import free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.network
 

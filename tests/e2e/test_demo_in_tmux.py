@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.nostr.conftest import free_port, raw_query
+from tests.nostr.conftest import raw_query
+from tests.support import free_port
 from tui.networks.nostr.event import verify_event
 
 pytestmark = pytest.mark.network

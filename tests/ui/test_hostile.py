@@ -7,11 +7,9 @@ http(s) OSC 8 sequences, no C1/BEL/BS/CR, and markup-looking text shown literall
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from dataclasses import replace
-from pathlib import Path
 
 from tests.ui.fakes import NOW, FakeNetwork
 from tests.ui.pilot import started, toasts
@@ -25,10 +23,10 @@ from tui.model import (
     ProfileField,
     Relationship,
 )
+from tests import support
 from tui.networks.base import Transient
 from tui.ui.screens.profile import ProfileScreen
 
-HOSTILE = Path(__file__).parents[2].parent / "shared" / "hostile"
 CSI = re.compile(r"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]")
 OSC8 = re.compile(r"\x1b\]8;[^\x1b\x07]*;([^\x1b\x07]*)\x1b\\")
 FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -36,18 +34,8 @@ WIDE = (160, 48)
 
 
 def hostile_strings() -> list[str]:
-    found = []
-    for case in json.loads((HOSTILE / "strings.json").read_text()):
-        rep = case.get("repeat")
-        found.append(rep.get("prefix", "") + rep["unit"] * rep["times"] if rep else case["text"])
-    for case in json.loads((HOSTILE / "html.json").read_text()):
-        rep = case.get("repeat")
-        if rep:
-            times = rep["times"]
-            found.append(rep["prefix_unit"] * times + rep["middle"] + rep["suffix_unit"] * times)
-        else:
-            found.append(case["html"])
-    return found
+    """Every case of shared/hostile: the strings, then the HTML."""
+    return [value for _, value in (*support.hostile_strings(), *support.hostile_html())]
 
 
 def hostile_author(net: FakeNetwork, value: str, n: int) -> Author:

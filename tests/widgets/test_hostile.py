@@ -9,19 +9,16 @@ sequences and http(s) OSC 8 links, no C1, BEL, BS or CR, and markup shown litera
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from tests.feed.factories import author, notification, post
 from tests.widgets.harness import ListApp
 from tui import text
+from tests.support import hostile_html, hostile_strings
 from tui.model import Media, MediaKind, NotificationKind, Post, RichText, Span, SpanKind
 from tui.ui.widgets.notifications import NotificationList
 from tui.ui.widgets.timeline import PostList
-
-HOSTILE = Path(__file__).resolve().parents[2].parent / "shared" / "hostile"
 
 CSI = re.compile(r"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]")
 OSC8 = re.compile(r"\x1b\]8;[^\x1b\x07]*;([^\x1b\x07]*)\x1b\\")
@@ -35,28 +32,11 @@ MARKUP = [
 
 
 def strings() -> list[str]:
-    cases = []
-    for case in json.loads((HOSTILE / "strings.json").read_text()):
-        if "repeat" in case:
-            rep = case["repeat"]
-            value = rep.get("prefix", "") + rep["unit"] * rep["times"]
-        else:
-            value = case["text"]
-        cases.append(value)
-    return cases
+    return [value for _, value in hostile_strings()]
 
 
 def html_cases() -> list[str]:
-    cases = []
-    for case in json.loads((HOSTILE / "html.json").read_text()):
-        if "repeat" in case:
-            rep = case["repeat"]
-            times = rep["times"]
-            value = rep["prefix_unit"] * times + rep["middle"] + rep["suffix_unit"] * times
-        else:
-            value = case["html"]
-        cases.append(value)
-    return cases
+    return [value for _, value in hostile_html()]
 
 
 def sanitised_posts() -> list[Post]:
