@@ -53,7 +53,7 @@ def waits_until(monkeypatch, rounds: int) -> list[float]:
     return waits
 
 
-async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypatch) -> None:
+async def test_failed_rounds_wait_longer_each_time_then_the_interval(monkeypatch) -> None:
     waits = waits_until(monkeypatch, 7)
     net = FailingThenFine(failures=6)
     events = poll.events(net, 30.0)
@@ -67,13 +67,34 @@ async def test_failed_rounds_wait_longer_each_time_and_reset_on_success(monkeypa
     assert waits[5] >= 300.0  # after six failures the server is asked every 5-10 minutes
     assert waits[6] == 30.0  # back to the interval once the server answers
 
-    # One success resets the rule: the next failure waits as little as the first one did.
-    net.failures = 1
-    again = [(await anext(events)).payload for _ in range(2)]
-    await events.aclose()
-    assert again == [ConnectionState.RECONNECTING, ConnectionState.POLLING]
-    assert waits[6] == 30.0  # after the success, the ordinary interval
-    assert 15.0 <= waits[7] <= 30.0, waits[7]
+
+class Scripted(FailingThenFine):
+    """Reads fail or answer in the order given: True fails, False answers."""
+
+    def __init__(self, script: list[bool]) -> None:
+        super().__init__(0)
+        self.script = script
+
+    async def timeline(self, feed, cursor=None, limit=40) -> Page:
+        if self.script and self.script.pop(0):
+            raise Transient("the server did not answer")
+        return Page()
+
+
+async def test_one_success_resets_the_backoff(monkeypatch) -> None:
+    """After failures, one answer brings the wait back: the next failure waits as little as the
+    first one did."""
+    waits = waits_until(monkeypatch, 5)
+    net = Scripted([True, True, True, False, True])
+    with pytest.raises(Enough):
+        await anext(poll.events(net, 30.0))
+    assert net.states == [ConnectionState.RECONNECTING] * 3 + [
+        ConnectionState.POLLING,
+        ConnectionState.RECONNECTING,
+    ]
+    assert waits[2] >= 60.0  # the third failure in a row: between 60 and 120 s
+    assert waits[3] == 30.0  # answered: the ordinary interval
+    assert 15.0 <= waits[4] <= 30.0  # a failure after that waits as little as the first did
 
 
 @pytest.mark.parametrize("interval", [0.5, 900.0])
