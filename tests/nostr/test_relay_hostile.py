@@ -150,6 +150,31 @@ async def test_a_closed_subscription_reason_is_cleaned():
             await pool.close()
 
 
+async def test_a_relay_sees_murmurs_user_agent_and_no_other_header_of_ours():
+    from tui.networks.http import USER_AGENT
+
+    seen: list[dict[str, str]] = []
+
+    def record(connection, request):
+        seen.append({k.lower(): v for k, v in request.headers.raw_items()})
+
+    async def handler(ws):
+        async for message in ws:
+            msg = json.loads(message)
+            if msg[0] == "REQ":
+                await ws.send(json.dumps(["EOSE", msg[1]]))
+
+    async with websockets.serve(handler, "127.0.0.1", 0, process_request=record) as server:
+        pool = RelayPool(relay_options=FAST)
+        try:
+            sub = await pool.subscribe({_url(server): [{"kinds": [1]}]})
+            await sub.wait_eose(10)
+        finally:
+            await pool.close()
+    assert seen and seen[0]["user-agent"] == USER_AGENT
+    assert "authorization" not in seen[0]
+
+
 async def test_an_exception_from_one_frame_is_logged_and_the_relay_goes_on(error_log):
     """A bug below the reader (here: a subscriber that raises) loses that frame only."""
     keys = Keys.generate()

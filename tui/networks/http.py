@@ -104,6 +104,17 @@ def warm_up() -> None:
         importlib.import_module("anyio._backends._asyncio")
 
 
+def websocket(url: str, *, headers: Mapping[str, str] | None = None, **options: Any) -> Any:
+    """Open a WebSocket as every adapter does (`async with websocket(url) as ws:`): Murmur's own
+    User-Agent rather than the library's, and only the headers the caller decided belong to
+    `url` (a token only where its account's rules allow it)."""
+    from websockets.asyncio.client import connect
+
+    return connect(
+        url, additional_headers=dict(headers or {}), user_agent_header=USER_AGENT, **options
+    )
+
+
 class InsecureURL(BadResponse, ValueError):
     """A URL we refuse to contact: not http(s), or plain http to a host that is not loopback."""
 

@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from tui import backoff, jsonsafe
@@ -39,7 +38,7 @@ from tui.model import (
     Post,
 )
 from tui.networks.base import AuthError, NetworkError
-from tui.networks.http import LOOPBACK_HOSTS, USER_AGENT
+from tui.networks.http import LOOPBACK_HOSTS, websocket
 from tui.networks.mastodon.parse import as_dict, as_list, sid, text
 
 if TYPE_CHECKING:
@@ -181,7 +180,7 @@ class Streamer:
         )
 
     def headers(self) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT}
+        headers: dict[str, str] = {}
         if self.net.http.token:
             headers["Authorization"] = f"Bearer {self.net.http.token}"
         return headers
@@ -260,12 +259,8 @@ class Streamer:
         self._state(ConnectionState.CONNECTING, "streaming: connecting")
         while failures <= MAX_RECONNECTS:
             try:
-                async with connect(
-                    url,
-                    additional_headers=self.headers(),
-                    open_timeout=10,
-                    max_size=MAX_MESSAGE,
-                    user_agent_header=None,
+                async with websocket(
+                    url, headers=self.headers(), open_timeout=10, max_size=MAX_MESSAGE
                 ) as socket:
                     self._socket = socket
                     await socket.send(json.dumps({"type": "subscribe", "stream": "user"}))

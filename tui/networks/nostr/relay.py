@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import websockets
 
 from tui import backoff, errorlog, jsonsafe, text
+from tui.networks.http import websocket
 from tui.networks.nostr.event import InvalidEvent, NostrEvent, matches_any, sign, verify_event
 from tui.networks.nostr.keys import Keys
 
@@ -299,7 +300,7 @@ class Relay:
             self._set_state(RelayState.CONNECTING if first else RelayState.RECONNECTING)
             up_at: float | None = None
             try:
-                async with websockets.connect(
+                async with websocket(
                     self.url,
                     max_size=MAX_MESSAGE_BYTES,
                     max_queue=64,
