@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import (
     EXIT_OK,
@@ -17,54 +19,50 @@ from tui.cli.common import (
 )
 from tui.cli.output import _notification_json, _notification_line, _post_json, _post_line
 
+if TYPE_CHECKING:
+    from tui.session import Session
+
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     from tui.model import FeedRef
+    from tui.reader import post_pager
 
     try:
         feed = FeedRef.parse(args.feed)
     except ValueError as exc:
         raise UsageError(f"--feed: {exc}") from None
-    if args.limit < 1:
-        raise UsageError("--limit: expected a positive number")
-
-    async def go() -> int:
-        from tui.reader import PAGE_SIZE, post_pager
-
-        session = await _session(_config())
-        try:
-            names = _pick(session, args.account)
-            pager = post_pager(session, feed, names, min(args.limit, PAGE_SIZE))
-            items, errors = await pager.collect(args.limit)
-        finally:
-            await session.close_all()
-        for item in items:
-            print(_post_json(item) if args.json else _post_line(item))
-        _warn(pager.warnings)
-        failures = _failures(errors)
-        if failures:
-            raise CommandFailed("; ".join(failures))
-        return EXIT_OK
-
-    return _run_async(go)
+    show = _post_json if args.json else _post_line
+    return _print_pages(args, lambda s, names, size: post_pager(s, feed, names, size), show)
 
 
 def cmd_notifications(args: argparse.Namespace) -> int:
+    from tui.reader import notification_pager
+
+    show = _notification_json if args.json else _notification_line
+    return _print_pages(args, notification_pager, show)
+
+
+def _print_pages(
+    args: argparse.Namespace,
+    pager_for: Callable[[Session, list[str], int], Any],
+    show: Callable[[Any], str],
+) -> int:
+    """Page the chosen accounts until --limit items or the end, print them, warn of partial
+    failures (a relay down beside others that answered) and fail when an account failed."""
     if args.limit < 1:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
-        from tui.reader import PAGE_SIZE, notification_pager
+        from tui.reader import PAGE_SIZE
 
         session = await _session(_config())
         try:
-            names = _pick(session, args.account)
-            pager = notification_pager(session, names, min(args.limit, PAGE_SIZE))
+            pager = pager_for(session, _pick(session, args.account), min(args.limit, PAGE_SIZE))
             items, errors = await pager.collect(args.limit)
         finally:
             await session.close_all()
         for item in items:
-            print(_notification_json(item) if args.json else _notification_line(item))
+            print(show(item))
         _warn(pager.warnings)
         failures = _failures(errors)
         if failures:
