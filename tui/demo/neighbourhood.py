@@ -12,6 +12,7 @@ from typing import Any
 
 import websockets
 
+from tui import jsonsafe
 from tui.networks.nostr.event import NostrEvent, sign, verify_event
 
 from tui.demo.community import Person, generated_note, neighbours, reply_tags
@@ -83,7 +84,7 @@ class Neighbours:
         await ws.send(json.dumps(["REQ", "journal", {"since": self.since}]))
         async for raw in ws:
             try:
-                msg = json.loads(raw)
+                msg = jsonsafe.loads(raw)  # other clients may join the demo relay
             except ValueError:
                 continue
             if not isinstance(msg, list) or len(msg) < 3:
@@ -106,7 +107,7 @@ class Neighbours:
             return
         if event.kind == 0:
             with contextlib.suppress(ValueError, AttributeError):
-                profile = json.loads(event.content)
+                profile = jsonsafe.loads(event.content)
                 self.user_name = str(profile.get("display_name") or profile.get("name") or "")
             return
         if event.kind != 1 or event.id in self.answered or event.created_at < self.since:
