@@ -13,7 +13,7 @@ from tests.nostr.conftest import raw_publish, raw_query
 from tests.support import free_port
 from tui.networks.nostr.event import sign, verify_event
 from tui.networks.nostr.keys import Keys
-from tui.networks.nostr.outbox import RelayList, parse_relay_list, publish_targets, route_authors
+from tui.networks.nostr.outbox import RelayList, parse_relay_list, plan_routes, publish_targets
 from tui.networks.nostr.pool import RelayPool
 
 pytestmark = pytest.mark.network
@@ -181,7 +181,7 @@ def test_outbox_routing_respects_caps():
         a: RelayList(write=tuple(f"wss://r{i}-{j}.example" for j in range(5)))
         for i, a in enumerate(authors)
     }
-    plan = route_authors(authors, lists, ["wss://home.example"], per_author=2, total=30)
+    plan = plan_routes(authors, lists, ["wss://home.example"], per_author=2, total=30).relays
     assert len(plan) <= 30
     per_author = {a: sum(a in s for s in plan.values()) for a in authors}
     assert max(per_author.values()) <= 2
@@ -193,7 +193,7 @@ def test_outbox_prefers_shared_relays():
     shared = "wss://big.example"
     authors = [f"{i:064x}" for i in range(10)]
     lists = {a: RelayList(write=(f"wss://own{i}.example", shared)) for i, a in enumerate(authors)}
-    plan = route_authors(authors, lists, [], per_author=1, total=30)
+    plan = plan_routes(authors, lists, [], per_author=1, total=30).relays
     assert plan == {shared: set(authors)}
 
 

@@ -189,9 +189,11 @@ async def test_with_half_the_relays_down_every_author_with_a_live_write_relay_is
         assert (
             pool.summary == f"relays {len(pool.relays)}/{len(pool.relays)} · 1 author not reached"
         )
-        got = await pool.query_authors(
-            authors, lists, [home.url], {"kinds": [1]}, timeout=30, track=True
-        )
+        got = (
+            await pool.fetch_authors(
+                authors, lists, [home.url], {"kinds": [1]}, timeout=30, track=True
+            )
+        ).events
         assert pool.coverage.uncovered == frozenset()
         assert pool.summary == f"relays {len(pool.relays)}/{len(pool.relays)}"
     finally:

@@ -374,13 +374,11 @@ async def test_a_network_error_is_a_toast_and_not_logged(build_app, networks):
 
 def _tmux_server(tmp_path):
     """A private tmux server; $TMUX pointing at it makes the app think it runs inside."""
-    import shutil
     import subprocess
 
-    import pytest
+    from tests.conftest import need_command
 
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
+    need_command("tmux", "tmux")  # installed here, or a failure under CI: never a skip
     socket = str(tmp_path / "tmux.sock")
     subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", "t"], check=True, timeout=30)
     return socket

@@ -142,19 +142,6 @@ def plan_routes(
     return Routes(plan, frozenset(uncovered), frozenset(unlisted))
 
 
-def route_authors(
-    authors: Iterable[str],
-    relay_lists: Mapping[str, RelayList],
-    fallback: Sequence[str],
-    *,
-    per_author: int = 2,
-    total: int = 30,
-) -> dict[str, set[str]]:
-    """Map relay URL → authors to ask it for (see `plan_routes`, which also says who is left
-    out). Authors with no usable relay are asked on the fallback relays."""
-    return plan_routes(authors, relay_lists, fallback, per_author=per_author, total=total).relays
-
-
 def publish_targets(
     own: RelayList,
     fallback: Sequence[str],

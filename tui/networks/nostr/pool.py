@@ -1,6 +1,6 @@
 """Many relays at once: connect concurrently, de-duplicate across relays, publish with results.
 
-Reading people follows NIP-65 (`query_authors`, `subscribe_authors`): each author is read from
+Reading people follows NIP-65 (`fetch_authors`, `subscribe_authors`): each author is read from
 their own write relays, chosen to reach the most authors within the relay cap, skipping relays in
 their penalty (down after a failure; the penalty grows while they keep failing). When a chosen
 relay fails, its authors are re-routed to their other write relays. The pool says which relays are
@@ -486,32 +486,6 @@ class RelayPool:
         self._record(sub)
         return sub
 
-    async def query_authors(
-        self,
-        authors: Iterable[str],
-        relay_lists: Mapping[str, RelayList],
-        fallback: Sequence[str],
-        base: Filter,
-        *,
-        per_author: int = 2,
-        total: int = 30,
-        timeout: float = DEFAULT_QUERY_TIMEOUT,
-        track: bool = False,
-    ) -> list[NostrEvent]:
-        """`query` for people: stored events of `base` by `authors`, read from each author's own
-        write relays (see `subscribe_authors`), re-routed while relays fail, newest first."""
-        fetched = await self.fetch_authors(
-            authors,
-            relay_lists,
-            fallback,
-            base,
-            per_author=per_author,
-            total=total,
-            timeout=timeout,
-            track=track,
-        )
-        return fetched.events
-
     async def fetch_authors(
         self,
         authors: Iterable[str],
@@ -524,8 +498,9 @@ class RelayPool:
         timeout: float = DEFAULT_QUERY_TIMEOUT,
         track: bool = False,
     ) -> Fetched:
-        """`query_authors`, also saying who answered, who failed and which authors no relay
-        of theirs reached."""
+        """Stored events of `base` by `authors`, read from each author's own write relays (see
+        `subscribe_authors`) and re-routed while relays fail, newest first; with who answered,
+        who failed and which authors no relay of theirs reached."""
         sub = await self.subscribe_authors(
             authors,
             relay_lists,
