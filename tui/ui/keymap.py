@@ -202,10 +202,15 @@ COMPOSE = [
 
 BACK = [Binding("escape", "back", "Back", id="screen.back", tooltip="Go back")]
 
-# j/k in the other lists (help, messages), under the ids PostList uses: one rebinding moves both.
+# j/k in every list (posts, notifications, help, messages) under the same ids: one rebinding
+# moves them all.
 LIST_MOVES = [
-    Binding("down,j", "cursor_down", "Down", id="list.down", show=False, tooltip="Next row"),
-    Binding("up,k", "cursor_up", "Up", id="list.up", show=False, tooltip="Previous row"),
+    Binding(
+        "down,j", "cursor_down", "Down", id="list.down", show=False, tooltip="Select the next item"
+    ),
+    Binding(
+        "up,k", "cursor_up", "Up", id="list.up", show=False, tooltip="Select the previous item"
+    ),
 ]
 
 PROFILE = [

@@ -31,6 +31,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from tui.feed import Change
+from tui.ui import keymap
 from tui.ui.render import View, content_height, now_utc
 
 T = TypeVar("T")
@@ -162,17 +163,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "down,j",
-            "cursor_down",
-            "Down",
-            show=False,
-            id="list.down",
-            tooltip="Select the next item",
-        ),
-        Binding(
-            "up,k", "cursor_up", "Up", show=False, id="list.up", tooltip="Select the previous item"
-        ),
+        *keymap.LIST_MOVES,
         Binding(
             "g,home", "first", "Top", show=False, id="list.top", tooltip="Go to the newest item"
         ),
