@@ -29,6 +29,7 @@ from tui.cli.common import (
     _env_passphrase,
     _err,
 )
+from tui.cli.export import cmd_export
 from tui.cli.posting import cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
 
@@ -101,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.cli import outbox as cli_outbox
 
     cli_outbox.add_parser(sub)
+
+    from tui.cli import export as cli_export
+
+    cli_export.add_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -247,4 +252,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "unfollow": cmd_follow,
     "config": cmd_config,
     "lock": cmd_lock,
+    "export": cmd_export,
 }
