@@ -72,6 +72,11 @@ class Routes(StatusRoutes):
         r("DELETE", r"/api/v1/scheduled_statuses/(\w+)", self.cancel_scheduled)
         r("POST", r"/api/v1/reports", self.report)
         r("GET", r"/api/v2/search", self.search)
+        r("GET", r"/api/v1/accounts/(\w+)/following", self.following)
+        r("GET", r"/api/v1/blocks", self.blocked)
+        r("GET", r"/api/v1/mutes", self.muted)
+        r("GET", r"/api/v1/lists/(\w+)/accounts", self.list_accounts)
+        r("GET", r"/media/(\w+)/([^/]+)", self.media_file, auth=False)
         r("POST", r"/_test/statuses", self.test_status, auth=False)
         r("POST", r"/_test/notifications", self.test_notification, auth=False)
         r("POST", r"/_test/faults", self.test_fault, auth=False)
@@ -389,6 +394,7 @@ class Routes(StatusRoutes):
             "showing_reblogs": True,
             "notifying": False,
             "languages": None,
+            **w.follow_options.get((viewer, other), {}),
             "followed_by": (other, viewer) in w.follows,
             "blocking": (viewer, other) in w.blocks,
             "blocked_by": (other, viewer) in w.blocks,
@@ -584,3 +590,39 @@ class Routes(StatusRoutes):
                     "version": version,
                 }
         return Reply(200, body, "Marker{}")
+
+    # ----- who: following, blocks, mutes, list members (for export) ------------------------------
+    def accounts_listing(self, req: Request, ids: list[str], schema: str = "Account") -> Reply:
+        found = [self.w.accounts[i] for i in ids if i in self.w.accounts]
+
+        def render(a: Any) -> dict[str, Any]:
+            body = self.w.account_json(a)
+            if schema == "MutedAccount":
+                body["mute_expires_at"] = None
+            return body
+
+        return self.listing(req, found, render, schema)
+
+    async def following(self, req: Request, viewer: str, account_id: str) -> Reply:
+        if account_id not in self.w.accounts:
+            return err(404, "Record not found")
+        return self.accounts_listing(req, [b for a, b in self.w.follows if a == account_id])
+
+    async def blocked(self, req: Request, viewer: str) -> Reply:
+        return self.accounts_listing(req, [b for a, b in self.w.blocks if a == viewer])
+
+    async def muted(self, req: Request, viewer: str) -> Reply:
+        ids = [b for a, b in self.w.mutes if a == viewer]
+        return self.accounts_listing(req, ids, "MutedAccount")
+
+    async def list_accounts(self, req: Request, viewer: str, list_id: str) -> Reply:
+        entry = self.w.lists.get(list_id)
+        if entry is None or entry[0] != viewer:
+            return err(404, "Record not found")
+        return self.accounts_listing(req, sorted(entry[2]))
+
+    async def media_file(self, req: Request, viewer: str | None, media_id: str, name: str) -> Reply:
+        m = self.w.media.get(media_id)
+        if m is None or not m.ready or m.filename != name:
+            return err(404, "Not found")
+        return Reply(200, raw=b"\x89PNG\r\n\x1a\n" + bytes(m.size), content_type="image/png")

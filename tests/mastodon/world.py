@@ -103,6 +103,8 @@ class World:
         self.bookmarks: dict[str, set[str]] = {}
         self.pins: dict[str, set[str]] = {}
         self.follows: set[tuple[str, str]] = set()
+        # (follower, followed) → relationship fields other than the defaults (show boosts...)
+        self.follow_options: dict[tuple[str, str], dict[str, Any]] = {}
         self.mutes: set[tuple[str, str]] = set()
         self.blocks: set[tuple[str, str]] = set()
         self.markers: dict[tuple[str, str], tuple[str, datetime, int]] = {}
