@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tui.networks.nostr.network import NostrNetwork
 
 PAGE = 500
+SWEEP = 5000  # events asked for when one second holds a whole page
 PAGE_TIMEOUT = 15.0
 FOLLOW_KIND, MUTE_KIND, RELAY_LIST_KIND = 3, 10000, 10002
 
@@ -59,6 +60,7 @@ async def _page_relay(network: NostrNetwork, url: str, out: JsonlWriter, report:
     limit = min(PAGE, relay.info.max_limit or PAGE)
     until = int(time.time()) + MAX_FUTURE_SECONDS
     here: set[str] = set()
+    sweep = max(limit, min(SWEEP, relay.info.max_limit or SWEEP))
     while until >= 0:
         flt = {"authors": [network.pubkey], "until": until, "limit": limit}
         fetched = await pool.fetch({url: [flt]}, PAGE_TIMEOUT)
@@ -68,12 +70,19 @@ async def _page_relay(network: NostrNetwork, url: str, out: JsonlWriter, report:
         if not events:
             return None
         fresh = [e for e in events if e.id not in here]
+        oldest = min(e.created_at for e in events)
+        if not fresh and len(events) >= limit:
+            # One second holds a whole page: ask for that second alone, as much as allowed.
+            flt = {"authors": [network.pubkey], "since": oldest, "until": oldest, "limit": sweep}
+            fetched = await pool.fetch({url: [flt]}, PAGE_TIMEOUT)
+            if url not in fetched.answered:
+                return fetched.failed.get(url) or "no answer"
+            fresh = [e for e in fetched.events if e.pubkey == network.pubkey and e.id not in here]
         for ev in fresh:
             here.add(ev.id)
             out.add(ev.to_dict())
         out.flush()
         report(url, len(here))
-        oldest = min(e.created_at for e in events)
         # `until` is inclusive: events of the oldest second come again (and are skipped); a
         # page with nothing new steps past that second.
         until = oldest if fresh else oldest - 1
