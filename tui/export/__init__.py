@@ -86,11 +86,11 @@ def _module(kind: str) -> Any:
         raise
 
 
-def _readme(network: Any, ctx: ExportContext, notes: list[str], error: str | None) -> str:
+def _readme(kind: str, ctx: ExportContext, notes: list[str], error: str | None) -> str:
     from tui import __version__
 
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"Murmur export of {ctx.account} ({network.kind.value}), {when}, murmur {__version__}"]
+    lines = [f"Murmur export of {ctx.account} ({kind}), {when}, murmur {__version__}"]
     if error is not None:
         lines += [
             "",
@@ -135,8 +135,13 @@ async def _export_one(
     except Exception as exc:  # noqa: BLE001 - one account's bug must not end the others'
         log = errorlog.log_exception(exc, doing=f"exporting {ctx.account}")
         error = f"an unexpected error happened ({type(exc).__name__}); details are in {log}"
+    return _finish(kind, ctx, notes, error)
+
+
+def _finish(kind: str, ctx: ExportContext, notes: list[str], error: str | None) -> str | None:
+    """Write README.txt (saying what is incomplete, if anything); return the account's error."""
     try:
-        write_text(ctx.dest / "README.txt", _readme(network, ctx, notes, error))
+        write_text(ctx.dest / "README.txt", _readme(kind, ctx, notes, error))
     except OSError as exc:
         error = error or f"could not write README.txt: {exc.strerror or exc}"
     return error
@@ -172,10 +177,10 @@ async def export_accounts(
         if error is not None:
             results[name].error = getattr(error, "message", None) or str(error)
 
+    kinds = {a.name: a.network.value for a in session.accounts}
+
     async def one(name: str) -> None:
         result = results[name]
-        if result.error is not None:
-            return
         result.folder.mkdir(mode=DIR_MODE, exist_ok=True)
         ctx = ExportContext(
             account=name,
@@ -185,6 +190,10 @@ async def export_accounts(
             progress=lambda line: say(name, line),
             files=result.files,
         )
+        if result.error is not None:  # it could not even be opened: the folder says why
+            result.error = _finish(kinds.get(name, "?"), ctx, [], result.error)
+            say(name, f"failed: {result.error}")
+            return
         say(name, f"exporting to {result.folder}")
         result.error = await _export_one(session.network_for(name), ctx, password)
         say(name, "done" if result.error is None else f"failed: {result.error}")
