@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.feed import FeedSelection, serves
 from tui.model import FeedRef
+from tui.ui.screens.export import open_export
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -33,6 +34,11 @@ class MurmurCommands(Provider):
             ),
             ("Messages", app.action_messages, "This run's errors"),
             ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
+            (
+                "Export account…",
+                partial(open_export, app),
+                "Save your posts, follows, lists (and Nostr keys) to a folder",
+            ),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
         found.append(
