@@ -11,10 +11,15 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.feed import FeedSelection, serves
 from tui.model import FeedRef
-from tui.ui.screens.export import open_export
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+
+
+def open_export(app: MurmurApp) -> None:
+    from tui.ui.screens.export import ExportScreen  # its widgets load when first asked for
+
+    app.push_screen(ExportScreen())
 
 
 class MurmurCommands(Provider):

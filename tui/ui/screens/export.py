@@ -22,10 +22,6 @@ ALL = "*all*"
 DEFAULT_FOLDER = "~/murmur-export"
 
 
-def open_export(app: Any) -> None:
-    app.push_screen(ExportScreen())
-
-
 class ExportScreen(Screen[None]):
     DEFAULT_CSS = """
     #export { padding: 0 1; }
