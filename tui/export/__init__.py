@@ -164,7 +164,10 @@ async def export_accounts(
     ExportRefused before writing anything when an existing export is in the way.
     """
     folders = plan_folders(dest, accounts, force=force, resume=resume)
-    dest.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    try:
+        dest.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportRefused(f"cannot make the folder {dest}: {exc.strerror or exc}") from None
     results = {name: AccountResult(name, folder) for name, folder in folders.items()}
     say = progress or (lambda account, line: None)
     usable = [n for n in accounts if n in session.networks]

@@ -26,10 +26,13 @@ if TYPE_CHECKING:
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
-# Characters that a terminal may act on when someone `cat`s an export (C1 controls, bidi
-# controls, line separators). In JSON they can only stand inside strings, so writing them as
-# \uXXXX escapes gives the same values to every reader and a file that is safe to look at.
-_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# Characters that a terminal may act on when someone `cat`s an export (DEL, C1 controls, bidi
+# controls, line separators), and lone surrogates (which UTF-8 cannot hold). In JSON they can
+# only stand inside strings, so writing them as \uXXXX escapes gives the same values to every
+# reader and a file that is safe to look at. (json.dumps escapes C0 controls itself.)
+_UNSAFE_IN_JSON = re.compile(
+    "[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def dumps(obj: Any) -> str:
