@@ -144,9 +144,17 @@ async def test_csv_files_are_what_mastodons_importer_reads(server, tmp_path):
     assert "test-token" not in "".join(p.read_text() for p in folder.iterdir())
 
 
-async def test_media_are_downloaded_with_media(server, tmp_path):
+async def test_media_are_downloaded_with_media_and_a_lost_one_is_said(server, tmp_path):
     ids = seed(server)
-    folder, _ = await export_alice(server, tmp_path, media=True)
+    w = server.world
+    lost = Media(w.new_id(), ids["alice"], "lost.png", "gone", 10, ready=True)
+    w.media[lost.id] = lost
+    server.routes.make_status(ids["alice"], "lost", media=[lost.id])
+    server.fault(f"/media/{lost.id}/lost.png", 404, '{"error": "Not found"}')
+    folder, lines = await export_alice(server, tmp_path, media=True)
     files = list((folder / "media").iterdir())
     assert [f.name for f in files] == [f"{ids['media']}.png"]
-    assert "media/" in (folder / "README.txt").read_text()
+    assert files[0].read_bytes().startswith(b"\x89PNG")
+    assert any(f"could not download {lost.id}" in line for _, line in lines)
+    readme = (folder / "README.txt").read_text()
+    assert "1 could not be downloaded" in readme

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 from tui import text
 from tui.export.base import ExportContext, JsonlWriter, read_jsonl, write_csv, write_posts
 from tui.model import Post
+from tui.networks.base import NetworkError
 
 if TYPE_CHECKING:
     from tui.networks.mastodon.network import MastodonNetwork
@@ -118,7 +119,7 @@ async def _download_media(network: MastodonNetwork, ctx: ExportContext, out: Jso
         return
     folder = ctx.dest / "media"
     folder.mkdir(mode=0o700, exist_ok=True)
-    done = 0
+    done = missed = 0
     for status in read_jsonl(out.path):
         for attachment in status.get("media_attachments") or ():
             if not isinstance(attachment, Mapping):
@@ -139,13 +140,21 @@ async def _download_media(network: MastodonNetwork, ctx: ExportContext, out: Jso
             target = folder / _SAFE_NAME.sub("_", media_id + suffix)
             if target.exists() and ctx.resume:
                 continue
-            data = await network.http.download(url)
+            try:
+                data = await network.http.download(url)
+            except NetworkError as exc:  # one file lost is said, and the others still come
+                missed += 1
+                ctx.progress(f"media: could not download {media_id}: {exc.message}")
+                continue
             partial = target.with_name(target.name + ".partial")
             partial.write_bytes(data)
             partial.replace(target)
             done += 1
             ctx.progress(f"media: {done} files")
-    ctx.files["media/"] = "the images, videos and sounds attached to your statuses (by media id)"
+    what = "the images, videos and sounds attached to your statuses (by media id)"
+    if missed:
+        what += f"; {missed} could not be downloaded (their URLs are in statuses.jsonl)"
+    ctx.files["media/"] = what
 
 
 async def _timeline(
