@@ -110,3 +110,20 @@ async def test_ncryptsec_decrypts_with_nostr_sdk_to_the_same_key(tmp_path, local
     assert encrypted.decrypt(PASSWORD).to_hex() == keys.secret.hex()
     everything = "".join(p.read_text() for p in folder.iterdir() if p.is_file())
     assert keys.nsec not in everything and keys.secret.hex() not in everything
+
+
+async def test_resuming_an_interrupted_export_adds_only_what_is_missing(tmp_path, local_relay):
+    keys = Keys.generate()
+    await raw_publish(
+        local_relay.url, *(sign(keys, 1, f"n{n}", created_at=T0 + n) for n in range(12))
+    )
+    folder = await run_export(tmp_path, network(keys, local_relay.url))
+    events = folder / "events.jsonl"
+    lines = events.read_text().splitlines(keepends=True)
+    events.write_text("".join(lines[:5]) + lines[5][:40])  # as if stopped while writing
+    folder = await run_export(tmp_path, network(keys, local_relay.url), resume=True)
+    exported = jsonl(events)
+    assert len(exported) == len({e["id"] for e in exported}) == 12
+    for raw in exported:
+        verify_event(raw, check_future=False)
+    assert len(jsonl(folder / "posts.jsonl")) == 12
