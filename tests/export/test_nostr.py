@@ -127,3 +127,16 @@ async def test_resuming_an_interrupted_export_adds_only_what_is_missing(tmp_path
     for raw in exported:
         verify_event(raw, check_future=False)
     assert len(jsonl(folder / "posts.jsonl")) == 12
+
+
+async def test_a_relay_that_is_down_is_named_and_the_others_exported(tmp_path, local_relay):
+    keys = Keys.generate()
+    await raw_publish(local_relay.url, sign(keys, 1, "still here", created_at=T0))
+    dead = f"ws://127.0.0.1:{free_port()}"
+    account = Account(
+        "me", NetworkKind.NOSTR, handle=keys.npub, options={"relays": [local_relay.url, dead]}
+    )
+    folder = await run_export(tmp_path, NostrNetwork(account, {"nsec": keys.nsec}))
+    assert [p["text"] for p in jsonl(folder / "posts.jsonl")] == ["still here"]
+    readme = (folder / "README.txt").read_text()
+    assert f"not all read from: {dead}" in readme

@@ -118,10 +118,14 @@ async def export(network: NostrNetwork, ctx: ExportContext) -> None:
         raise network.error(Transient, f"no relay answered: {why}")
     for url, why in failed.items():
         ctx.progress(f"warning: {url} did not give all its events ({why})")
-    ctx.files["events.jsonl"] = (
+    what = (
         "every event you signed, exactly as your relays hold them (ids and signatures intact: "
         "anyone can verify them, any relay accepts them again), one JSON object a line"
     )
+    if failed:
+        missing = ", ".join(f"{u} ({why})" for u, why in failed.items())
+        what += f"; not all read from: {missing} (--resume tries them again)"
+    ctx.files["events.jsonl"] = what
     events = _events(ctx)
     for kind, (name, what) in LISTS.items():
         newest = max(
