@@ -26,6 +26,8 @@ class ExportScreen(Screen[None]):
     DEFAULT_CSS = """
     #export { padding: 0 1; }
     #export Label { margin-top: 1; }
+    #export-progress { display: none; }
+    #export-progress.running { display: block; }
     #export-options { height: auto; }
     #export-log { height: 1fr; min-height: 4; border: round $panel; }
     #export-status { height: auto; }
@@ -51,14 +53,13 @@ class ExportScreen(Screen[None]):
         accounts = [(a.name, a.name) for a in self.app.session.accounts]
         with Vertical(id="export"):
             yield Static(
-                "Export account — ctrl+s exports, esc goes back (files are described in the "
-                "README.txt of each account's folder)",
+                "Export account — ctrl+s exports, esc goes back",
                 classes="pane-title",
             )
             yield Label("Account")
             choices = [("All accounts", ALL), *accounts]
-            yield Select(choices, value=ALL, allow_blank=False, id="export-account")
-            yield Label("Folder (one folder per account is made in it)")
+            yield Select(choices, value=ALL, allow_blank=False, id="export-account", compact=True)
+            yield Label("Folder (one folder per account is made in it, each with a README.txt)")
             yield Input(DEFAULT_FOLDER, id="export-folder", compact=True)
             yield Label("Password for Nostr keys (empty: keys are not exported)")
             yield Input(id="export-password", password=True, compact=True)
@@ -66,7 +67,7 @@ class ExportScreen(Screen[None]):
                 yield Checkbox("Finish an interrupted export", id="export-resume", compact=True)
                 yield Checkbox("Write over an export", id="export-force", compact=True)
                 yield Checkbox("Download media", id="export-media", compact=True)
-            yield Button("Export", id="export-start", variant="primary")
+            yield Button("Export", id="export-start", variant="primary", compact=True)
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-status", markup=False)
             yield Log(id="export-log", max_lines=2000)
@@ -110,6 +111,7 @@ class ExportScreen(Screen[None]):
         self.finished.clear()
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=len(names), progress=0)
+        bar.add_class("running")
         log = self.query_one("#export-log", Log)
         self._status(f"Exporting {len(names)} account{'s' if len(names) != 1 else ''}…")
 
