@@ -165,3 +165,18 @@ async def test_an_interrupted_export_resumes_without_duplicates(amurmur, server,
     assert len(posts) == len({p["server_id"] for p in posts}) == len(mine)
     # The resumed run met what the first one wrote and went on below it, not from the top.
     assert sum(1 for r in server.received if r.path == path) <= pages + 4
+
+
+async def test_usage_errors_say_what_to_do(amurmur, server, tmp_path):
+    help_text = await amurmur("--help")
+    assert "export" in help_text.out
+    nothing = await amurmur("export", str(tmp_path / "x"))
+    assert nothing.code == 2 and "murmur login" in nothing.err
+    await login_mastodon(amurmur, server)
+    unknown = await amurmur("export", "--account", "nobody", str(tmp_path / "x"))
+    assert unknown.code == 2 and "nobody" in unknown.err
+    both = await amurmur("export", "--force", "--resume", str(tmp_path / "x"))
+    assert both.code == 2
+    stray = await amurmur("export", "--password-stdin", str(tmp_path / "x"))
+    assert stray.code == 2 and "--keys" in stray.err
+    assert not (tmp_path / "x").exists()
