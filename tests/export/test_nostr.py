@@ -140,3 +140,21 @@ async def test_a_relay_that_is_down_is_named_and_the_others_exported(tmp_path, l
     assert [p["text"] for p in jsonl(folder / "posts.jsonl")] == ["still here"]
     readme = (folder / "README.txt").read_text()
     assert f"not all read from: {dead}" in readme
+
+
+async def test_the_key_is_exported_even_when_no_relay_answers(tmp_path):
+    from nostr_sdk import EncryptedSecretKey
+
+    keys = Keys.generate()
+    net = network(keys, f"ws://127.0.0.1:{free_port()}")
+    session = session_of(net)
+    try:
+        results = await export_accounts(session, tmp_path / "out", ["me"], password=PASSWORD)
+    finally:
+        await session.close_all()
+    result = results["me"]
+    assert not result.ok and "relay" in result.error
+    ncryptsec = (result.folder / "nostr_key.ncryptsec").read_text().strip()
+    assert EncryptedSecretKey.from_bech32(ncryptsec).decrypt(PASSWORD).to_hex() == keys.secret.hex()
+    readme = (result.folder / "README.txt").read_text()
+    assert "INCOMPLETE" in readme and "nostr_key.ncryptsec" in readme

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,31 +111,47 @@ async def _export_one(
     network: Any,
     ctx: ExportContext,
     password: str | None,
+    error: str | None = None,
 ) -> str | None:
-    """Run one account's export; return None, or why it failed (a sentence)."""
-    from tui import errorlog
+    """Run one account's export (unless `error` says it could not even be opened), then its
+    keys, which need no server; return None, or why it failed (a sentence)."""
     from tui.export import keys
-    from tui.networks.base import NetworkError
 
-    error: str | None = None
     notes: list[str] = []
     kind = network.kind.value
-    try:
+    if error is None:
         module = _module(kind)
         if module is None:
             error = f"export for {kind.capitalize()} is not available in this build"
         else:
-            await module.export(network, ctx)
-            notes = await keys.export_keys(network, ctx, password)
+            error = await _guarded(ctx, module.export(network, ctx))
+
+    async def export_keys() -> None:
+        notes.extend(await keys.export_keys(network, ctx, password))
+
+    key_error = await _guarded(ctx, export_keys())
+    return _finish(kind, ctx, notes, error or key_error)
+
+
+async def _guarded(ctx: ExportContext, step: Awaitable[None]) -> str | None:
+    """Await one step of an export; None, or why it failed (a sentence for the user)."""
+    from tui import errorlog
+    from tui.networks.base import NetworkError
+
+    try:
+        await step
     except NetworkError as exc:
-        error = exc.message
+        return exc.message
     except OSError as exc:
         where = exc.filename or ctx.dest
-        error = f"could not write {where}: {exc.strerror or exc}"
+        return f"could not write {where}: {exc.strerror or exc}"
     except Exception as exc:  # noqa: BLE001 - one account's bug must not end the others'
-        log = errorlog.log_exception(exc, doing=f"exporting {ctx.account}")
-        error = f"an unexpected error happened ({type(exc).__name__}); details are in {log}"
-    return _finish(kind, ctx, notes, error)
+        try:
+            log = errorlog.log_exception(exc, doing=f"exporting {ctx.account}")
+        except OSError:
+            return f"an unexpected error happened ({type(exc).__name__}: {exc})"
+        return f"an unexpected error happened ({type(exc).__name__}); details are in {log}"
+    return None
 
 
 def _finish(kind: str, ctx: ExportContext, notes: list[str], error: str | None) -> str | None:
@@ -184,7 +200,12 @@ async def export_accounts(
 
     async def one(name: str) -> None:
         result = results[name]
-        result.folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        try:
+            result.folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        except OSError as exc:
+            result.error = f"cannot make the folder {result.folder}: {exc.strerror or exc}"
+            say(name, f"failed: {result.error}")
+            return
         ctx = ExportContext(
             account=name,
             dest=result.folder,
@@ -193,12 +214,14 @@ async def export_accounts(
             progress=lambda line: say(name, line),
             files=result.files,
         )
-        if result.error is not None:  # it could not even be opened: the folder says why
+        network = session.networks.get(name)
+        if network is None:  # it could not even be made: the folder says why
             result.error = _finish(kinds.get(name, "?"), ctx, [], result.error)
             say(name, f"failed: {result.error}")
             return
-        say(name, f"exporting to {result.folder}")
-        result.error = await _export_one(session.network_for(name), ctx, password)
+        if result.error is None:
+            say(name, f"exporting to {result.folder}")
+        result.error = await _export_one(network, ctx, password, result.error)
         say(name, "done" if result.error is None else f"failed: {result.error}")
 
     await asyncio.gather(*(one(n) for n in folders))
