@@ -14,6 +14,7 @@ same people when imported on another server.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
@@ -22,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from tui import text
-from tui.export.base import ExportContext, JsonlWriter, read_jsonl, write_csv, write_posts
+from tui.export.base import (
+    FILE_MODE,
+    ExportContext,
+    JsonlWriter,
+    read_jsonl,
+    write_csv,
+    write_posts,
+)
 from tui.model import Post
 from tui.networks.base import NetworkError
 
@@ -147,7 +155,9 @@ async def _download_media(network: MastodonNetwork, ctx: ExportContext, out: Jso
                 ctx.progress(f"media: could not download {media_id}: {exc.message}")
                 continue
             partial = target.with_name(target.name + ".partial")
-            partial.write_bytes(data)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
             partial.replace(target)
             done += 1
             ctx.progress(f"media: {done} files")
