@@ -9,6 +9,7 @@ read by @atproto/repo, the reference implementation, as well as by Murmur's own 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import struct
@@ -21,13 +22,15 @@ import pytest
 
 from tests.bluesky import conftest as reference
 from tests.bluesky.conftest import BskyNet, Person
+from tests.http.scripted_server import Answer, ScriptedServer
 from tui.export import bluesky as bluesky_export
 from tui.export import car
 from tui.export.base import ExportContext
 from tui.model import Draft, MediaUpload, Reaction
-from tui.networks.base import Prompt
+from tui.networks.base import BadResponse, NotFound, Prompt
 from tui.networks.bluesky.login import login
 from tui.networks.bluesky.network import BlueskyNetwork
+from tui.networks.http import Http
 
 # Reads a CAR with @atproto/repo's verifyRepoCar (checks the blocks, the MST and, given the key,
 # the commit's signature, with the key from the DID document) and prints the records per collection.
@@ -354,3 +357,181 @@ async def test_a_damaged_car_is_refused_not_miscounted(
     flipped.write_bytes(whole[:-1] + bytes([whole[-1] ^ 1]))
     with pytest.raises(car.CarError, match="does not match its CID"):
         car.CarFile(flipped)
+
+
+@network
+async def test_an_expired_session_is_refreshed_before_the_downloads(
+    bsky: BskyNet, people, tmp_path: Path
+) -> None:
+    alice, bob, alice_p, bob_p = people
+    png, written, bobs = await live_a_little(bsky, alice, bob, bob_p, tmp_path)
+    alice.xrpc.http.token = bsky.expire(alice.xrpc.access_jwt)
+    dest = tmp_path / "export"
+    ctx, _ = context(dest, media=True)
+
+    await bluesky_export.export(alice, ctx)
+
+    assert alice.xrpc.refreshes == 1
+    assert len(jsonl(dest / "posts.jsonl")) == 3
+    assert next((dest / "blobs").iterdir()).read_bytes() == png
+
+
+# ----- streaming a large body to disk (Http.download_to, a local HTTP server) --------------------
+@pytest.fixture
+async def server():
+    srv = ScriptedServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+async def http(server: ScriptedServer):
+    client = Http(server.url, network="bluesky", account="alice", token="t")
+    client.backoff_base = 0.01
+    yield client
+    await client.aclose()
+
+
+CAR = {"Content-Type": "application/vnd.ipld.car"}
+GETREPO = "/xrpc/com.atproto.sync.getRepo"
+
+
+@network
+async def test_a_body_lands_on_disk_whole_and_decoded(server, http, tmp_path: Path) -> None:
+    body = os.urandom(300_000)
+    server.queue(GETREPO, Answer(200, zlib.compress(body), {**CAR, "Content-Encoding": "deflate"}))
+    sizes: list[int] = []
+    dest = tmp_path / "repo.car"
+
+    size = await http.download_to(
+        GETREPO, dest, params={"did": "did:plc:x"}, max_bytes=len(body), progress=sizes.append
+    )
+
+    assert size == len(body) and dest.read_bytes() == body
+    assert sizes and sizes[-1] <= len(body) and sizes == sorted(sizes)
+    assert server.requests_to(GETREPO)[0].path.endswith("?did=did%3Aplc%3Ax")
+    assert server.requests_to(GETREPO)[0].headers["authorization"] == "Bearer t"
+
+
+@network
+@pytest.mark.parametrize("compressed", [False, True])
+async def test_a_body_over_the_cap_leaves_no_file(
+    server, http, tmp_path: Path, compressed: bool
+) -> None:
+    body = bytes(200_000)
+    if compressed:  # small on the wire, over the cap once inflated
+        deflated = {**CAR, "Content-Encoding": "deflate"}
+        server.queue(GETREPO, Answer(200, zlib.compress(body), deflated))
+    else:
+        server.queue(GETREPO, Answer(200, body, CAR))
+    dest = tmp_path / "repo.car"
+    with pytest.raises(BadResponse, match="sent too much"):
+        await http.download_to(GETREPO, dest, max_bytes=100_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+@network
+async def test_a_passing_failure_is_retried_and_a_missing_repo_is_not(
+    server, http, tmp_path: Path
+) -> None:
+    server.queue(GETREPO, Answer(503, b'{"error":"busy"}'), Answer(200, b"whole", CAR))
+    dest = tmp_path / "repo.car"
+    assert await http.download_to(GETREPO, dest, max_bytes=100) == 5
+    assert dest.read_bytes() == b"whole" and len(server.requests_to(GETREPO)) == 2
+
+    server.queue(GETREPO, Answer(404, b'{"error":"RepoNotFound","message":"Could not find repo"}'))
+    gone = tmp_path / "gone.car"
+    with pytest.raises(NotFound, match="Could not find repo"):
+        await http.download_to(GETREPO, gone, max_bytes=100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo.car"]
+
+
+# ----- hostile files (no server) ---------------------------------------------------------------
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    return bytes([major << 5 | 26]) + n.to_bytes(4, "big")
+
+
+def _cbor(value) -> bytes:
+    """Just enough DAG-CBOR to build hostile files by hand."""
+    if isinstance(value, car.Link):
+        return b"\xd8\x2a" + _cbor(b"\x00" + value.cid)
+    if isinstance(value, bool) or value is None:
+        return {False: b"\xf4", True: b"\xf5", None: b"\xf6"}[value]
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        return _cbor_head(3, len(value.encode())) + value.encode()
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor(v) for v in value)
+    items = sorted(value.items(), key=lambda kv: (len(kv[0]), kv[0]))
+    return _cbor_head(5, len(items)) + b"".join(_cbor(k) + _cbor(v) for k, v in items)
+
+
+def _cid(data: bytes, hash_code: int = 0x12) -> bytes:
+    digest = hashlib.sha256(data).digest()
+    return bytes([1, 0x71, hash_code, 32]) + digest
+
+
+def _car(root: bytes, blocks: list[tuple[bytes, bytes]]) -> bytes:
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append(n & 0x7F | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    header = _cbor({"version": 1, "roots": [car.Link(root)]})
+    out = varint(len(header)) + header
+    for cid, data in blocks:
+        out += varint(len(cid) + len(data)) + cid + data
+    return out
+
+
+def test_a_tree_that_loops_is_refused(tmp_path: Path) -> None:
+    # With a hash this reader cannot check, a node may name itself: the walk must not follow.
+    node_cid = bytes([1, 0x71, 0x13, 4]) + b"loop"
+    node = _cbor({"l": car.Link(node_cid), "e": []})
+    commit = _cbor({"did": "did:plc:x", "version": 3, "data": car.Link(node_cid), "rev": "a"})
+    commit_cid = _cid(commit)
+    path = tmp_path / "loop.car"
+    path.write_bytes(_car(commit_cid, [(commit_cid, commit), (node_cid, node)]))
+    with car.CarFile(path) as repo, pytest.raises(car.CarError, match="loops"):
+        repo.count_by_collection()
+
+
+def test_a_tree_with_keys_counts_them_and_deep_nesting_is_refused(tmp_path: Path) -> None:
+    record = _cbor({"$type": "app.bsky.feed.post", "text": "hi"})
+    deep = b"\x81" * 200 + b"\x00"  # an array in an array ... 200 deep
+    rec_cid, deep_cid = _cid(record), _cid(deep)
+    entries = [
+        {"p": 0, "k": b"app.bsky.feed.post/3aaa", "v": car.Link(rec_cid), "t": None},
+        {"p": 19, "k": b"3bbb", "v": car.Link(deep_cid), "t": None},
+    ]
+    node = _cbor({"l": None, "e": entries})
+    node_cid = _cid(node)
+    commit = _cbor({"did": "did:plc:x", "version": 3, "data": car.Link(node_cid), "rev": "a"})
+    commit_cid = _cid(commit)
+    path = tmp_path / "repo.car"
+    blocks = [(commit_cid, commit), (node_cid, node), (rec_cid, record), (deep_cid, deep)]
+    path.write_bytes(_car(commit_cid, blocks))
+    with car.CarFile(path) as repo:
+        assert list(k for k, _ in repo.keys()) == [
+            "app.bsky.feed.post/3aaa",
+            "app.bsky.feed.post/3bbb",
+        ]
+        assert repo.count_by_collection() == {"app.bsky.feed.post": 2}
+        assert repo.get(rec_cid)["text"] == "hi"
+        with pytest.raises(car.CarError, match="too deep"):
+            repo.get(deep_cid)
+
+
+@pytest.mark.parametrize("text", ["b../../etc/passwd", "bafy/../x", "Bafkrei", "", "b" + "a" * 300])
+def test_a_blob_cid_that_is_not_a_cid_never_becomes_a_file_name(text: str) -> None:
+    with pytest.raises(car.CarError):
+        car.parse_cid_string(text)

@@ -66,10 +66,11 @@ async def export(network: BlueskyNetwork, ctx: ExportContext) -> None:
     await _session(network)
     car_path = ctx.dest / "repo.car"
     await _repo(network, ctx, car_path)
-    counts, refs = await _read_repo(network, car_path)
+    counts, refs, unreadable = await _read_repo(network, car_path)
     ctx.files["repo.car"] = FILES["repo.car"]
     summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items()))
-    ctx.progress(f"repo.car: {sum(counts.values())} records ({summary or 'none'})")
+    odd = f"; {unreadable} this version cannot decode" if unreadable else ""
+    ctx.progress(f"repo.car: {sum(counts.values())} records ({summary or 'none'}){odd}")
     await _posts(network, ctx)
     await _following(network, ctx)
     blobs = await _blobs(network, ctx, refs)
@@ -134,26 +135,41 @@ async def _repo(network: BlueskyNetwork, ctx: ExportContext, path: Path) -> None
     ctx.progress(f"repo.car: {size} bytes")
 
 
-def _scan_repo(path: Path, did: str) -> tuple[dict[str, int], list[BlobRef]]:
-    """Records per collection, and (cid, mime, size, record URI) for every blob a record uses."""
+def _scan_repo(path: Path, did: str) -> tuple[dict[str, int], list[BlobRef], int]:
+    """Records per collection; (cid, mime, size, record URI) for every blob a record uses; how
+    many records could not be decoded (counted, but their blobs are not known).
+
+    A file that is damaged, or whose tree cannot be walked, is a CarError: nothing in it can be
+    trusted. A single record this reader cannot decode is not: the file still holds it whole
+    (its block matched its CID) for tools that can.
+    """
     refs: list[BlobRef] = []
     counts: dict[str, int] = {}
+    unreadable = 0
     with car.CarFile(path) as repo:
         commit = repo.commit()
         if commit.get("did") != did:
             raise car.CarError("the repository belongs to another account")
-        for record in repo.records():
-            counts[record.collection] = counts.get(record.collection, 0) + 1
-            uri = f"at://{did}/{record.key}"
-            refs.extend((cid, mime, size, uri) for cid, mime, size in car.blob_refs(record.value))
-    return counts, refs
+        for key, cid in repo.keys():
+            collection = key.split("/", 1)[0]
+            counts[collection] = counts.get(collection, 0) + 1
+            try:
+                value = repo.get(cid)
+            except car.CarError:
+                unreadable += 1
+                continue
+            uri = f"at://{did}/{key}"
+            refs.extend((blob, mime, size, uri) for blob, mime, size in car.blob_refs(value))
+    return counts, refs, unreadable
 
 
-async def _read_repo(network: BlueskyNetwork, path: Path) -> tuple[dict[str, int], list[BlobRef]]:
+async def _read_repo(
+    network: BlueskyNetwork, path: Path
+) -> tuple[dict[str, int], list[BlobRef], int]:
     try:
         return await asyncio.to_thread(_scan_repo, path, network.did)
     except car.CarError as exc:
-        path.unlink(missing_ok=True)  # not a backup anyone could use
+        path.unlink(missing_ok=True)  # damaged: not a backup anyone could restore
         raise network.error(
             BadResponse, f"the repository the server sent is unreadable ({exc})"
         ) from None
