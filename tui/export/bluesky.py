@@ -3,13 +3,13 @@
 Written into `ctx.dest`, in this order (the most valuable first):
 
 - `repo.car`: the repository as `com.atproto.sync.getRepo` serves it, streamed to disk, checked
-  block by block against the CIDs (`tui.export.car`). Official tools read it (`goat repo
-  inspect`, a PDS's `com.atproto.repo.importRepo` when moving to another server); it holds every
-  record, follows included, signed by the account's key.
+  block by block against the CIDs (`tui.export.car`). atproto's own tools read it
+  (@atproto/repo, goat), and a PDS imports it (`com.atproto.repo.importRepo`) when an account
+  moves; it holds every record, follows included, under the account's signature.
 - `posts.jsonl`: own posts and replies, oldest first, in the `--json` shape. They come from the
   repository itself (`com.atproto.repo.listRecords` on the PDS), not the AppView's author feed:
-  the repo holds every post the account wrote, while the feed depends on what the AppView has
-  indexed and shows, mixes in reposts and pins, and ranks by indexing time.
+  the repo holds every post the account wrote, while the feed holds what the AppView indexed
+  and chooses to show, mixed with reposts and pins.
 - `following.csv`: `did,handle,followed_at` per follow record. Bluesky has no follow import; the
   DID is what identifies an account (handles change), the handle is for people.
 - `blobs.txt`: every blob (`com.atproto.sync.listBlobs`), one line per blob and record using it:
@@ -61,6 +61,11 @@ FILES = {
 
 
 async def export(network: BlueskyNetwork, ctx: ExportContext) -> None:
+    """Write the account's files into `ctx.dest`, naming each in `ctx.files`.
+
+    Raises NetworkError (a sentence for the user) when the server fails or sends something
+    unusable; a file written before that stays complete.
+    """
     await network.open()
     ctx.dest.mkdir(parents=True, exist_ok=True)
     await _session(network)
@@ -68,7 +73,7 @@ async def export(network: BlueskyNetwork, ctx: ExportContext) -> None:
     await _repo(network, ctx, car_path)
     counts, refs, unreadable = await _read_repo(network, car_path)
     ctx.files["repo.car"] = FILES["repo.car"]
-    summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items()))
+    summary = ", ".join(f"{n} {clean_line(c, max_len=100)}" for c, n in sorted(counts.items()))
     odd = f"; {unreadable} this version cannot decode" if unreadable else ""
     ctx.progress(f"repo.car: {sum(counts.values())} records ({summary or 'none'}){odd}")
     await _posts(network, ctx)
@@ -288,8 +293,9 @@ async def _blobs(network: BlueskyNetwork, ctx: ExportContext, refs: list[BlobRef
             try:
                 car.parse_cid_string(cid)
             except car.CarError:
+                shown = clean_line(cid if isinstance(cid, str) else repr(cid), max_len=80)
                 raise network.error(
-                    BadResponse, f"the server listed a blob with an invalid CID ({cid!r:.80})"
+                    BadResponse, f"the server listed a blob with an invalid CID ({shown!r})"
                 ) from None
             listed.append(cid)
         cursor = body.get("cursor") if isinstance(body, dict) else None
