@@ -27,8 +27,9 @@ import re
 import ssl
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -209,6 +210,15 @@ def _clean(text: str) -> str:
 
 class _TooLarge(Exception):
     """The decoded body passed its cap (internal: `Http` words the BadResponse)."""
+
+
+class _Again(Exception):
+    """A streamed download failed in a way worth another try (internal to `download_to`)."""
+
+    def __init__(self, error: NetworkError, wait: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.wait = wait
 
 
 class _BadEncoding(Exception):
@@ -522,6 +532,105 @@ class Http:
             deadline=deadline or self.upload_deadline,
         )
         return response.content
+
+    async def download_to(
+        self,
+        url_or_path: str,
+        dest: Path,
+        *,
+        max_bytes: int,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        deadline: float | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """GET a body too large to hold in memory (a repository, a video) into the file `dest`.
+
+        The body goes to `dest` + ".part", chunk by chunk, and is renamed to `dest` only once
+        whole, so `dest` never holds a partial download. Its decoded size is capped at
+        `max_bytes` like every body; `deadline` (default `upload_deadline`) bounds the whole
+        call. A transient failure (connection lost, 429, 502-504) starts again from the first
+        byte, at most `max_retries` times. `progress` gets the bytes written so far.
+        Returns the size written; raises NetworkError like `request`.
+        """
+        url = self.url(url_or_path)
+        part = dest.with_name(dest.name + ".part")
+        total = deadline or self.upload_deadline
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + total
+        attempt = 0
+        try:
+            async with asyncio.timeout(total):
+                while True:
+                    try:
+                        size = await self._stream_to(url, params, part, max_bytes, progress)
+                    except _Again as again:
+                        wait = self._delay(attempt) if again.wait is None else again.wait
+                        fits = wait <= self.max_wait and loop.time() + wait < ends
+                        if attempt >= self.max_retries or not fits:
+                            raise again.error from None
+                        await asyncio.sleep(wait)
+                        attempt += 1
+                        continue
+                    part.replace(dest)
+                    return size
+        except TimeoutError:
+            raise self._error(Transient, f"{self._base.host} did not finish in time") from None
+        finally:
+            part.unlink(missing_ok=True)
+
+    async def _stream_to(
+        self,
+        url: str,
+        params: Any,
+        part: Path,
+        limit: int,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """One try of `download_to`: the body into `part`; `_Again` when a retry may help."""
+        try:
+            response, history = await self._send("GET", url, params, {}, {"Accept": "*/*"}, True)
+        except httpx.TransportError as exc:
+            raise _Again(self._transport_error(exc)) from None
+        try:
+            status = response.status_code
+            if status >= 400:
+                page = await self._complete(response, history, _ERROR_BODY_BYTES, True)
+                error = self._status_error(page, sent_token=self._sends_token(url, True))
+                if status == 429 or status in RETRY_STATUSES - {500}:
+                    raise _Again(error, parse_retry_after(response.headers))
+                raise error
+            decoder = _Decoder(response.headers.get("content-encoding", ""), limit)
+            declared = response.headers.get("content-length", "")
+            if not decoder.coding and declared.isdigit() and int(declared) > limit:
+                raise _TooLarge
+            written = 0
+            with part.open("wb") as out:
+                async for chunk in response.aiter_raw():
+                    decoder.feed(chunk)
+                    if decoder.buf:
+                        out.write(decoder.buf)
+                        written += len(decoder.buf)
+                        # The cap counts what was written before as well as what is buffered.
+                        decoder.buf.clear()
+                        decoder.limit = limit - written
+                        if progress is not None:
+                            progress(written)
+                rest = decoder.finish()
+                out.write(rest)
+                written += len(rest)
+            return written
+        except _TooLarge:
+            raise self._too_large(limit, response.status_code) from None
+        except _BadEncoding as exc:
+            raise self._error(
+                BadResponse, f"server answered an unreadable body ({exc})", status=status
+            ) from None
+        except httpx.TransportError as exc:
+            raise _Again(self._transport_error(exc)) from None
+        except httpx.HTTPError as exc:
+            raise self._error(BadResponse, f"request failed: {type(exc).__name__}") from None
+        finally:
+            await response.aclose()
 
     async def _request(
         self,
