@@ -52,10 +52,6 @@ verifyRepoCar(new Uint8Array(fs.readFileSync(file)), did, key).then((repo) => {
 """
 
 
-# The reference network (tests/bluesky/conftest.py), started once for this module's tests.
-bsky = reference.bsky
-
-
 class Interrupted(Exception):
     """Stands for the user pressing Ctrl-C in the middle of an export."""
 
