@@ -3,8 +3,9 @@
 Pure and Textual-free. The tree is built from each item's `reply_to` (the parent's uid); an item
 whose parent is not among the items (not fetched, deleted, or invented by a hostile server)
 starts a tree of its own, and a cycle of replies (a replies to b replies to a) is cut where it
-is found, so nothing here loops or recurses on what a server sent. Siblings are in time order
-(oldest first, then the order the server gave), like a conversation is read.
+is found, so nothing here loops or recurses on what a server sent. Replies to a post are in time
+order (oldest first, then the order the server gave), like a conversation is read; the roots keep
+the server's order (its ancestors come first).
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ class ThreadTree:
         def key(uid: str) -> tuple[float, int]:
             return (_when(ordered[index[uid]]), index[uid])
 
-        for kids in children.values():
-            kids.sort(key=key)
+        for parent, kids in children.items():
+            if parent is not None:  # the roots keep the server's order: ancestors come first
+                kids.sort(key=key)
         # Walk from the roots, then from whatever is left: those items hang from a cycle of
         # replies, cut above the cycle's post met first going up from the earliest of them.
         order: list[str] = []
