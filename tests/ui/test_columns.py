@@ -189,3 +189,27 @@ def test_columns_in_the_config_are_checked(tmp_path):
             load_config(write(tmp_path, text))
         assert caught.value.key == key
         assert caught.value.line == line
+
+
+async def settle(pilot, until) -> None:
+    """Pause until `until()` holds; a bounded number of turns of the event loop."""
+    for _ in range(50):
+        await pilot.pause()
+        if until():
+            return
+    raise AssertionError("never happened")
+
+
+async def test_the_timelines_column_gets_live_posts_and_m_marks_the_notifications_column(
+    build_app, nets
+):
+    app = build_app(nets, columns=COLUMNS)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        home, notes = column_list(app, 0), column_list(app, 2)
+        live = nets["masto"].push_post("just now")
+        await settle(pilot, lambda: any(p.uid == live.uid for p in home.items))
+        assert any(row.unread for row in notes.items)
+        await pilot.press("m")
+        await settle(pilot, lambda: not any(row.unread for row in notes.items))
+        assert "unread" not in app.main_screen.query_one("#status").text

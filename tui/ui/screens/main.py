@@ -43,18 +43,26 @@ class _Drawing(Listener):
     def _timeline(self) -> PostList:
         return self.screen.query_one("#timeline", PostList)
 
+    def _columns(self, kind: str, call: str, *args: Any, **kwargs: Any) -> None:
+        if (deck := self.screen.deck) is not None:
+            deck.mirror(kind, call, *args, **kwargs)
+
     def posts_reset(self, items: list[Any]) -> None:
         self._timeline().set_items(items, keep_selection=True)
+        self._columns("posts", "set_items", items, keep_selection=True)
 
     def posts_changed(self, change: Change[Any]) -> None:
         if change:
             self._timeline().apply_change(change)
+            self._columns("posts", "apply_change", change)
 
     def post_removed(self, uid: str) -> None:
         self._timeline().remove(uid)
+        self._columns("posts", "remove", uid)
 
     def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
         screen = self.screen
+        self._columns("notes", "set_items", rows, keep_selection=True)
         screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
         screen.query_one(StatusBar).set_unread(unread)
         screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")

@@ -77,6 +77,16 @@ class FeedColumn(Vertical):
         if not self.column.notifications:
             self.list.set_items(self._cached())
 
+    @property
+    def mirrors(self) -> str:
+        """ "posts" or "notes" when this column shows what the app's reader keeps (the selected
+        feed, every account's notifications): live updates, read state and `m` then apply to
+        it too. "" for a column that pages on its own."""
+        reader = self.app.main_screen.reader
+        if self.column.notifications:
+            return "" if self.column.account else "notes"
+        return "posts" if self.column.selection == reader.selection else ""
+
     def _accounts(self) -> list[str]:
         session = self.app.session
         connected = [a.name for a in session.accounts if a.name in session.networks]
@@ -105,6 +115,13 @@ class FeedColumn(Vertical):
 
     async def load(self) -> None:
         """The newest page from every account of the column."""
+        reader = self.app.main_screen.reader
+        if self.mirrors == "posts":
+            self.list.set_items(reader.posts.items, keep_selection=True)
+            return
+        if self.mirrors == "notes":
+            self.list.set_items(reader.notification_rows(), keep_selection=True)
+            return
         session, page_size = self.app.session, self.app.config.ui.timeline_limit
         accounts = self._accounts()
         pager: Pager[Any]
@@ -136,6 +153,8 @@ class FeedColumn(Vertical):
     @on(PostList.NeedMore)
     @on(NotificationList.NeedMore)
     def _need_more(self, event: ItemList.NeedMore) -> None:
+        if self.mirrors:
+            return  # the reader's next page: the main screen asks for it
         event.stop()  # this column's own pages, not the main timeline's
         self.app.guard(self.older, doing="Loading older posts", group=f"column-{self.index}-more")
 
@@ -228,6 +247,13 @@ class ColumnDeck(Vertical):
         columns = self.feed_columns()
         column = self.focused_column() or (columns[self.current] if columns else None)
         return column.selected_post() if column is not None else None
+
+    def mirror(self, kind: str, call: str, *args: Any, **kwargs: Any) -> None:
+        """What the reader told the main screen, for the columns that show the same
+        (`kind` "posts" or "notes"; `call` a list method: set_items, apply_change, remove)."""
+        for column in self.feed_columns():
+            if column.mirrors == kind:
+                getattr(column.list, call)(*args, **kwargs)
 
     def focused_list(self) -> ItemList[Any] | None:
         column = self.focused_column()
