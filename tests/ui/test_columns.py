@@ -213,3 +213,14 @@ async def test_the_timelines_column_gets_live_posts_and_m_marks_the_notification
         await pilot.press("m")
         await settle(pilot, lambda: not any(row.unread for row in notes.items))
         assert "unread" not in app.main_screen.query_one("#status").text
+
+
+async def test_a_notifications_column_for_one_account_shows_only_its_notifications(build_app, nets):
+    columns = (Column("home"), Column("notifications", "sky2"))
+    app = build_app(nets, columns=columns)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        notes = column_list(app, 1)
+        assert notes.item_count > 0
+        assert {row.account for row in notes.items} == {"sky2"}
+        assert any("Notifications · sky2" in line for line in screen_lines(app))
