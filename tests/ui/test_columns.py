@@ -224,3 +224,18 @@ async def test_a_notifications_column_for_one_account_shows_only_its_notificatio
         assert notes.item_count > 0
         assert {row.account for row in notes.items} == {"sky2"}
         assert any("Notifications · sky2" in line for line in screen_lines(app))
+
+
+async def test_u_on_a_follow_in_a_notifications_column_opens_the_followers_profile(build_app, nets):
+    from tui.ui.screens.profile import ProfileScreen
+
+    app = build_app(nets, columns=(Column("notifications", "masto"),))
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        notes = column_list(app, 0)
+        follow = next(n for n, row in enumerate(notes.items) if row.kind == "follow")
+        notes.select_index(follow)
+        await pilot.press("u")
+        await started(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert ("profile", notes.items[follow].actors[0].uid) in nets["masto"].calls

@@ -255,8 +255,11 @@ class MainScreen(PostActions, Screen[None]):
 
     def action_profile(self) -> None:
         row = self.query_one("#notifications", NotificationList).selected
+        in_notes = self._focused_pane() == "notifications"
+        if (deck := self.deck) is not None and (found := deck.focused_list()) is not None:
+            row, in_notes = found.selected, isinstance(found, NotificationList)
         if (
-            self._focused_pane() == "notifications"
+            in_notes
             and isinstance(row, NotificationGroup)
             and row.post is None
             and row.actors
