@@ -239,3 +239,18 @@ async def test_u_on_a_follow_in_a_notifications_column_opens_the_followers_profi
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", notes.items[follow].actors[0].uid) in nets["masto"].calls
+
+
+async def test_choosing_a_feed_changes_the_focused_column(build_app, nets):
+    app = build_app(nets, columns=COLUMNS)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+p", *"Show account: sky2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await started(pilot)
+        home = column_list(app, 0)
+        assert {p.account for p in home.items} == {"sky2"}
+        assert [c.column for c in deck(app).feed_columns()][1:] == list(COLUMNS[1:])
+        assert any("Home · sky2" in line for line in screen_lines(app))
+        assert app.focused is home

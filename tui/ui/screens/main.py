@@ -258,12 +258,7 @@ class MainScreen(PostActions, Screen[None]):
         in_notes = self._focused_pane() == "notifications"
         if (deck := self.deck) is not None and (found := deck.focused_list()) is not None:
             row, in_notes = found.selected, isinstance(found, NotificationList)
-        if (
-            in_notes
-            and isinstance(row, NotificationGroup)
-            and row.post is None
-            and row.actors
-        ):
+        if in_notes and isinstance(row, NotificationGroup) and row.post is None and row.actors:
             # A follow has no post: its author is the person who followed.
             from tui.ui.screens.profile import ProfileScreen
 
@@ -415,6 +410,11 @@ class MainScreen(PostActions, Screen[None]):
         self.app.guard(refresh, doing="Refreshing", group="refresh", exclusive=True)
 
     def select_feed(self, selection: FeedSelection) -> None:
+        if (deck := self.deck) is not None:  # the timeline is hidden: the column shows it
+            self.app.guard(
+                lambda: deck.retarget(selection), doing=f"Fetching {selection.title}", group="feed"
+            )
+            return
         previous = self.selection
         timeline = self.query_one("#timeline", PostList)
         timeline.set_rules(self.app.config.filters, selection.context)

@@ -20,7 +20,13 @@ from textual.widgets import Static
 
 from tui.columns import NOTIFICATIONS as NOTES
 from tui.columns import Column, column_from
-from tui.feed import Merger, NotificationGroup, group_notifications, served_sources
+from tui.feed import (
+    FeedSelection,
+    Merger,
+    NotificationGroup,
+    group_notifications,
+    served_sources,
+)
 from tui.model import Item, Post
 from tui.reader import Pager, notification_pager, post_pager
 from tui.ui.widgets.item_list import ItemList
@@ -265,14 +271,24 @@ class ColumnDeck(Vertical):
                 column.load, doing=f"Fetching {column.column.label}", group=f"column-{column.index}"
             )
 
-    async def add(self, column: Column) -> None:
-        """A new column at the end, fetched at once."""
-        index = len(self.columns)
-        self.columns.append(column)
-        added = FeedColumn(column, index)
-        await self.query_one("#columns", Horizontal).mount(added)
+    async def retarget(self, selection: FeedSelection) -> None:
+        """`F` or the palette chose a feed: the focused column shows it (this run only)."""
+        columns = self.feed_columns()
+        if not columns:
+            return
+        focused = self.focused_column()
+        index = focused.index if focused is not None else self.current
+        feed = Column(str(selection.feed), selection.account or "")
+        self.columns[index] = feed
+        await columns[index].remove()
+        replacement = FeedColumn(feed, index)
+        holder = self.query_one("#columns", Horizontal)
+        if index < len(holder.children):
+            await holder.mount(replacement, before=index)
+        else:
+            await holder.mount(replacement)
         self.show(index)
-        self.app.guard(added.load, doing=f"Fetching {column.label}", group=f"column-{index}")
+        await replacement.load()
 
 
 def add_column_from_app(app: MurmurApp) -> None:
