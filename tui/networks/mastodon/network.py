@@ -345,7 +345,7 @@ class MastodonNetwork(Network):
         if root and root != status_id:
             # A status's context lists only the replies below it: the rest of the conversation
             # (siblings, other branches) hangs from the root.
-            whole = as_dict(await self.api.context(root))
+            whole = as_dict(await self.api.context(quote(root, safe="")))
             listed = {status_id, *(sid(as_dict(s).get("id")) for s in ancestors)}
             descendants = [
                 s
