@@ -214,3 +214,21 @@ async def test_a_thread_whose_replies_form_a_cycle_still_opens(build_app):
         assert sorted(texts(app)) == ["a", "b", "me"]
         await pilot.press("h", "J", "K", "space")
         assert thread_list(app).selected is not None
+
+
+async def test_deleting_my_reply_selects_the_post_it_answered_and_keeps_the_tree(build_app):
+    net = FakeNetwork("masto", posts=3)
+    posts = conversation(net)
+    posts["a2"] = replace(posts["a2"], author=net.me)
+    serve(net, posts)
+    net.posts.insert(0, posts["a2"])
+    app = build_app({"masto": net})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await open_thread_of(pilot, posts["a2"])
+        await pilot.press("D", "y")
+        await started(pilot)
+        assert ("delete", posts["a2"].uid) in net.calls
+        assert thread_list(app).selected.uid == posts["a"].uid
+        assert "answer to first, two" not in texts(app)
+        assert "depth 3" in texts(app)  # its replies still show

@@ -195,8 +195,10 @@ class ThreadScreen(PostActions, Screen[None]):
         self._show([post if getattr(i, "uid", None) == post.uid else i for i in items])
 
     def item_removed(self, uid: str) -> None:
-        items = self.query_one(ThreadList).thread_tree.all()
-        self._show([i for i in items if getattr(i, "uid", None) != uid])
+        tree = self.query_one(ThreadList).thread_tree
+        # The selection goes to the post the deleted one answered (its replies stay, as roots).
+        others = [i for i in tree.all() if getattr(i, "uid", None) != uid]
+        self._show(others, select=tree.parent(uid) if uid in tree else None)
 
     @on(PostList.Opened)
     def _open(self, event: PostList.Opened) -> None:
