@@ -628,3 +628,20 @@ async def test_a_burst_larger_than_a_page_arrives_whole_in_order_and_once(
     assert posts == burst  # all of them, oldest first, none twice
     assert notes == burst[::5]
     await events.aclose()
+
+
+async def test_a_reply_opens_with_its_siblings_and_the_other_branches(bsky, pair) -> None:
+    alice, bob = pair
+    root = await alice.publish(Draft(text="the root"))
+    bsky.process_all()
+    first = await bob.publish(Draft(text="first answer", reply_to=root))
+    second = await alice.publish(Draft(text="second answer", reply_to=root))
+    bsky.process_all()
+    under_second = await bob.publish(Draft(text="under the second", reply_to=second))
+    under_first = await alice.publish(Draft(text="under the first", reply_to=first))
+    bsky.process_all()
+    thread = await bob.thread(first)
+    assert isinstance(thread.post, Post) and thread.post.key == first.key
+    assert [a.key for a in thread.ancestors] == [root.key]
+    shown = [d.key for d in thread.descendants]
+    assert sorted(shown) == sorted([second.key, under_second.key, under_first.key])

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.columns import Column, parse_columns
 from tui.model import Account, FeedKind, FeedRef, FilterAction, FilterRule, NetworkKind
 from tui.networks.nostr.options import DEFAULT_RELAYS as DEFAULT_NOSTR_RELAYS
 from tui.networks.options import Option, declared
@@ -103,6 +104,7 @@ class Config:
     nostr: NostrConfig = NostrConfig()
     keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
     filters: tuple[FilterRule, ...] = ()
+    columns: tuple[Column, ...] = ()  # [[columns]]: checked and read in tui/columns.py
     path: Path | None = None  # the file this came from (or will be saved to)
 
     def first_feed(self) -> FeedRef:
@@ -395,7 +397,7 @@ _FILTER_KEYS: dict[str, Checker] = {
     "authors": _array(_string),
 }
 
-_TOP_KEYS = {*_SECTIONS, "keymap", "accounts", "filters"}
+_TOP_KEYS = {*_SECTIONS, "keymap", "accounts", "filters", "columns"}
 
 
 def _parse_section(where: _Where, name: str, raw: object) -> Any:
@@ -522,6 +524,7 @@ def _parse(where: _Where, raw: Mapping[str, object], path: Path | None) -> Confi
         accounts=tuple(accounts),
         keymap=_parse_keymap(where, raw.get("keymap", {})),
         filters=filters,
+        columns=parse_columns(where, raw.get("columns", []), names),
         path=path,
         **sections,
     )

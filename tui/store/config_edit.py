@@ -205,6 +205,18 @@ def _apply(doc: Any, old: Config, new: Config) -> None:
             if (rule.name, rule.match) not in known_rules:
                 _append_table(tables, _filter_table(rule))
         _drop_if_empty(doc, "filters")
+    if old.columns != new.columns:  # a column added from the app: the others stay as written
+        tables = _array_of_tables(doc, "columns")
+        same = 0
+        while same < min(len(old.columns), len(new.columns)) and (
+            old.columns[same] == new.columns[same]
+        ):
+            same += 1
+        for i in reversed(range(same, len(old.columns))):
+            del tables[i]
+        for column in new.columns[same:]:
+            _append_table(tables, column.table())
+        _drop_if_empty(doc, "columns")
 
 
 def _normal(config: Config, path: Path) -> Config:

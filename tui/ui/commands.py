@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.feed import FeedSelection, serves
 from tui.model import FeedRef
+from tui.ui.widgets.columns import add_column_from_app
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -45,6 +46,7 @@ class MurmurCommands(Provider):
                 "Save your posts, follows, lists (and Nostr keys) to a folder",
             ),
             ("Help: keys", app.action_help, "Every key binding and its id"),
+            ("Add column…", partial(add_column_from_app, app), "Show another feed beside these"),
         ]
         found.append(
             (

@@ -220,6 +220,37 @@ PROFILE = [
 ]
 
 
+# threads/columns (issue 13): moves along the thread's tree and the columns of the wide layout.
+THREADS = [
+    Binding(
+        "h,left", "parent", "Parent", id="thread.parent", tooltip="Go to the post this one answers"
+    ),
+    Binding(
+        "J",
+        "sibling(1)",
+        "Next reply",
+        id="thread.next_sibling",
+        show=False,
+        tooltip="Go to the next reply to the same post",
+    ),
+    Binding(
+        "K",
+        "sibling(-1)",
+        "Previous reply",
+        id="thread.previous_sibling",
+        show=False,
+        tooltip="Go to the previous reply to the same post",
+    ),
+    Binding(
+        "space",
+        "collapse",
+        "Collapse",
+        id="thread.collapse",
+        tooltip="Collapse or expand the replies under the selected post",
+    ),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -242,6 +273,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Composer", COMPOSE),
         ("Screens", BACK),
         ("Profile", PROFILE),
+        ("Thread", THREADS),
     ]
 
 

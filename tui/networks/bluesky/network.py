@@ -334,10 +334,17 @@ class BlueskyNetwork(Network):
     async def thread(self, post: Post) -> Thread:
         x = await self._ready()
         uri = self._uri(post.shown.key)
+        root_uri = post.shown.ref.get("root_uri", "")
+        # getPostThread lists only the replies below the post it is asked about: the rest of the
+        # conversation (siblings, other branches) comes from the root's thread, asked at once.
+        whole: Any = None
         try:
-            body = await x.query(
-                "app.bsky.feed.getPostThread", {"uri": uri, "depth": 10, "parentHeight": 80}
-            )
+            if root_uri and root_uri != uri and parse_at_uri(root_uri) is not None:
+                body, whole = await asyncio.gather(
+                    self._post_thread(x, uri), self._root_thread(x, root_uri)
+                )
+            else:
+                body = await self._post_thread(x, uri)
         except (NotFound, BadResponse) as exc:
             if getattr(exc, "code", "") != "NotFound" and not isinstance(exc, NotFound):
                 raise
@@ -345,7 +352,36 @@ class BlueskyNetwork(Network):
                 self.kind, self.account.name, parse.uid_for(uri), "This post was deleted.", key=uri
             )
             return Thread(post=gone)
-        return parse.parse_thread(body.get("thread") if isinstance(body, dict) else None, self._ctx)
+        thread = parse.parse_thread(
+            body.get("thread") if isinstance(body, dict) else None, self._ctx
+        )
+        if not isinstance(whole, dict):
+            return thread
+        conversation = parse.parse_thread(whole.get("thread"), self._ctx)
+        listed = {i.uid for i in (thread.post, *thread.ancestors, *thread.descendants)}
+        rest = []
+        for item in (conversation.post, *conversation.descendants):
+            if item.uid not in listed:
+                listed.add(item.uid)
+                rest.append(item)
+        return replace(thread, descendants=(*thread.descendants, *rest))
+
+    async def _post_thread(self, x: Xrpc, uri: str) -> Any:
+        return await x.query(
+            "app.bsky.feed.getPostThread", {"uri": uri, "depth": 10, "parentHeight": 80}
+        )
+
+    async def _root_thread(self, x: Xrpc, uri: str) -> Any:
+        """The replies under a conversation's root; None when the root is gone (deleted): the
+        thread of the opened post is then all there is, its ancestors saying the root is gone."""
+        try:
+            return await x.query(
+                "app.bsky.feed.getPostThread", {"uri": uri, "depth": 10, "parentHeight": 0}
+            )
+        except (NotFound, BadResponse) as exc:
+            if getattr(exc, "code", "") != "NotFound" and not isinstance(exc, NotFound):
+                raise
+            return None
 
     async def notifications(
         self, cursor: str | None = None, limit: int = 40

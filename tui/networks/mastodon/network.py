@@ -339,10 +339,23 @@ class MastodonNetwork(Network):
             self.api.status(status_id), self.api.context(status_id)
         )
         ctx = as_dict(context)
+        ancestors = as_list(ctx.get("ancestors"))
+        descendants = as_list(ctx.get("descendants"))
+        root = sid(as_dict(ancestors[0]).get("id")) if ancestors else ""
+        if root and root != status_id:
+            # A status's context lists only the replies below it: the rest of the conversation
+            # (siblings, other branches) hangs from the root.
+            whole = as_dict(await self.api.context(quote(root, safe="")))
+            listed = {status_id, *(sid(as_dict(s).get("id")) for s in ancestors)}
+            descendants = [
+                s
+                for s in as_list(whole.get("descendants"))
+                if sid(as_dict(s).get("id")) not in listed
+            ]
         return Thread(
             post=self.parser.item(status),
-            ancestors=tuple(self.parser.item(s) for s in as_list(ctx.get("ancestors"))),
-            descendants=tuple(self.parser.item(s) for s in as_list(ctx.get("descendants"))),
+            ancestors=tuple(self.parser.item(s) for s in ancestors),
+            descendants=tuple(self.parser.item(s) for s in descendants),
         )
 
     async def notifications(

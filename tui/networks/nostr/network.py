@@ -349,18 +349,28 @@ class NostrNetwork(RelayReading, Network):
                 break
             ancestors.insert(0, pev)
             parent = parse.thread_refs(pev)[1]
+        # The whole conversation, not only the replies below the opened note: everything that
+        # hangs from the top of the chain (its siblings and the other branches included).
+        top = ancestors[0].id if ancestors else eid
+        if top not in {root, eid}:  # the note named no root: ask for the top's replies too
+            more = await self._query(self.read_relays, [{"#e": [top], "kinds": [1]}])
+            events.update((e.id, e) for e in more if e.kind == 1 and e.id not in events)
+            self.ctx.events.update(events)
+        chain = {eid} | {a.id for a in ancestors}
         children: dict[str, list[NostrEvent]] = {}
         for ev in events.values():
             p = parse.thread_refs(ev)[1]
-            if p and ev.id != eid:
+            if p and ev.id not in chain:
                 children.setdefault(p, []).append(ev)
         descendants: list[NostrEvent] = []
-        frontier = [eid]
+        reached: set[str] = set(chain)
+        frontier = [top, *chain]
         while frontier:
             nxt = []
             for pid in frontier:
                 for child in sorted(children.get(pid, []), key=lambda e: (e.created_at, e.id)):
-                    if child.id not in {d.id for d in descendants} and self._visible(child):
+                    if child.id not in reached and self._visible(child):
+                        reached.add(child.id)
                         descendants.append(child)
                         nxt.append(child.id)
             frontier = nxt

@@ -23,6 +23,7 @@ from tui.networks.base import Network
 from tui.reader import Listener, Reader
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
+from tui.ui.widgets.columns import ColumnDeck
 from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
 from tui.ui.widgets.statusbar import StatusBar
@@ -42,18 +43,26 @@ class _Drawing(Listener):
     def _timeline(self) -> PostList:
         return self.screen.query_one("#timeline", PostList)
 
+    def _columns(self, kind: str, call: str, *args: Any, **kwargs: Any) -> None:
+        if (deck := self.screen.deck) is not None:
+            deck.mirror(kind, call, *args, **kwargs)
+
     def posts_reset(self, items: list[Any]) -> None:
         self._timeline().set_items(items, keep_selection=True)
+        self._columns("posts", "set_items", items, keep_selection=True)
 
     def posts_changed(self, change: Change[Any]) -> None:
         if change:
             self._timeline().apply_change(change)
+            self._columns("posts", "apply_change", change)
 
     def post_removed(self, uid: str) -> None:
         self._timeline().remove(uid)
+        self._columns("posts", "remove", uid)
 
     def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
         screen = self.screen
+        self._columns("notes", "set_items", rows, keep_selection=True)
         screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
         screen.query_one(StatusBar).set_unread(unread)
         screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
@@ -103,6 +112,8 @@ class MainScreen(PostActions, Screen[None]):
         ui = app.config.ui
         yield TabBar(id="tabs")
         with Horizontal(id="panes"):
+            if app.config.columns:  # [[columns]]: they stand in for the timeline and notifications
+                yield ColumnDeck(app.config.columns, id="columns-pane", classes="pane current")
             with Vertical(id="timeline-pane", classes="pane current"):
                 yield Static("", id="feed-title", classes="pane-title", markup=False)
                 yield PostList(
@@ -126,6 +137,8 @@ class MainScreen(PostActions, Screen[None]):
         self._paint_cached()
         self.reader.cached_notifications()
         self.query_one("#timeline", PostList).focus()
+        if self.deck is not None:
+            self.deck.show(0)
         self.app.guard(self._start, doing="Starting", group="start")
 
     def on_resize(self) -> None:
@@ -140,12 +153,36 @@ class MainScreen(PostActions, Screen[None]):
         self.set_class(wide, "wide")
         self.set_class(not wide, "narrow")
         self.query_one(TabBar).display = not wide
+        if (deck := self.deck) is not None:
+            deck.set_wide(wide)
+            self.query_one(TabBar).display = False  # the deck's own tabs name the columns
+            for name in ("timeline", "notifications"):
+                self.query_one(f"#{name}-pane").display = False
+
+    @property
+    def deck(self) -> ColumnDeck | None:
+        return next(iter(self.query(ColumnDeck)), None)
+
+    async def show_columns(self, columns: Any) -> None:
+        """Columns added from the app: the deck shows them (replacing an older deck)."""
+        if self.deck is not None:
+            await self.deck.remove()
+        deck = ColumnDeck(tuple(columns), id="columns-pane", classes="pane current")
+        await self.query_one("#panes").mount(deck, before=0)
+        self._layout(self.app.size.width)
+        deck.load_all()
+        deck.show(len(deck.columns) - 1)
 
     def action_show_pane(self, pane: str) -> None:
         self.pane = pane
         for name in PANES:
             self.query_one(f"#{name}-pane").set_class(name == pane, "current")
         self.query_one(TabBar).show(pane)
+        if (deck := self.deck) is not None:
+            deck.set_class(pane != "compose", "current")
+            if pane != "compose":
+                deck.show_pane(pane)
+                return
         if pane == "timeline":
             self.query_one("#timeline", PostList).focus()
         elif pane == "notifications":
@@ -162,6 +199,11 @@ class MainScreen(PostActions, Screen[None]):
         return self.pane
 
     def _cycle(self, step: int) -> None:
+        deck = self.deck
+        if deck is not None and deck.focused_column() is not None:
+            if not deck.cycle(step):
+                self.action_show_pane("compose")
+            return
         current = self._focused_pane()
         if current == "compose" and self.query_one(ComposePane).focus_field(step):
             return
@@ -191,10 +233,18 @@ class MainScreen(PostActions, Screen[None]):
 
     # ----- PostActions hooks -----------------------------------------------------------------
     def post_list(self) -> PostList | None:
+        if (deck := self.deck) is not None:
+            found = deck.focused_list()
+            return found if isinstance(found, PostList) else None
         return self.query_one("#timeline", PostList)
 
     def selected_post(self) -> Post | None:
         """The post the keys act on: the focused pane's selection (a notification's post)."""
+        if (deck := self.deck) is not None and deck.focused_column() is not None:
+            post = deck.selected_post()
+            if post is None:
+                self.app.notify("Select a post first.", severity="warning")
+            return post
         if self._focused_pane() != "notifications":
             return super().selected_post()
         row = self.query_one("#notifications", NotificationList).selected
@@ -205,12 +255,10 @@ class MainScreen(PostActions, Screen[None]):
 
     def action_profile(self) -> None:
         row = self.query_one("#notifications", NotificationList).selected
-        if (
-            self._focused_pane() == "notifications"
-            and isinstance(row, NotificationGroup)
-            and row.post is None
-            and row.actors
-        ):
+        in_notes = self._focused_pane() == "notifications"
+        if (deck := self.deck) is not None and (found := deck.focused_list()) is not None:
+            row, in_notes = found.selected, isinstance(found, NotificationList)
+        if in_notes and isinstance(row, NotificationGroup) and row.post is None and row.actors:
             # A follow has no post: its author is the person who followed.
             from tui.ui.screens.profile import ProfileScreen
 
@@ -288,6 +336,8 @@ class MainScreen(PostActions, Screen[None]):
             if error is not None:
                 self.app.report_error(error, doing=f"Connecting {name}")
         await reader.refresh()
+        if self.deck is not None:
+            self.deck.load_all()
         for name, network in session.networks.items():
             if name not in session.errors:
                 self._follow(name, network)
@@ -353,11 +403,18 @@ class MainScreen(PostActions, Screen[None]):
     def action_refresh(self) -> None:
         async def refresh() -> None:
             await self.reader.refresh()
+            if self.deck is not None:
+                self.deck.load_all()
             self.app.notify("Refreshed.")
 
         self.app.guard(refresh, doing="Refreshing", group="refresh", exclusive=True)
 
     def select_feed(self, selection: FeedSelection) -> None:
+        if (deck := self.deck) is not None:  # the timeline is hidden: the column shows it
+            self.app.guard(
+                lambda: deck.retarget(selection), doing=f"Fetching {selection.title}", group="feed"
+            )
+            return
         previous = self.selection
         timeline = self.query_one("#timeline", PostList)
         timeline.set_rules(self.app.config.filters, selection.context)

@@ -1,23 +1,29 @@
-"""A thread: ancestors, the post, and its replies in one PostList, the post selected.
+"""A thread: the whole conversation as a tree in one list, the opened post selected.
 
-One's own replies that a server confirmed during this run show in the thread even when the
-server does not list them yet (Bluesky's AppView indexes replies a while after they are made).
+Replies are indented under the post they answer (`tui.thread_tree`), a branch collapses and
+expands with `space`, and `h`, `J`, `K` move to the parent and between siblings. One's own
+replies that a server confirmed during this run show in the thread even when the server does
+not list them yet (Bluesky's AppView indexes replies a while after they are made).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from textual import on
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.model import Post
+from tui.model import Item, Post
 from tui.networks.base import NetworkError
+from tui.thread_tree import ThreadTree, guide
 from tui.ui import keymap
+from tui.ui.render import View
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.timeline import PostList
 
@@ -50,6 +56,69 @@ def with_confirmed(items: Sequence[Any], confirmed: Iterable[Post]) -> list[Any]
     return merged
 
 
+MIN_TEXT_WIDTH = 20  # cells left for a reply's text however deep it is
+
+
+class ThreadList(PostList):
+    """The thread's posts, each indented by its depth in the tree, collapsed branches counted."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.THREADS]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.thread_tree = ThreadTree(())
+
+    def show_tree(self, tree: ThreadTree, *, select: str | None = None) -> None:
+        """Show what `tree` leaves visible, keeping the selected post (or selecting `select`)."""
+        self.thread_tree = tree
+        selected = self.selected
+        uid = select or (self.item_uid(selected) if selected is not None else None)
+        if uid is not None:
+            tree.reveal(uid)
+        self.set_items(tree.visible(), keep_selection=True)
+        if uid is not None:
+            self.select_uid(uid)
+
+    def render_content(self, item: Item, view: View) -> Content:
+        uid = self.item_uid(item)
+        depth = self.thread_tree.depth(uid) if uid in self.thread_tree else 0
+        prefix = guide(depth)
+        width = max(min(MIN_TEXT_WIDTH, view.width), view.width - cell_len(prefix))
+        inner = View(width, view.now, view.absolute, view.revealed, view.counts)
+        content = super().render_content(item, inner)
+        hidden = self.thread_tree.hidden_below(uid)
+        if hidden:
+            label = f"+{hidden} {'reply' if hidden == 1 else 'replies'} hidden — space to show"
+            content = Content.assemble(content, "\n", (label, "bold $text-accent"))
+        if not prefix:
+            return content
+        lead = Content.styled(prefix, "$text-muted")
+        return Content("\n").join(lead + line for line in content.wrap(width))
+
+    def _move_to(self, uid: str | None) -> None:
+        if uid is None:
+            return
+        if self.index_of(uid) is None:  # inside a collapsed branch: open it
+            self.show_tree(self.thread_tree, select=uid)
+        else:
+            self.select_uid(uid)
+
+    def action_parent(self) -> None:
+        item = self.selected
+        if item is not None:
+            self._move_to(self.thread_tree.parent(self.item_uid(item)))
+
+    def action_sibling(self, step: int) -> None:
+        item = self.selected
+        if item is not None:
+            self._move_to(self.thread_tree.sibling(self.item_uid(item), step))
+
+    def action_collapse(self) -> None:
+        item = self.selected
+        if item is not None and self.thread_tree.toggle(self.item_uid(item)):
+            self.show_tree(self.thread_tree)
+
+
 class ThreadScreen(PostActions, Screen[None]):
     BINDINGS = [*keymap.BACK, *keymap.POST]
     app: MurmurApp
@@ -61,7 +130,7 @@ class ThreadScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         with Vertical(classes="pane"):
             yield Static(self._title(), classes="pane-title", id="thread-title")
-            yield PostList(
+            yield ThreadList(
                 rules=self.app.config.filters,
                 context="thread",
                 relative_time=self.app.config.ui.relative_time,
@@ -71,8 +140,8 @@ class ThreadScreen(PostActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        post_list = self.query_one(PostList)
-        post_list.set_items([self.post])
+        post_list = self.query_one(ThreadList)
+        post_list.show_tree(ThreadTree([self.post]))
         post_list.focus()
         self.app.guard(self._load, doing="Loading the thread", group="thread", exclusive=True)
 
@@ -96,10 +165,15 @@ class ThreadScreen(PostActions, Screen[None]):
                 self._title(f"could not load the replies: {reason}")
             )
             raise
-        post_list = self.query_one(PostList)
         items = [*thread.ancestors, thread.post, *thread.descendants]
-        post_list.set_items(with_confirmed(items, self._confirmed()))
-        post_list.select_uid(thread.post.uid)
+        self._show(with_confirmed(items, self._confirmed()), select=thread.post.uid)
+
+    def _show(self, items: Sequence[Any], *, select: str | None = None) -> None:
+        """A new tree of `items`; branches the reader collapsed stay collapsed."""
+        post_list = self.query_one(ThreadList)
+        tree = ThreadTree(items)
+        tree.collapsed = {uid for uid in post_list.thread_tree.collapsed if uid in tree}
+        post_list.show_tree(tree, select=select)
 
     def _confirmed(self) -> list[Post]:
         """This run's own posts on the thread's account, as their servers confirmed them."""
@@ -107,16 +181,24 @@ class ThreadScreen(PostActions, Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from a screen above: a reply confirmed meanwhile shows.
-        post_list = self.query_one(PostList)
-        merged = with_confirmed(post_list.items, self._confirmed())
-        if len(merged) != post_list.item_count:
-            selected = post_list.selected
-            post_list.set_items(merged)
-            if isinstance(selected, Post):
-                post_list.select_uid(selected.uid)
+        items = self.query_one(ThreadList).thread_tree.all()
+        merged = with_confirmed(items, self._confirmed())
+        if len(merged) != len(items):
+            self._show(merged)
 
     def post_list(self) -> PostList | None:
-        return self.query_one(PostList)
+        return self.query_one(ThreadList)
+
+    def item_changed(self, post: Post) -> None:
+        # The tree keeps the items too: a collapse or expand must not bring back the old one.
+        items = self.query_one(ThreadList).thread_tree.all()
+        self._show([post if getattr(i, "uid", None) == post.uid else i for i in items])
+
+    def item_removed(self, uid: str) -> None:
+        tree = self.query_one(ThreadList).thread_tree
+        # The selection goes to the post the deleted one answered (its replies stay, as roots).
+        others = [i for i in tree.all() if getattr(i, "uid", None) != uid]
+        self._show(others, select=tree.parent(uid) if uid in tree else None)
 
     @on(PostList.Opened)
     def _open(self, event: PostList.Opened) -> None:
