@@ -27,7 +27,7 @@ from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
 from tui.ui.widgets.statusbar import StatusBar
 from tui.ui.widgets.tabs import PANES, TabBar
-from tui.ui.widgets.timeline import PostList
+from tui.ui.widgets.timeline import PostList, UnreadList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -54,9 +54,9 @@ class _Drawing(Listener):
 
     def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
         screen = self.screen
-        screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
-        screen.query_one(StatusBar).set_unread(unread)
-        screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
+        notifications = screen.query_one("#notifications", NotificationList)
+        notifications.set_items(rows, keep_selection=True)
+        screen.show_unread(notifications)  # with what was read here over the servers' word
 
     def connection_changed(self, account: str, network: str, state: Any, detail: str) -> None:
         self.screen.query_one(StatusBar).set_account(account, network, state, detail)
@@ -66,7 +66,7 @@ class _Drawing(Listener):
 
 
 class MainScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.MAIN, *keymap.POST]
+    BINDINGS = [*keymap.MAIN, *keymap.POST, *keymap.UNDO_DRAFTS]
     app: MurmurApp
 
     def __init__(self) -> None:
@@ -122,11 +122,58 @@ class MainScreen(PostActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from tui.ui.readstate import ReadState, selection_key
+
         self._layout(self.app.size.width)
+        self.read_state = ReadState(self.app.session.cache)
+        timeline = self.query_one("#timeline", PostList)
+        timeline.track(self.read_state, selection_key(self.selection))
+        self.query_one("#notifications", NotificationList).track(self.read_state)
         self._paint_cached()
         self.reader.cached_notifications()
         self.query_one("#timeline", PostList).focus()
         self.app.guard(self._start, doing="Starting", group="start")
+
+    # ----- unread state ----------------------------------------------------------------------
+    @on(UnreadList.UnreadChanged)
+    def _unread_changed(self, event: UnreadList.UnreadChanged) -> None:
+        self.show_unread(event.item_list)
+
+    def show_unread(self, item_list: Any) -> None:
+        count = item_list.unread_total
+        pane = "notifications" if isinstance(item_list, NotificationList) else "timeline"
+        self.query_one(TabBar).set_badge(pane, str(count) if count else "")
+        if pane == "notifications":
+            self.query_one(StatusBar).set_unread(count)
+
+    # ----- drafts and undo -------------------------------------------------------------------
+    @on(ComposePane.Resume)
+    def _resume(self, event: ComposePane.Resume) -> None:
+        self.resume_draft(event.draft, event.draft_id)
+
+    def resume_draft(self, draft: Any, draft_id: str = "") -> None:
+        """Put `draft` in the composer; what the composer held is postponed, not lost."""
+        compose = self.query_one(ComposePane)
+        if compose.has_unsent_text() and compose.postpone() is not None:
+            self.app.notify("The draft you were writing is postponed (P lists it).")
+        compose.load_draft(draft)
+        cache = self.app.session.cache
+        if draft_id and cache is not None:
+            cache.delete_draft(draft_id)  # it is the composer's draft now
+        self.action_show_pane("compose")
+
+    def action_postponed(self) -> None:
+        cache = self.app.session.cache
+        if cache is None:
+            self.app.notify("Postponed drafts need the cache.", severity="warning")
+            return
+        from tui.ui.screens.drafts import DraftsScreen
+
+        def chosen(picked: tuple[str, Any] | None) -> None:
+            if picked is not None:
+                self.resume_draft(picked[1], picked[0])
+
+        self.app.push_screen(DraftsScreen(cache), chosen)
 
     def on_resize(self) -> None:
         self._layout(self.app.size.width)
@@ -361,6 +408,9 @@ class MainScreen(PostActions, Screen[None]):
         previous = self.selection
         timeline = self.query_one("#timeline", PostList)
         timeline.set_rules(self.app.config.filters, selection.context)
+        from tui.ui.readstate import selection_key
+
+        timeline.track(self.read_state, selection_key(selection))
         timeline.set_items(self.reader.select(selection))
         self._set_title()
         self.action_show_pane("timeline")
@@ -393,6 +443,9 @@ class MainScreen(PostActions, Screen[None]):
 
     # ----- notifications ---------------------------------------------------------------------
     def action_mark_read(self) -> None:
+        if self._focused_pane() == "timeline":
+            self.query_one("#timeline", PostList).mark_all_read()
+            return
         self.query_one("#notifications", NotificationList).mark_all_read()
         accounts = self.reader.mark_read()
         if accounts:

@@ -172,6 +172,12 @@ class ProfileScreen(Screen[None]):
             self.app.notify(_done(verb, name, new), markup=False)
 
         self.app.guard(change, doing=f"Could not {verb} {name} (reverted)", group="relate")
+        from tui.ui.undo import UndoEntry, record
+
+        async def inverse() -> None:  # u, later: the opposite goes to the server
+            await getattr(network, what)(who, undo=not undo)
+
+        record(self.app, UndoEntry(f"{verb} of {name}", inverse=inverse))
 
     def action_follow(self) -> None:
         self._relate("follow", None, "following")
