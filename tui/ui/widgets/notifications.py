@@ -85,7 +85,7 @@ class NotificationList(UnreadList, ItemList[NotificationRow]):
         return isinstance(item, NotificationGroup) and item.unread
 
     def set_read(self, items: Sequence[object], read: bool) -> None:
-        groups = [i for i in items if isinstance(i, NotificationGroup) and i.unread != read]
+        groups = [i for i in items if isinstance(i, NotificationGroup) and i.unread == read]
         if not groups:
             return
         if self.read_state is not None:

@@ -144,6 +144,7 @@ class PostList(UnreadList, ItemList[Item]):
         self.feed = ""  # the read state's key of the feed shown
         self._boundary: datetime | None = None
         self._divider_uid: str | None = None
+        self._restore_pending = False
 
     # ----- unread state ------------------------------------------------------------------------
     def track(self, read_state: ReadState | None, feed: str) -> None:
@@ -153,6 +154,7 @@ class PostList(UnreadList, ItemList[Item]):
             self.read_state.leave(self.feed, self._items)
         self.read_state, self.feed = read_state, feed
         self._boundary = None
+        self._restore_pending = True  # the first posts shown: back to where the reader was
         self._clear_render()
         self._place_divider()
         self._recount()
@@ -170,7 +172,10 @@ class PostList(UnreadList, ItemList[Item]):
         if self.read_state is None or not self.feed:
             return False
         uid = self.read_state.position(self.feed)
-        return uid is not None and self.select_uid(uid)
+        if uid is None or not self.select_uid(uid):
+            return False
+        self.call_after_refresh(self._scroll_to_selected)  # once the list knows its width
+        return True
 
     def is_unread(self, item: object) -> bool:
         if self.read_state is None:
@@ -228,6 +233,9 @@ class PostList(UnreadList, ItemList[Item]):
     # The list's own changes: the counts and the divider follow.
     def set_items(self, items: Sequence[Item], *, keep_selection: bool = False) -> None:
         super().set_items(items, keep_selection=keep_selection)
+        if self._restore_pending and self._items:
+            self._restore_pending = False
+            self.restore_position()
         self._place_divider()
         self._recount()
 
