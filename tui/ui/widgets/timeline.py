@@ -77,11 +77,24 @@ class UnreadList:
             self._unread_count = sum(1 for item in self.items if self.is_unread(item))  # type: ignore[attr-defined]
         return self._unread_count
 
+    _recount_due: bool = False
+    _counted: int = -1  # the count last reported
+
     def _recount(self) -> None:
-        before = self._unread_count
+        """Count again after this round of changes (once, however many there were): a burst
+        of live posts or a 50,000-post list costs one pass, off the key's own path."""
         self._unread_count = -1
-        if self.unread_total != before and self.is_mounted:  # type: ignore[attr-defined]
-            self.post_message(self.UnreadChanged(self, self._unread_count))  # type: ignore[attr-defined,arg-type]
+        if self._recount_due or not self.is_mounted:  # type: ignore[attr-defined]
+            return
+        self._recount_due = True
+        self.call_after_refresh(self._report_count)  # type: ignore[attr-defined]
+
+    def _report_count(self) -> None:
+        self._recount_due = False
+        count = self.unread_total
+        if count != self._counted:
+            self._counted = count
+            self.post_message(self.UnreadChanged(self, count))  # type: ignore[attr-defined,arg-type]
 
     def _jump_unread(self, step: int) -> None:
         items = self.items  # type: ignore[attr-defined]
@@ -191,7 +204,10 @@ class PostList(UnreadList, ItemList[Item]):
         if not changed:
             return
         self.read_state.mark("post", [self.item_uid(i) for i in changed], read)  # type: ignore[arg-type]
+        known = self._unread_count
         self._read_changed(changed)
+        if known >= 0:  # one key, one item: no need to count the whole list again
+            self._unread_count = known + (-len(changed) if read else len(changed))
 
     def mark_all_read(self) -> None:
         self.set_read(self._items, read=True)
