@@ -289,3 +289,31 @@ async def test_postponed_drafts_resume_and_delete(build_app, tmp_path):
         await pilot.press("escape")
     with Cache(tmp_path / "cache.sqlite") as cache:
         assert cache.postponed() == []
+
+
+async def test_help_lists_the_new_keys_and_they_can_be_rebound(build_app, tmp_path):
+    from tui.ui.screens.help import HelpScreen
+
+    nets = one()
+    app = build_app(nets, keymap={"unread.toggle": "x", "undo.last": "ctrl+z"})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_screen = app.screen
+        assert help_screen.keys_of("unread.next") == "right_square_bracket"
+        assert help_screen.keys_of("unread.previous") == "left_square_bracket"
+        assert help_screen.keys_of("drafts.list") == "P"
+        assert help_screen.keys_of("compose.postpone") == "ctrl+o"
+        assert help_screen.keys_of("post.profile") == "p"
+        assert help_screen.keys_of("unread.toggle") == "x"
+        assert help_screen.keys_of("undo.last") == "ctrl+z"
+        await pilot.press("escape")
+        post = timeline(app).selected
+        await pilot.press("x")  # the selected post, marked unread with the rebound key
+        assert timeline(app).is_unread(timeline(app).selected)
+        await pilot.press("f")
+        await started(pilot)
+        await pilot.press("ctrl+z")
+        await started(pilot)
+        assert nets["masto"].calls[-1] == ("react", (post.uid, "like", True))
