@@ -317,3 +317,16 @@ async def test_help_lists_the_new_keys_and_they_can_be_rebound(build_app, tmp_pa
         await pilot.press("ctrl+z")
         await started(pilot)
         assert nets["masto"].calls[-1] == ("react", (post.uid, "like", True))
+
+
+async def test_ones_own_post_arrives_read(build_app):
+    nets = one()
+    del nets["masto"].posts[0]  # everything shown is older than the post about to be sent
+    app = build_app(nets)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c", *"mine", "ctrl+s")
+        await started(pilot)
+        posts = timeline(app)
+        [own] = [p for p in posts.items if p.content.text == "mine"]
+        assert not posts.is_unread(own) and posts.unread_total == 0

@@ -230,6 +230,7 @@ class MainScreen(PostActions, Screen[None]):
         for entry in event.entries:
             post = getattr(entry, "post", None)
             if entry.state == "sent" and isinstance(post, Post):
+                self.read_state.mark("post", [post.uid], True)  # one's own: nothing to read
                 self.reader.confirmed(post)
         # Sent everywhere: back to reading, so j/k work at once. After a failure the composer
         # keeps focus, showing each target's state and offering ctrl+r.
