@@ -330,3 +330,26 @@ async def test_ones_own_post_arrives_read(build_app):
         posts = timeline(app)
         [own] = [p for p in posts.items if p.content.text == "mine"]
         assert not posts.is_unread(own) and posts.unread_total == 0
+
+
+def test_a_cache_that_refuses_a_write_costs_only_the_memory_of_it(tmp_path, monkeypatch):
+    import sqlite3
+
+    from tui import errorlog
+    from tui.ui.readstate import ReadState
+
+    cache = Cache(tmp_path / "cache.sqlite")
+
+    def locked(*args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(cache, "set_read_state", locked)
+    monkeypatch.setattr(cache, "set_marker", locked)
+    state = ReadState(cache)
+    state.mark("post", ["masto:post:1"], True)
+    state.set_position("*|home", "masto:post:1")
+    assert state.explicit("post", "masto:post:1") is True  # kept for this run
+    errorlog.close()  # flushed: the traceback went to the private log
+    text = (tmp_path / "home" / "murmur.log").read_text()
+    assert "database is locked" in text and "Saving what was read" in text
+    cache.close()

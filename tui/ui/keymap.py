@@ -275,6 +275,7 @@ POSTPONE = [
         "postpone",
         "Postpone",
         id="compose.postpone",
+        show=False,
         priority=True,
         tooltip="Put the draft aside for later (P lists postponed drafts)",
     ),

@@ -16,7 +16,8 @@ Textual-free: the lists ask it, the cache keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,19 @@ class ReadState:
         }
         self._boundaries: dict[str, datetime | None] = {}
 
+    def _keep(self, write: Callable[[Cache], object], doing: str) -> None:
+        """Write through to the cache. A cache that cannot take it (locked by another process
+        for too long, a full disk) costs only the memory of it after a restart: logged, and
+        the reader reads on."""
+        if self.cache is None:
+            return
+        try:
+            write(self.cache)
+        except sqlite3.Error as exc:
+            from tui.errorlog import log_exception
+
+            log_exception(exc, doing=doing)
+
     # ----- explicit marks ----------------------------------------------------------------------
     def mark(self, kind: ReadKind, uids: Iterable[str], read: bool) -> None:
         marks = self._marks[kind]
@@ -53,8 +67,7 @@ class ReadState:
             return
         for uid in changed:
             marks[uid] = read
-        if self.cache is not None:
-            self.cache.set_read_state(kind, changed, read)
+        self._keep(lambda c: c.set_read_state(kind, changed, read), "Saving what was read")
 
     def explicit(self, kind: ReadKind, uid: str) -> bool | None:
         """True: marked read, False: marked unread, None: never marked."""
@@ -81,8 +94,7 @@ class ReadState:
             if newest is None:
                 return None  # nothing shown yet: decided when posts arrive
             moment = newest
-            if cache is not None:
-                cache.set_marker(f"seen:{feed}", repr(_stamp(moment)))
+            self._keep(lambda c: c.set_marker(f"seen:{feed}", repr(_stamp(newest))), "Saving a feed's start")
         self._boundaries[feed] = moment
         return moment
 
@@ -108,8 +120,10 @@ class ReadState:
             if not isinstance(i, Placeholder) and i.created_at > boundary and i.uid not in marks
         ]
         self.mark("post", still_unread, False)
-        if self.cache is not None:
-            self.cache.set_marker(f"seen:{feed}", repr(_stamp(newest)))
+        self._keep(
+            lambda c: c.set_marker(f"seen:{feed}", repr(_stamp(newest))),
+            "Saving where the feed was last looked at",
+        )
         self._boundaries.pop(feed, None)  # the next visit in this run starts from there
 
     # ----- reading position --------------------------------------------------------------------
@@ -117,8 +131,7 @@ class ReadState:
         return self.cache.get_marker(f"position:{feed}") if self.cache is not None else None
 
     def set_position(self, feed: str, uid: str) -> None:
-        if self.cache is not None:
-            self.cache.set_marker(f"position:{feed}", uid)
+        self._keep(lambda c: c.set_marker(f"position:{feed}", uid), "Saving the reading position")
 
 
 def _newest(items: Iterable[Any]) -> datetime | None:
