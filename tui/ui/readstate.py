@@ -94,7 +94,10 @@ class ReadState:
             if newest is None:
                 return None  # nothing shown yet: decided when posts arrive
             moment = newest
-            self._keep(lambda c: c.set_marker(f"seen:{feed}", repr(_stamp(newest))), "Saving a feed's start")
+            self._keep(
+                lambda c: c.set_marker(f"seen:{feed}", repr(_stamp(newest))),
+                "Saving where a feed starts",
+            )
         self._boundaries[feed] = moment
         return moment
 
