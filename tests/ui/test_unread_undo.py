@@ -71,6 +71,7 @@ async def test_divider_and_reading_position_survive_a_restart(build_app, tmp_pat
         posts = timeline(app)
         # Back where the reader was, with what arrived meanwhile above and counted.
         assert posts.selected.uid == "masto:post:3"
+        assert "⚠ spoilers" in "\n".join(screen_lines(app))  # post 3, on screen
         assert posts.unread_total == 2
         assert "Timeline (2)" in tab_bar_line(app)
         assert posts.divider_uid == "masto:post:0"
@@ -152,6 +153,9 @@ async def test_notifications_read_on_selection_and_u_marks_one_unread(build_app,
         assert notes.unread_total == before - 1
         assert f"{before - 1} unread" in app.main_screen.query_one("#status").text
         assert f"Notifications ({before - 1})" in tab_bar_line(app)
+        await pilot.press("g", "right_square_bracket")  # the next unread: the one marked so
+        assert notes.selected.uid == chosen
+        await pilot.press("U")
     nets = again(nets)
     app = build_app(nets)
     async with app.run_test(size=NARROW) as pilot:
