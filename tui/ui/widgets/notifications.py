@@ -107,15 +107,12 @@ class NotificationList(UnreadList, ItemList[NotificationRow]):
         self._recount()
 
     def _select(self, index: int) -> None:
+        before = self.selected
         super()._select(index)
-        item = self.selected
-        if item is not None and self.is_unread(item):
-            self.set_read([item], read=True)
+        self._moved(before)
 
     def action_open(self) -> None:
-        item = self.selected
-        if item is not None and self.is_unread(item):
-            self.set_read([item], read=True)
+        self._read_now()
         super().action_open()
 
     def set_rules(self, rules: Sequence[FilterRule]) -> None:

@@ -116,7 +116,29 @@ class UnreadList:
     def action_toggle_read(self) -> None:
         item = self.selected  # type: ignore[attr-defined]
         if item is not None:
+            self._reading = None  # the user said how it is: leaving it changes nothing
             self.set_read([item], read=self.is_unread(item))
+
+    # An unread item keeps its dot while it is selected (the reader sees which one is new) and
+    # is read once the selection moves on from it; enter reads it at once.
+    _reading: str | None = None
+
+    def _moved(self, before: object) -> None:
+        """The selection moved from `before`: it has been read, unless `U` said otherwise."""
+        pending, self._reading = self._reading, None
+        now = self.selected  # type: ignore[attr-defined]
+        if before is not None and before is not now and pending is not None:
+            if pending == self.item_uid(before) and self.is_unread(before):  # type: ignore[attr-defined]
+                self.set_read([before], read=True)
+        if now is not None and self.is_unread(now):
+            self._reading = self.item_uid(now)  # type: ignore[attr-defined]
+
+    def _read_now(self) -> None:
+        """Opened: read, whether or not the selection moves on."""
+        item = self.selected  # type: ignore[attr-defined]
+        self._reading = None
+        if item is not None and self.is_unread(item):
+            self.set_read([item], read=True)
 
 
 class PostList(UnreadList, ItemList[Item]):
@@ -268,19 +290,17 @@ class PostList(UnreadList, ItemList[Item]):
         return result
 
     def _select(self, index: int) -> None:
+        before = self.selected
         super()._select(index)
         item = self.selected
         if item is None or self.read_state is None:
             return
-        if self.is_unread(item):
-            self.set_read([item], read=True)
-        if self.feed:
+        self._moved(before)
+        if self.feed and item is not before:
             self.read_state.set_position(self.feed, self.item_uid(item))
 
     def action_open(self) -> None:
-        item = self.selected
-        if item is not None and self.is_unread(item):
-            self.set_read([item], read=True)
+        self._read_now()
         super().action_open()
 
     @property
