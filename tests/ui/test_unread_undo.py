@@ -364,3 +364,18 @@ def test_a_cache_that_refuses_a_write_costs_only_the_memory_of_it(tmp_path, monk
     text = (tmp_path / "home" / "murmur.log").read_text()
     assert "database is locked" in text and "Saving what was read" in text
     cache.close()
+
+
+def test_the_unread_dot_keeps_every_line_within_the_width():
+    from textual.content import Content
+
+    from tui.ui.widgets.timeline import marked_unread
+
+    full = Content("Alice @alice" + " " * 60 + "[M] 5m")  # 78 cells: an author line at 78
+    marked = marked_unread(Content.assemble(full, "\nthe text"), 78)
+    first, second = marked.plain.split("\n")
+    assert first.startswith("● Alice @alice") and first.endswith("[M] 5m")
+    assert len(first) == 78 and second == "the text"
+    crowded = Content("x" * 78)  # no gap to take from: cut, never wrapped to a new line
+    assert marked_unread(crowded, 78).cell_length <= 78
+    assert marked_unread(Content("↻ Bob reposted"), 78).plain == "● ↻ Bob reposted"
