@@ -74,6 +74,7 @@ async def test_divider_and_reading_position_survive_a_restart(build_app, tmp_pat
         assert "⚠ spoilers" in "\n".join(screen_lines(app))  # post 3, on screen
         assert posts.unread_total == 2
         assert "Timeline (2)" in tab_bar_line(app)
+        assert "Timeline · all accounts · 2 unread" in "\n".join(screen_lines(app))
         assert posts.divider_uid == "masto:post:0"
         await pilot.press("g")
         assert posts.selected.uid == fresh[0]

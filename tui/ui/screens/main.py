@@ -145,6 +145,8 @@ class MainScreen(PostActions, Screen[None]):
         self.query_one(TabBar).set_badge(pane, str(count) if count else "")
         if pane == "notifications":
             self.query_one(StatusBar).set_unread(count)
+        else:
+            self._set_title()
 
     # ----- drafts and undo -------------------------------------------------------------------
     @on(ComposePane.Resume)
@@ -310,8 +312,13 @@ class MainScreen(PostActions, Screen[None]):
         self._set_title()
 
     def _set_title(self) -> None:
+        unread = self.query_one("#timeline", PostList).unread_total
         self.query_one("#feed-title", Static).update(
-            Content.assemble(("Timeline · ", "$text-muted"), (self.selection.title, "bold"))
+            Content.assemble(
+                ("Timeline · ", "$text-muted"),
+                (self.selection.title, "bold"),
+                (f" · {unread} unread" if unread else "", "$accent"),  # wide: no tab bar
+            )
         )
 
     async def _start(self) -> None:
