@@ -380,3 +380,21 @@ def test_the_unread_dot_keeps_every_line_within_the_width():
     crowded = Content("x" * 78)  # no gap to take from: cut, never wrapped to a new line
     assert marked_unread(crowded, 78).cell_length <= 78
     assert marked_unread(Content("↻ Bob reposted"), 78).plain == "● ↻ Bob reposted"
+
+
+async def test_a_like_the_server_refused_is_not_undone(build_app):
+    from tests.ui.fakes import Transient
+
+    nets = one()
+    app = build_app(nets)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        nets["masto"].fail["react"] = Transient("down", account="masto")
+        await pilot.press("f")
+        await started(pilot)
+        del nets["masto"].fail["react"]
+        await pilot.press("u")
+        await started(pilot)
+        assert "Nothing to undo." in toasts(app)
+        tried = [c[1] for c in nets["masto"].calls if c[0] == "react"]
+        assert tried == [("masto:post:0", "like", False)]  # the refused like; no unlike after

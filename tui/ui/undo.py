@@ -28,11 +28,12 @@ class UndoEntry:
     hold: Hold | None = None
     # Run on the event loop after a hold was cancelled (put the draft back...).
     cancelled: Callable[[], None] | None = None
+    dead: bool = False  # the action itself failed: there is nothing to undo
 
     @property
     def live(self) -> bool:
-        """Still undoable: a hold only while it waits."""
-        return self.hold is None or self.hold.waiting
+        """Still undoable: a hold only while it waits, an action only if it happened."""
+        return not self.dead and (self.hold is None or self.hold.waiting)
 
 
 class UndoStack:

@@ -16,6 +16,7 @@ from tui.ui.messages import ReplyRequested
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+    from tui.ui.undo import UndoEntry
     from tui.ui.widgets.timeline import PostList
 
 _STATE_FIELD = {
@@ -102,20 +103,23 @@ class PostActions:
         undo = bool(getattr(post.mine, field) or getattr(post.shown.mine, field))
         guess = toggled(post, reaction, on=not undo)
         self.item_changed(guess)  # at once; the server's answer reconciles it below
+        verb = ("un" if undo else "") + reaction.value
+        entry = self._record_inverse(post, reaction, undone=undo, verb=verb)
 
         async def send() -> None:
             try:
                 result = await network.react(post, reaction, undo=undo)
             except Exception:
                 self.item_changed(post)  # revert the optimistic change; the error says so
+                entry.dead = True  # nothing happened: nothing to undo
                 raise
             self.item_changed(reconciled(guess, post, result, reaction))
 
-        verb = ("un" if undo else "") + reaction.value
         self.app.guard(send, doing=f"Could not {verb} (undone here)", group="react")
-        self._record_inverse(post, reaction, undone=undo, verb=verb)
 
-    def _record_inverse(self, post: Post, reaction: Reaction, *, undone: bool, verb: str) -> None:
+    def _record_inverse(
+        self, post: Post, reaction: Reaction, *, undone: bool, verb: str
+    ) -> UndoEntry:
         """`u` later sends the opposite of what was just sent, and shows it at once."""
         from tui.ui.undo import UndoEntry, record
 
@@ -129,7 +133,9 @@ class PostActions:
                 self.item_changed(toggled(post, reaction, on=not undone))
                 raise
 
-        record(self.app, UndoEntry(verb, inverse=inverse))
+        entry = UndoEntry(verb, inverse=inverse)
+        record(self.app, entry)
+        return entry
 
     def action_undo(self) -> None:
         from tui.ui.undo import undo_last
