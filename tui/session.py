@@ -52,6 +52,47 @@ class DraftRefused(Exception):
         self.problems = problems
 
 
+class SendCancelled(Exception):
+    """The user took the post back during its undo window: nothing reached a server and the
+    outbox no longer holds it. `draft` is what they wrote."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__("the post was not sent")
+        self.draft = draft
+
+
+class Hold:
+    """A wait before something leaves (a post, a delete) that the user may cancel: `wait()`
+    says whether to go ahead. `seconds` <= 0 waits for nothing and cannot be cancelled."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.waiting = seconds > 0  # cancellable until the wait is over
+        self._cancelled = False
+        self._event: asyncio.Event | None = None
+
+    def cancel(self) -> bool:
+        """Stop it, if it still waits. False: too late, it has gone out (or is going)."""
+        if not self.waiting:
+            return False
+        self.waiting = False
+        self._cancelled = True
+        if self._event is not None:
+            self._event.set()
+        return True
+
+    async def wait(self) -> bool:
+        """Wait out the window; True to go ahead, False when cancelled."""
+        if self.waiting:
+            self._event = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._event.wait(), self.seconds)
+            except TimeoutError:
+                pass  # the window passed: go ahead
+        self.waiting = False
+        return not self._cancelled
+
+
 def needs_edit(error: Exception) -> bool:
     """Whether a failed send was a rejection of the post itself, which a retry would repeat."""
     if isinstance(error, (AuthError, RateLimited, Transient)):
@@ -85,6 +126,7 @@ class Session:
         self._preset_vault: Vault | None = None
         self._send_lock = asyncio.Lock()
         self._change_listeners: list[Callable[[], None]] = []
+        self._held: set[str] = set()  # outbox entries in their undo window: not to be retried
 
     # ----- change listeners -------------------------------------------------------------------
     def on_networks_changed(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -357,12 +399,14 @@ class Session:
         return problems
 
     async def send(
-        self, draft: Draft, on_update: OutboxListener | None = None
+        self, draft: Draft, on_update: OutboxListener | None = None, *, hold: Hold | None = None
     ) -> list[OutboxEntry]:
         """Store the draft in the outbox (one entry per target), then publish to every target.
 
-        Refuses (DraftRefused) before storing anything when a target cannot take the draft as it
-        is. Returns the entries in their final states. An entry stays in the outbox until its
+        With a `hold`, the entries wait in the outbox for its window first; cancelling it takes
+        them out again and raises SendCancelled (nothing was sent). Refuses (DraftRefused)
+        before storing anything when a target cannot take the draft as it is. Returns the
+        entries in their final states. An entry stays in the outbox until its
         server confirms, then is removed; failed entries stay, to be retried with `retry`.
         """
         if self.cache is None:
@@ -375,6 +419,17 @@ class Session:
         entries = self.cache.enqueue(draft)
         for entry in entries:
             _notify(on_update, entry)
+        if hold is not None:
+            ids = {e.id for e in entries}
+            self._held |= ids
+            try:
+                go = await hold.wait()
+            finally:
+                self._held -= ids
+            if not go:
+                for entry in entries:
+                    self.cache.remove(entry.id)
+                raise SendCancelled(draft)
         return list(await asyncio.gather(*(self._deliver(e, on_update) for e in entries)))
 
     async def _deliver(self, entry: OutboxEntry, on_update: OutboxListener | None) -> OutboxEntry:
@@ -440,7 +495,7 @@ class Session:
 
     def retryable(self) -> list[OutboxEntry]:
         """Entries worth sending again without an edit: queued, or failed for a passing reason."""
-        return [e for e in self.pending() if e.retryable]
+        return [e for e in self.pending() if e.retryable and e.id not in self._held]
 
     def drop(self, entry_id: str) -> OutboxEntry:
         """Take an entry out of the outbox for good (the user decided not to send it)."""

@@ -91,3 +91,43 @@ async def test_the_confirmed_post_comes_back_with_the_entry(tmp_path):
     [entry] = await session.send(Draft("mine", targets=("one",)))
     assert entry.state == "sent" and entry.post is not None
     assert entry.post.uid == entry.remote_uid
+
+
+async def test_a_held_post_waits_in_the_outbox_and_undo_takes_it_back_unsent(tmp_path):
+    import asyncio
+
+    import pytest
+
+    from tui.session import Hold, SendCancelled
+
+    net = FakeNetwork("one")
+    session, cache = session_with(tmp_path, net)
+    hold = Hold(60)
+    sending = asyncio.create_task(
+        session.send(Draft("second thoughts", targets=("one",)), hold=hold)
+    )
+    async with asyncio.timeout(10):
+        while not cache.outbox():
+            await asyncio.sleep(0.01)
+    # Waiting: stored (a crash keeps it), but neither sent nor offered for a retry.
+    assert [e.state for e in cache.outbox()] == ["queued"]
+    assert session.retryable() == []
+    assert hold.cancel()
+    with pytest.raises(SendCancelled) as cancelled:
+        await sending
+    assert cancelled.value.draft.text == "second thoughts"
+    assert cache.outbox() == []
+    assert not [c for c in net.calls if c[0] == "publish"]
+    assert not hold.cancel()  # once is enough
+
+
+async def test_a_held_post_goes_out_when_its_window_passes(tmp_path):
+    from tui.session import Hold
+
+    net = FakeNetwork("one")
+    session, cache = session_with(tmp_path, net)
+    hold = Hold(0.05)
+    [entry] = await session.send(Draft("on its way", targets=("one",)), hold=hold)
+    assert entry.state == "sent"
+    assert not hold.cancel()  # too late: it went out
+    assert cache.outbox() == []

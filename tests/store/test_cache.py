@@ -374,3 +374,70 @@ def test_an_outbox_written_by_the_first_schema_is_kept_on_upgrade(tmp_path: Path
     [entry] = cache.outbox()
     assert (entry.draft.text, entry.state, entry.needs_edit) == ("kept", "failed", False)
     assert entry.retryable
+
+
+def test_a_version_two_cache_gains_read_state_and_keeps_its_drafts(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite"
+    with sqlite3.connect(path) as conn:
+        from tui.store.cache import _MIGRATIONS
+
+        for version in (1, 2):
+            for statement in _MIGRATIONS[version]:
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO drafts (id, updated_at, data) VALUES ('compose', 1.0, ?)",
+            (codec.dumps(Draft("still here")),),
+        )
+        conn.execute("PRAGMA user_version = 2")
+    with Cache(path) as cache:
+        assert cache.load_draft().text == "still here"
+        assert cache.read_states("post") == {}
+        cache.set_read_state("post", ["m:1"], True)
+        assert cache.read_states("post") == {"m:1": True}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+
+
+def test_read_state_round_trips_per_kind_and_survives_reopening(cache: Cache) -> None:
+    cache.set_read_state("post", ["m:1", "m:2"], True)
+    cache.set_read_state("post", ["m:2"], False)
+    cache.set_read_state("notification", ["m:1"], False)
+    path = cache.path
+    cache.close()
+    with Cache(path) as again:
+        assert again.read_states("post") == {"m:1": True, "m:2": False}
+        assert again.read_states("notification") == {"m:1": False}
+
+
+def test_marking_a_notification_unread_updates_its_own_column(cache: Cache) -> None:
+    note = Notification(
+        NetworkKind.MASTODON, "me", "n:1", NotificationKind.MENTION, T0, (author(),), unread=True
+    )
+    cache.save_notifications([note])
+    cache.set_read_state("notification", ["n:1"], True)
+    assert [n.unread for n in cache.load_notifications()] == [False]
+    cache.set_read_state("notification", ["n:1"], False)
+    assert [n.unread for n in cache.load_notifications()] == [True]
+
+
+def test_read_state_keeps_only_the_newest_marks(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.store import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "READ_STATE_KEEP", 3)
+    for n in range(5):
+        cache.set_read_state("post", [f"m:{n}"], True)
+    assert set(cache.read_states("post")) == {"m:2", "m:3", "m:4"}
+
+
+def test_postponed_drafts_are_many_and_keep_their_reply(cache: Cache) -> None:
+    first = cache.postpone(Draft("first"))
+    second = cache.postpone(Draft("a reply", reply_to=post(7)))
+    cache.save_draft("compose", Draft("the composer's own"))
+    listed = cache.postponed()
+    assert [draft_id for draft_id, _, _ in listed] == [second, first]
+    assert listed[0][2].reply_to is not None and listed[0][2].reply_to.uid == "m:7"
+    cache.delete_draft(first)
+    assert [d.text for _, _, d in cache.postponed()] == ["a reply"]
+    assert cache.load_draft().text == "the composer's own"

@@ -17,7 +17,10 @@ from tui.store.config import ComposeConfig, Config, UiConfig
 
 def make_config(networks: dict[str, FakeNetwork], **changes: object) -> Config:
     accounts = tuple(n.account for n in networks.values())
-    compose = ComposeConfig(default_accounts=(next(iter(networks)),) if networks else ())
+    # Sent at once: the undo window has tests of its own (tests/ui/test_unread_undo.py).
+    compose = ComposeConfig(
+        default_accounts=(next(iter(networks)),) if networks else (), undo_send_seconds=0
+    )
     fields: dict[str, object] = {"accounts": accounts, "compose": compose, "ui": UiConfig()}
     fields.update(changes)
     return Config(**fields)  # type: ignore[arg-type]

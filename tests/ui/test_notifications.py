@@ -70,7 +70,7 @@ async def test_post_keys_act_on_the_selected_notifications_post(build_app, monke
         assert app.screen.links == ["https://books.example/b", about.url]
         await pilot.press("enter", "escape")
         assert opened == ["https://books.example/b"]
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", about.author.uid) in net.calls
@@ -136,7 +136,7 @@ async def test_post_keys_on_a_notification_without_a_post_say_so(build_app):
             assert toasts(app) == ["This notification is not about a post."], key
             assert app.screen is app.main_screen
         assert posts_acted_on(net) == []
-        await pilot.press("u")  # a follow's person is its follower
+        await pilot.press("p")  # a follow's person is its follower
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", follow.actors[0].uid) in net.calls

@@ -47,7 +47,7 @@ async def test_a_profile_that_cannot_load_says_so_instead_of_loading_forever(bui
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         text = "\n".join(screen_lines(app))
@@ -66,7 +66,7 @@ async def test_follow_shows_at_once_then_says_done(build_app, networks):
         await started(pilot)
         account = timeline(app).selected.account
         release = gate(networks[account], "follow")
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         assert "you follow them" not in app.screen.text
         await pilot.press("F")
@@ -84,7 +84,7 @@ async def test_mute_and_block_toggle_with_feedback_and_revert_on_failure(build_a
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         account = timeline(app).selected.account
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         await pilot.press("M")
         await started(pilot)

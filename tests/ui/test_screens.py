@@ -54,7 +54,7 @@ async def test_profile_shows_author_and_follow_toggles(build_app, networks):
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         post = timeline(app).selected
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert "Bio of" in app.screen.text and "they follow you" in app.screen.text

@@ -28,9 +28,13 @@ from typing import Literal
 from tui.model import Draft, Item, Notification, NotificationItem, Post
 from tui.store import codec, paths
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_KEEP = 1000  # posts kept per feed by save_posts
 COMPOSE_DRAFT = "compose"  # the id of the composer's own autosaved draft
+POSTPONED_PREFIX = "postponed:"  # ids of drafts put aside for later (the postponed list)
+READ_STATE_KEEP = 20000  # explicit read/unread marks kept (the oldest go first)
+
+ReadKind = Literal["post", "notification"]
 
 OutboxState = Literal["queued", "sending", "sent", "failed"]
 OUTBOX_STATES: tuple[OutboxState, ...] = ("queued", "sending", "sent", "failed")
@@ -78,6 +82,18 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     # A rejection the server will repeat (a 4xx other than 408/429) needs an edit, not a retry.
     2: ("ALTER TABLE outbox ADD COLUMN needs_edit INTEGER NOT NULL DEFAULT 0",),
+    # Read state the user gave an item here (selected it, toggled it, marked all read), kept
+    # apart from the posts so that a refetched or pruned post keeps it.
+    3: (
+        """CREATE TABLE read_state (
+            kind TEXT NOT NULL CHECK (kind IN ('post', 'notification')),
+            uid TEXT NOT NULL,
+            read INTEGER NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (kind, uid)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX read_state_age ON read_state (updated_at)",
+    ),
 }
 
 
@@ -354,6 +370,38 @@ class Cache:
                 (f"notifications-read:{account}", repr(_stamp(moment))),
             )
 
+    # ----- read state ----------------------------------------------------------------------
+
+    def set_read_state(self, kind: ReadKind, uids: Iterable[str], read: bool) -> None:
+        """Record that the user read (or marked unread) these items; the newest
+        `READ_STATE_KEEP` marks are kept."""
+        now = time.time()
+        rows = [(kind, uid, int(read), now) for uid in dict.fromkeys(uids)]
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO read_state (kind, uid, read, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, uid) DO UPDATE SET "
+                "read = excluded.read, updated_at = excluded.updated_at",
+                rows,
+            )
+            if kind == "notification":  # the notifications' own column agrees
+                conn.executemany(
+                    "UPDATE notifications SET unread = ? WHERE uid = ?",
+                    [(int(not read), uid) for _, uid, _, _ in rows],
+                )
+            conn.execute(
+                "DELETE FROM read_state WHERE (kind, uid) IN (SELECT kind, uid FROM"
+                " read_state ORDER BY updated_at DESC LIMIT -1 OFFSET ?)",
+                (READ_STATE_KEEP,),
+            )
+
+    def read_states(self, kind: ReadKind) -> dict[str, bool]:
+        """Every item of `kind` the user marked here: uid → read."""
+        rows = self._read("SELECT uid, read FROM read_state WHERE kind = ?", (kind,))
+        return {uid: bool(read) for uid, read in rows}
+
     # ----- drafts --------------------------------------------------------------------------
 
     def save_draft(self, draft_id: str, draft: Draft) -> None:
@@ -384,6 +432,26 @@ class Cache:
     def delete_draft(self, draft_id: str = COMPOSE_DRAFT) -> None:
         with self._write(durable=True) as conn:
             conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    def postpone(self, draft: Draft) -> str:
+        """Put a draft aside, next to any others; returns its id."""
+        draft_id = POSTPONED_PREFIX + uuid.uuid4().hex
+        self.save_draft(draft_id, draft)
+        return draft_id
+
+    def postponed(self) -> list[tuple[str, datetime, Draft]]:
+        """The drafts put aside, most recently saved first: (id, when, draft)."""
+        rows = self._read(
+            "SELECT id, updated_at, data FROM drafts WHERE id LIKE ? ORDER BY updated_at DESC",
+            (POSTPONED_PREFIX + "%",),
+        )
+        found: list[tuple[str, datetime, Draft]] = []
+        for draft_id, updated_at, data in rows:
+            try:
+                found.append((draft_id, _when(updated_at), codec.loads(data)))
+            except ValueError:
+                continue  # written by another Murmur: left in place, not shown
+        return found
 
     # ----- outbox --------------------------------------------------------------------------
 

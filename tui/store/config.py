@@ -70,6 +70,7 @@ class ComposeConfig:
     visibility: str = "public"
     language: str = ""
     editor: str = ""  # overrides $EDITOR
+    undo_send_seconds: int = 5  # a post waits this long, cancellable with u (0: sent at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +313,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
             "visibility": _choice(*VISIBILITIES),
             "language": _language,
             "editor": _string,
+            "undo_send_seconds": _integer(0, 300),
         },
     ),
     "vault": (VaultConfig, {"passphrase_command": _string}),

@@ -120,7 +120,7 @@ MAIN = [
         "Mark read",
         id="notifications.mark_read",
         show=False,
-        tooltip="Mark every notification read",
+        tooltip="Mark everything in the focused pane read (timeline or notifications)",
     ),
 ]
 
@@ -148,7 +148,7 @@ POST = [
         tooltip="Copy the selected post's link to the clipboard (OSC 52)",
     ),
     Binding(
-        "u",
+        "p",
         "profile",
         "Profile",
         id="post.profile",
@@ -219,6 +219,68 @@ PROFILE = [
     Binding("X", "block", "Block", id="profile.block", tooltip="Block or unblock"),
 ]
 
+# Unread state on the post and notification lists.
+UNREAD = [
+    Binding(
+        "right_square_bracket",
+        "next_unread",
+        "Next unread",
+        id="unread.next",
+        show=False,
+        tooltip="Go to the next unread item",
+    ),
+    Binding(
+        "left_square_bracket",
+        "previous_unread",
+        "Previous unread",
+        id="unread.previous",
+        show=False,
+        tooltip="Go to the previous unread item",
+    ),
+    Binding(
+        "U",
+        "toggle_read",
+        "Read/unread",
+        id="unread.toggle",
+        show=False,
+        tooltip="Mark the selected item unread (or read again)",
+    ),
+]
+
+# Undo and postponed drafts, on the main screen.
+UNDO_DRAFTS = [
+    Binding(
+        "u",
+        "undo",
+        "Undo",
+        id="undo.last",
+        show=False,
+        tooltip="Undo the last like, boost, bookmark, follow, mute or block; "
+        "cancel a delete or a post still waiting to go out",
+    ),
+    Binding(
+        "P",
+        "postponed",
+        "Drafts",
+        id="drafts.list",
+        show=False,
+        tooltip="List postponed drafts (resume or delete one)",
+    ),
+]
+
+# In the composer.
+POSTPONE = [
+    Binding(
+        "ctrl+o",
+        "postpone",
+        "Postpone",
+        id="compose.postpone",
+        show=False,
+        priority=True,
+        tooltip="Put the draft aside for later (P lists postponed drafts)",
+    ),
+]
+
 
 # threads/columns (issue 13): moves along the thread's tree and the columns of the wide layout.
 THREADS = [
@@ -274,6 +336,8 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Screens", BACK),
         ("Profile", PROFILE),
         ("Thread", THREADS),
+        ("Unread", UNREAD),
+        ("Undo and drafts", [*UNDO_DRAFTS, *POSTPONE]),
     ]
 
 

@@ -1,7 +1,8 @@
 """Actions on the selected post, shared by every screen that shows posts in a PostList.
 
 Likes, reposts and bookmarks update the list at once (optimistic) and are reverted with a toast
-when the server refuses.
+when the server refuses. Each goes on the app's undo stack (tui/ui/undo.py): `u` sends the
+opposite. A delete waits `undo.DELETE_DELAY` seconds first, so `u` can still call it off.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tui.ui.messages import ReplyRequested
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+    from tui.ui.undo import UndoEntry
     from tui.ui.widgets.timeline import PostList
 
 _STATE_FIELD = {
@@ -101,17 +103,44 @@ class PostActions:
         undo = bool(getattr(post.mine, field) or getattr(post.shown.mine, field))
         guess = toggled(post, reaction, on=not undo)
         self.item_changed(guess)  # at once; the server's answer reconciles it below
+        verb = ("un" if undo else "") + reaction.value
+        entry = self._record_inverse(post, reaction, undone=undo, verb=verb)
 
         async def send() -> None:
             try:
                 result = await network.react(post, reaction, undo=undo)
             except Exception:
                 self.item_changed(post)  # revert the optimistic change; the error says so
+                entry.dead = True  # nothing happened: nothing to undo
                 raise
             self.item_changed(reconciled(guess, post, result, reaction))
 
-        verb = ("un" if undo else "") + reaction.value
         self.app.guard(send, doing=f"Could not {verb} (undone here)", group="react")
+
+    def _record_inverse(
+        self, post: Post, reaction: Reaction, *, undone: bool, verb: str
+    ) -> UndoEntry:
+        """`u` later sends the opposite of what was just sent, and shows it at once."""
+        from tui.ui.undo import UndoEntry, record
+
+        network = self.app.session.networks[post.account]
+
+        async def inverse() -> None:
+            self.item_changed(toggled(post, reaction, on=undone))
+            try:
+                await network.react(post, reaction, undo=not undone)
+            except Exception:
+                self.item_changed(toggled(post, reaction, on=not undone))
+                raise
+
+        entry = UndoEntry(verb, inverse=inverse)
+        record(self.app, entry)
+        return entry
+
+    def action_undo(self) -> None:
+        from tui.ui.undo import undo_last
+
+        undo_last(self.app)
 
     def action_like(self) -> None:
         self._react(Reaction.LIKE)
@@ -168,19 +197,39 @@ class PostActions:
         if network is None or me is None or post.author.uid != me.uid:
             self.app.notify("You can only delete your own posts.", severity="warning")
             return
+        from tui.session import Hold
+        from tui.ui import undo
         from tui.ui.screens.confirm import ConfirmScreen
 
-        async def delete() -> None:
+        async def delete(hold: Hold) -> None:
+            status = getattr(self.app, "status_bar", None)
+            try:
+                if not await hold.wait():
+                    return  # u called it off: nothing was sent
+            finally:
+                if status is not None:
+                    status.set_pending("")
             await network.delete(post)
             self.item_removed(post.uid)
             self.app.notify("Deleted.")
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.guard(delete, doing="Could not delete")
+            if not yes:
+                return
+            hold = Hold(undo.DELETE_DELAY)
+            undo.record(self.app, undo.UndoEntry("delete", hold=hold))
+            status = getattr(self.app, "status_bar", None)
+            if status is not None:
+                status.set_pending(f"Deleting in {undo.DELETE_DELAY:.0f} s — u to undo")
+            self.app.guard(lambda: delete(hold), doing="Could not delete")
 
         self.app.push_screen(
-            ConfirmScreen("Delete this post?", "This cannot be undone.", yes="Delete"), answered
+            ConfirmScreen(
+                "Delete this post?",
+                f"u undoes it within {undo.DELETE_DELAY:.0f} s; after that it is gone.",
+                yes="Delete",
+            ),
+            answered,
         )
 
     def open_thread(self, item: Any) -> None:

@@ -28,7 +28,7 @@ from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
 from tui.ui.widgets.statusbar import StatusBar
 from tui.ui.widgets.tabs import PANES, TabBar
-from tui.ui.widgets.timeline import PostList
+from tui.ui.widgets.timeline import PostList, UnreadList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -63,9 +63,9 @@ class _Drawing(Listener):
     def notifications_changed(self, rows: list[NotificationRow], unread: int) -> None:
         screen = self.screen
         self._columns("notes", "set_items", rows, keep_selection=True)
-        screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
-        screen.query_one(StatusBar).set_unread(unread)
-        screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
+        notifications = screen.query_one("#notifications", NotificationList)
+        notifications.set_items(rows, keep_selection=True)
+        screen.show_unread(notifications)  # with what was read here over the servers' word
 
     def connection_changed(self, account: str, network: str, state: Any, detail: str) -> None:
         self.screen.query_one(StatusBar).set_account(account, network, state, detail)
@@ -75,7 +75,7 @@ class _Drawing(Listener):
 
 
 class MainScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.MAIN, *keymap.POST]
+    BINDINGS = [*keymap.MAIN, *keymap.POST, *keymap.UNDO_DRAFTS]
     app: MurmurApp
 
     def __init__(self) -> None:
@@ -133,13 +133,62 @@ class MainScreen(PostActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from tui.ui.readstate import ReadState, selection_key
+
         self._layout(self.app.size.width)
+        self.read_state = ReadState(self.app.session.cache)
+        timeline = self.query_one("#timeline", PostList)
+        timeline.track(self.read_state, selection_key(self.selection))
+        self.query_one("#notifications", NotificationList).track(self.read_state)
         self._paint_cached()
         self.reader.cached_notifications()
         self.query_one("#timeline", PostList).focus()
         if self.deck is not None:
             self.deck.show(0)
         self.app.guard(self._start, doing="Starting", group="start")
+
+    # ----- unread state ----------------------------------------------------------------------
+    @on(UnreadList.UnreadChanged)
+    def _unread_changed(self, event: UnreadList.UnreadChanged) -> None:
+        self.show_unread(event.item_list)
+
+    def show_unread(self, item_list: Any) -> None:
+        count = item_list.unread_total
+        pane = "notifications" if isinstance(item_list, NotificationList) else "timeline"
+        self.query_one(TabBar).set_badge(pane, str(count) if count else "")
+        if pane == "notifications":
+            self.query_one(StatusBar).set_unread(count)
+        else:
+            self._set_title()
+
+    # ----- drafts and undo -------------------------------------------------------------------
+    @on(ComposePane.Resume)
+    def _resume(self, event: ComposePane.Resume) -> None:
+        self.resume_draft(event.draft, event.draft_id)
+
+    def resume_draft(self, draft: Any, draft_id: str = "") -> None:
+        """Put `draft` in the composer; what the composer held is postponed, not lost."""
+        compose = self.query_one(ComposePane)
+        if compose.has_unsent_text() and compose.postpone() is not None:
+            self.app.notify("The draft you were writing is postponed (P lists it).")
+        compose.load_draft(draft)
+        cache = self.app.session.cache
+        if draft_id and cache is not None:
+            cache.delete_draft(draft_id)  # it is the composer's draft now
+        self.action_show_pane("compose")
+
+    def action_postponed(self) -> None:
+        cache = self.app.session.cache
+        if cache is None:
+            self.app.notify("Postponed drafts need the cache.", severity="warning")
+            return
+        from tui.ui.screens.drafts import DraftsScreen
+
+        def chosen(picked: tuple[str, Any] | None) -> None:
+            if picked is not None:
+                self.resume_draft(picked[1], picked[0])
+
+        self.app.push_screen(DraftsScreen(cache), chosen)
 
     def on_resize(self) -> None:
         self._layout(self.app.size.width)
@@ -225,6 +274,7 @@ class MainScreen(PostActions, Screen[None]):
         for entry in event.entries:
             post = getattr(entry, "post", None)
             if entry.state == "sent" and isinstance(post, Post):
+                self.read_state.mark("post", [post.uid], True)  # one's own: nothing to read
                 self.reader.confirmed(post)
         # Sent everywhere: back to reading, so j/k work at once. After a failure the composer
         # keeps focus, showing each target's state and offering ctrl+r.
@@ -310,8 +360,13 @@ class MainScreen(PostActions, Screen[None]):
         self._set_title()
 
     def _set_title(self) -> None:
+        unread = self.query_one("#timeline", PostList).unread_total
         self.query_one("#feed-title", Static).update(
-            Content.assemble(("Timeline · ", "$text-muted"), (self.selection.title, "bold"))
+            Content.assemble(
+                ("Timeline · ", "$text-muted"),
+                (self.selection.title, "bold"),
+                (f" · {unread} unread" if unread else "", "$accent"),  # wide: no tab bar
+            )
         )
 
     async def _start(self) -> None:
@@ -418,6 +473,9 @@ class MainScreen(PostActions, Screen[None]):
         previous = self.selection
         timeline = self.query_one("#timeline", PostList)
         timeline.set_rules(self.app.config.filters, selection.context)
+        from tui.ui.readstate import selection_key
+
+        timeline.track(self.read_state, selection_key(selection))
         timeline.set_items(self.reader.select(selection))
         self._set_title()
         self.action_show_pane("timeline")
@@ -450,6 +508,9 @@ class MainScreen(PostActions, Screen[None]):
 
     # ----- notifications ---------------------------------------------------------------------
     def action_mark_read(self) -> None:
+        if self._focused_pane() == "timeline":
+            self.query_one("#timeline", PostList).mark_all_read()
+            return
         self.query_one("#notifications", NotificationList).mark_all_read()
         accounts = self.reader.mark_read()
         if accounts:

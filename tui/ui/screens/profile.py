@@ -158,11 +158,20 @@ class ProfileScreen(Screen[None]):
         who = profile.author.uid or profile.author.handle
         name = profile.author.handle
 
+        from tui.ui.undo import UndoEntry, record
+
+        async def inverse() -> None:  # u, later: the opposite goes to the server
+            await getattr(network, what)(who, undo=not undo)
+
+        entry = UndoEntry(f"{verb} of {name}", inverse=inverse)
+        record(self.app, entry)
+
         async def change() -> None:
             try:
                 new = await getattr(network, what)(who, undo=undo)
             except Exception:
                 self.show(profile)  # as it was before the key: the error says it failed
+                entry.dead = True  # nothing changed: nothing to undo
                 raise
             if flag == "following" and new.requested and not new.following:
                 # Awaiting approval: not (yet) one more follower.

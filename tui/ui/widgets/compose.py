@@ -29,7 +29,7 @@ from tui.networks.base import Capability, Network
 from tui.ui import keymap
 
 if TYPE_CHECKING:
-    from tui.session import Session
+    from tui.session import Hold, Session
     from tui.store.cache import OutboxEntry
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -46,11 +46,19 @@ def from_editor(text: str) -> str:
 class ComposePane(VerticalScroll):
     """Everything needed to write one post to one or several accounts."""
 
-    BINDINGS = keymap.COMPOSE
+    BINDINGS = [*keymap.COMPOSE, *keymap.POSTPONE]
     can_focus = False
 
     class Leave(Message):
         """The user left the composer (esc)."""
+
+    class Resume(Message):
+        """Put this draft in the composer and show it (undo send, a postponed draft)."""
+
+        def __init__(self, draft: Draft, draft_id: str = "") -> None:
+            super().__init__()
+            self.draft = draft
+            self.draft_id = draft_id
 
     class Sent(Message):
         def __init__(self, entries: list[OutboxEntry]) -> None:
@@ -321,11 +329,52 @@ class ComposePane(VerticalScroll):
             )
             return
         self.save_draft()
-        self.app.guard(lambda: self._send(draft), doing="Sending", group="send")
+        hold = self._undo_window(draft)
+        self.app.guard(lambda: self._send(draft, hold), doing="Sending", group="send")
 
-    async def _send(self, draft: Draft) -> None:
+    def _undo_window(self, draft: Draft) -> Hold | None:
+        """With `[compose] undo_send_seconds`, the post waits that long, `u` takes it back: the
+        form empties at once (the outbox holds the post) and the reader is back in the feed."""
+        from tui.session import Hold
+        from tui.ui.undo import UndoEntry, record
+
+        seconds = self.session.config.compose.undo_send_seconds
+        if seconds <= 0:
+            return None
+        hold = Hold(seconds)
+        record(self.app, UndoEntry("post", hold=hold, cancelled=lambda: self._taken_back(draft)))
+        self.clear()
+        self._pending(f"Sending in {seconds} s — u to undo")
+        self.post_message(self.Leave())
+        return hold
+
+    def _taken_back(self, draft: Draft, *, cancelled: bool = True) -> None:
+        self._pending("")
+        if cancelled:  # nothing was sent: no states to show
+            self.entries = {}
+            self._draw_outbox()
+        self.post_message(self.Resume(draft))
+
+    def _pending(self, text: str) -> None:
+        status = getattr(self.app, "status_bar", None)
+        if status is not None:
+            status.set_pending(text)
+
+    async def _send(self, draft: Draft, hold: Hold | None = None) -> None:
+        from tui.session import SendCancelled
+
         self.entries = {}
-        entries = await self.session.send(draft, on_update=self._on_outbox)
+        try:
+            entries = await self.session.send(draft, on_update=self._on_outbox, hold=hold)
+        except SendCancelled:
+            return  # taken back with u: the form has it again
+        finally:
+            if hold is not None:
+                self._pending("")
+        if hold is not None and any(e.state != "sent" for e in entries):
+            # The form was emptied for the undo window: the text comes back with the failure,
+            # as it stays there without a window (the outbox keeps it for ctrl+r too).
+            self._taken_back(draft, cancelled=False)
         self._finish(entries)
 
     def _on_outbox(self, entry: OutboxEntry) -> None:
@@ -432,6 +481,24 @@ class ComposePane(VerticalScroll):
             return subprocess.call(argv, stdin=subprocess.DEVNULL, env=env)
 
     # ----- drafts ----------------------------------------------------------------------------
+    def action_postpone(self) -> None:
+        """Put the draft aside (P lists them) and empty the form for something else."""
+        if self.postpone() is None:
+            self.app.notify("Nothing to postpone yet.", severity="warning")
+            return
+        self.app.notify("Postponed: P lists postponed drafts.")
+        self.post_message(self.Leave())
+
+    def postpone(self) -> str | None:
+        """Save the form as a postponed draft and clear it; its id, or None when it was empty."""
+        cache = self.session.cache
+        draft = self.draft()
+        if cache is None or (not draft.text.strip() and not draft.media):
+            return None
+        draft_id = cache.postpone(draft)
+        self.clear()
+        return draft_id
+
     def _schedule_autosave(self) -> None:
         if self._restoring:
             return

@@ -40,6 +40,7 @@ class StatusBar(Static):
         self._accounts: dict[str, _AccountState] = {}
         self._unread = 0
         self._note = ""
+        self._pending = ""  # something waiting to go out: "Sending in 5 s — u to undo"
         self._error = ""
         self._error_group = ""
         self._error_origin: object = None
@@ -53,6 +54,10 @@ class StatusBar(Static):
         self, name: str, network: str, state: ConnectionState, detail: str = ""
     ) -> None:
         self._accounts[name] = _AccountState(network, ConnectionState(state), detail)
+        self._redraw()
+
+    def set_pending(self, text: str) -> None:
+        self._pending = text
         self._redraw()
 
     def set_unread(self, count: int) -> None:
@@ -103,6 +108,9 @@ class StatusBar(Static):
             parts.append((f"{mark} {acc.state.value}", colour))
             if acc.detail and acc.detail != acc.state.value:
                 parts.append((f" ({acc.detail})", "$text-muted"))
+        if self._pending:
+            parts.append("  ")
+            parts.append((self._pending, "bold $warning"))
         if self._unread:
             parts.append("  ")
             parts.append((f"{self._unread} unread", "bold $accent"))
