@@ -210,6 +210,7 @@ async def test_the_timelines_column_gets_live_posts_and_m_marks_the_notification
         live = nets["masto"].push_post("just now")
         await settle(pilot, lambda: any(p.uid == live.uid for p in home.items))
         assert any(row.unread for row in notes.items)
+        app.main_screen.deck.show(2)  # m marks the focused column read
         await pilot.press("m")
         await settle(pilot, lambda: not any(row.unread for row in notes.items))
         assert "unread" not in app.main_screen.query_one("#status").text
@@ -226,7 +227,7 @@ async def test_a_notifications_column_for_one_account_shows_only_its_notificatio
         assert any("Notifications · sky2" in line for line in screen_lines(app))
 
 
-async def test_u_on_a_follow_in_a_notifications_column_opens_the_followers_profile(build_app, nets):
+async def test_p_on_a_follow_in_a_notifications_column_opens_the_followers_profile(build_app, nets):
     from tui.ui.screens.profile import ProfileScreen
 
     app = build_app(nets, columns=(Column("notifications", "masto"),))
@@ -235,7 +236,7 @@ async def test_u_on_a_follow_in_a_notifications_column_opens_the_followers_profi
         notes = column_list(app, 0)
         follow = next(n for n, row in enumerate(notes.items) if row.kind == "follow")
         notes.select_index(follow)
-        await pilot.press("u")
+        await pilot.press("p")
         await started(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert ("profile", notes.items[follow].actors[0].uid) in nets["masto"].calls

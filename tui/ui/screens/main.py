@@ -150,7 +150,8 @@ class MainScreen(PostActions, Screen[None]):
     # ----- unread state ----------------------------------------------------------------------
     @on(UnreadList.UnreadChanged)
     def _unread_changed(self, event: UnreadList.UnreadChanged) -> None:
-        self.show_unread(event.item_list)
+        if event.item_list.id in ("timeline", "notifications"):  # not a column's own list
+            self.show_unread(event.item_list)
 
     def show_unread(self, item_list: Any) -> None:
         count = item_list.unread_total
@@ -508,10 +509,20 @@ class MainScreen(PostActions, Screen[None]):
 
     # ----- notifications ---------------------------------------------------------------------
     def action_mark_read(self) -> None:
-        if self._focused_pane() == "timeline":
+        """Mark what the focused pane or column shows read; for notifications, tell the
+        servers that keep that state too."""
+        column = self.deck.focused_list() if self.deck is not None else None
+        if isinstance(column, PostList):
+            column.mark_all_read()
+            return
+        if column is None and self._focused_pane() == "timeline":
             self.query_one("#timeline", PostList).mark_all_read()
             return
         self.query_one("#notifications", NotificationList).mark_all_read()
+        if self.deck is not None:
+            self.deck.mirror("notes", "mark_all_read")  # the columns that show the same
+        if isinstance(column, NotificationList):
+            column.mark_all_read()
         accounts = self.reader.mark_read()
         if accounts:
             self.app.guard(
