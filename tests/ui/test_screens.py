@@ -70,7 +70,7 @@ async def test_search_queries_every_selected_account(build_app, networks):
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("slash")
+        await pilot.press("S")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"post 1", "enter")
         await started(pilot)
@@ -86,7 +86,7 @@ async def test_notifications_are_grouped_marked_read_and_open_the_post(build_app
         await started(pilot)
         status = app.main_screen.query_one("#status")
         assert "4 unread" in status.text  # 2 accounts × (3 likes grouped + 1 follow)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         await pilot.press("m")
         await started(pilot)
         assert ("mark_read", None) in networks["masto"].calls

@@ -1,0 +1,214 @@
+"""Find and limit over what is loaded: the pattern language and the matcher, free of Textual.
+
+A pattern is words separated by spaces; an item matches when every word does (AND):
+
+- `word` — the text appears (case-insensitive) in the post's text, its author's name or handle,
+  its content warning, media descriptions, link card or quote; a notification's people and text;
+- `@who` — an author's (booster's, notification actor's) handle or name contains `who`;
+- `#tag` — the post carries the hashtag (or the text contains `#tag`);
+- `network:nostr` (`mastodon`, `bluesky`; a prefix such as `network:bsky`... is not guessed);
+- `has:media` — the post has attachments;
+- `is:unread` — the list says the item is unread (its `is_unread` hook).
+
+Words are matched against a lowercase search text made once per item and cached by identity
+(items are frozen: a changed item is a new object), so a second find over the same items costs
+one substring test per item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from tui.model import Author, Placeholder, Post, SpanKind
+
+NETWORKS = ("mastodon", "bluesky", "nostr")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed pattern. `words` are casefolded; an empty query matches everything."""
+
+    pattern: str = ""
+    words: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    media: bool = False
+    unread: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.words or self.authors or self.tags or self.networks or self.media or self.unread
+        )
+
+    @property
+    def highlights(self) -> tuple[str, ...]:
+        """What to mark in a rendered item: the words, `#tag`s and `@who`s as typed."""
+        return (*self.words, *(f"#{t}" for t in self.tags), *self.authors)
+
+
+def parse(pattern: str) -> Query:
+    """Read a pattern. Unknown `key:value` words are plain text (a URL is text too)."""
+    words: list[str] = []
+    authors: list[str] = []
+    tags: list[str] = []
+    networks: list[str] = []
+    media = unread = False
+    for raw in pattern.split():
+        word = raw.casefold()
+        key, sep, value = word.partition(":")
+        if word.startswith("@") and len(word) > 1:
+            authors.append(word[1:])
+        elif word.startswith("#") and len(word) > 1:
+            tags.append(word[1:])
+        elif sep and key == "network" and value:
+            networks.append(value)
+        elif word == "has:media":
+            media = True
+        elif word == "is:unread":
+            unread = True
+        else:
+            words.append(word)
+    return Query(
+        pattern.strip(),
+        tuple(words),
+        tuple(authors),
+        tuple(tags),
+        tuple(networks),
+        media,
+        unread,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a query asks of one item, computed once."""
+
+    text: str  # casefolded, every searchable field joined by newlines
+    people: str  # casefolded handles and names, newline-separated
+    tags: frozenset[str]
+    network: str
+    media: bool
+
+
+def _post_parts(post: Post) -> Iterator[str]:
+    shown = post.shown
+    yield shown.content.text
+    yield shown.content_warning
+    for media in shown.media:
+        yield media.alt
+    if shown.card is not None:
+        yield shown.card.title
+        yield shown.card.description
+    quote = shown.quote
+    if isinstance(quote, Post):
+        yield quote.author.display_name
+        yield quote.author.handle
+        yield quote.content.text
+
+
+def _authors(item: object) -> list[Author]:
+    if isinstance(item, Post):
+        return [item.author, item.shown.author] if item.repost_of is not None else [item.author]
+    actors = getattr(item, "actors", None)
+    return list(actors) if isinstance(actors, tuple) else []
+
+
+def _post_of(item: object) -> Post | None:
+    if isinstance(item, Post):
+        return item
+    post = getattr(item, "post", None)  # a notification group
+    return post if isinstance(post, Post) else None
+
+
+def facts(item: object) -> _Facts:
+    authors = _authors(item)
+    people = "\n".join(part for a in authors for part in (a.handle, a.display_name))
+    post = _post_of(item)
+    parts: list[str] = [people]
+    tags: set[str] = set()
+    media = False
+    if post is not None:
+        parts += _post_parts(post)
+        shown = post.shown
+        tags = {s.target.casefold() for s in shown.content.spans if s.kind is SpanKind.HASHTAG}
+        media = bool(shown.media)
+    if isinstance(item, Placeholder):
+        parts.append(item.reason)
+    first = getattr(item, "first", None)  # a notification group's words for kinds without post
+    extra = getattr(first, "text", "")
+    if isinstance(extra, str) and extra:
+        parts.append(extra)
+    network = getattr(item, "network", "")
+    return _Facts(
+        "\n".join(p for p in parts if p).casefold(),
+        people.casefold(),
+        frozenset(tags),
+        str(network).casefold(),
+        media,
+    )
+
+
+class Matcher:
+    """Tests items against queries, caching each item's facts by identity.
+
+    `is_unread` is the list's read-state hook. The cache holds one entry per item uid; a new
+    object under the same uid (a like, an edit) is looked at afresh.
+    """
+
+    def __init__(self, is_unread: Callable[[object], bool] = lambda item: False) -> None:
+        self.is_unread = is_unread
+        self._cache: dict[str, tuple[object, _Facts]] = {}
+
+    def facts(self, item: object) -> _Facts:
+        uid = str(getattr(item, "uid", id(item)))
+        entry = self._cache.get(uid)
+        if entry is not None and entry[0] is item:
+            return entry[1]
+        found = facts(item)
+        self._cache[uid] = (item, found)
+        return found
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    def matches(self, item: object, query: Query) -> bool:
+        if not query:
+            return True
+        found = self.facts(item)
+        text = found.text
+        for word in query.words:
+            if word not in text:
+                return False
+        for who in query.authors:
+            if who not in found.people:
+                return False
+        for tag in query.tags:
+            if tag not in found.tags and f"#{tag}" not in text:
+                return False
+        for network in query.networks:
+            if found.network != network:
+                return False
+        if query.media and not found.media:
+            return False
+        return not query.unread or self.is_unread(item)
+
+
+def spans(plain: str, query: Query) -> list[tuple[int, int]]:
+    """Where the query's words show in `plain` (rendered text): sorted, non-overlapping."""
+    found: list[tuple[int, int]] = []
+    for needle in query.highlights:
+        if not needle:
+            continue
+        for match in re.finditer(re.escape(needle), plain, re.IGNORECASE):
+            found.append(match.span())
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
