@@ -131,7 +131,7 @@ async def test_help_is_generated_from_the_bindings(build_app, networks):
 
 
 async def test_keymap_override_and_unknown_ids_warn(build_app, networks):
-    app = build_app(networks, keymap={"post.like": "l", "no.such": "x"})
+    app = build_app(networks, keymap={"post.like": "w", "no.such": "x"})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert any("no.such" in t for t in toasts(app))
@@ -139,7 +139,7 @@ async def test_keymap_override_and_unknown_ids_warn(build_app, networks):
         await pilot.press("f")
         await started(pilot)
         assert not any(op == "react" for op, _ in networks[post.account].calls)
-        await pilot.press("l")
+        await pilot.press("w")
         await started(pilot)
         assert ("react", (post.uid, "like", False)) in networks[post.account].calls
 

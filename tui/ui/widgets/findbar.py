@@ -38,10 +38,14 @@ class FindBar(Horizontal):
     }
     """
 
-    def __init__(self, owner: ItemList) -> None:
+    def __init__(self, owner: ItemList, mode: str, text: str = "") -> None:
         super().__init__()
         self.owner = owner
         self.mode = ""
+        self._first = (mode, text)
+
+    def on_mount(self) -> None:
+        self.edit(*self._first)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="find-prompt", markup=False)

@@ -801,10 +801,12 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def _open_bar(self, mode: str) -> None:
         from tui.ui.widgets.findbar import FindBar
 
+        text = self._limit.pattern if mode == "limit" else ""
         if self._bar is None or not self._bar.is_attached:
-            self._bar = FindBar(self)
+            self._bar = FindBar(self, mode, text)
             self.parent.mount(self._bar, after=self)  # type: ignore[union-attr]
-        self._bar.edit(mode, self._limit.pattern if mode == "limit" else "")
+        else:
+            self._bar.edit(mode, text)
 
     def find_start(self) -> None:
         """An incremental find begins: remember where, so cancelling goes back there."""
