@@ -1,12 +1,13 @@
 """Find and limit over what is loaded: the pattern language and the matcher, free of Textual.
 
-A pattern is words separated by spaces; an item matches when every word does (AND):
+A pattern is words separated by spaces, or "a phrase" in double quotes; an item matches when
+every word does (AND):
 
 - `word` — the text appears (case-insensitive) in the post's text, its author's name or handle,
   its content warning, media descriptions, link card or quote; a notification's people and text;
 - `@who` — an author's (booster's, notification actor's) handle or name contains `who`;
 - `#tag` — the post carries the hashtag (or the text contains `#tag`);
-- `network:nostr` (`mastodon`, `bluesky`; a prefix such as `network:bsky`... is not guessed);
+- `network:nostr` (or `mastodon`, `bluesky`);
 - `has:media` — the post has attachments;
 - `is:unread` — the list says the item is unread (its `is_unread` hook).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from tui.model import Author, Placeholder, Post, SpanKind
 
-NETWORKS = ("mastodon", "bluesky", "nostr")
+_WORD = re.compile(r'"([^"]*)"?|(\S+)')  # "a phrase" (closing quote optional) or a word
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,13 @@ def parse(pattern: str) -> Query:
     tags: list[str] = []
     networks: list[str] = []
     media = unread = False
-    for raw in pattern.split():
-        word = raw.casefold()
+    for quoted, raw in _WORD.findall(pattern):
+        word = (quoted or raw).casefold()
         key, sep, value = word.partition(":")
-        if word.startswith("@") and len(word) > 1:
+        if quoted:
+            if word.strip():
+                words.append(word)
+        elif word.startswith("@") and len(word) > 1:
             authors.append(word[1:])
         elif word.startswith("#") and len(word) > 1:
             tags.append(word[1:])

@@ -43,9 +43,26 @@ class FindBar(Horizontal):
         self.owner = owner
         self.mode = ""
         self._first = (mode, text)
+        self._early: list[tuple[str, str | None]] = []
+        self.opening = True  # mounting: what is typed meanwhile waits in `_early`
+
+    def typed_early(self, key: str, character: str | None) -> None:
+        self._early.append((key, character))
 
     def on_mount(self) -> None:
+        self.opening = False
         self.edit(*self._first)
+        field = self.input
+        for key, character in self._early:
+            if key == "enter":
+                field.action_submit()
+            elif key == "escape":
+                self.action_cancel()
+            elif key == "backspace":
+                field.action_delete_left()
+            elif character is not None and character.isprintable():
+                field.insert_text_at_cursor(character)
+        self._early.clear()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="find-prompt", markup=False)
@@ -70,7 +87,8 @@ class FindBar(Horizontal):
         with field.prevent(Input.Changed):
             field.value = text
         field.cursor_position = len(text)
-        field.focus()
+        self.display = True
+        self.screen.set_focus(field)  # at once: the next key typed goes to the input
         if mode == "find":
             self.owner.find_start()
 
@@ -79,7 +97,7 @@ class FindBar(Horizontal):
         if self.editing:
             return
         if not text:
-            self.remove()
+            self.display = False
             return
         self.query_one("#find-prompt", Static).update("")
         self.input.display = False
@@ -92,7 +110,7 @@ class FindBar(Horizontal):
 
     def _done(self) -> None:
         self.mode = ""
-        self.owner.focus()
+        self.screen.set_focus(self.owner)
         self.show_status(self.owner.limit_status())
 
     @on(Input.Changed, "#find-input")

@@ -551,6 +551,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         prefix (`5`, `g`, `z`) holds only for the key right after it."""
         self._keys += 1
         self._key = event.key
+        if self._bar is not None and self._bar.opening:
+            # typed after / or l while the bar is still being mounted: it goes to the bar
+            event.stop()
+            event.prevent_default()
+            self._bar.typed_early(event.key, event.character)
 
     def _take_count(self, default: int = 1) -> int:
         count = int(self._count) if self._count and self._count_at == self._keys - 1 else 0
