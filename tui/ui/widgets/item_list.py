@@ -1271,6 +1271,10 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             y = top - margin
         elif top + height > y + view_height:
             y = top + height - view_height
+            # the view starts on a whole post: the one cut at the top goes off screen
+            first = self._heights.index_at(y + margin)
+            if self._heights.start(first) < y + margin and first < index:
+                y = self._heights.start(first + 1) - margin
         if y != self.scroll_offset.y:
             self._scroll_to_line(y)
 
