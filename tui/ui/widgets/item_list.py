@@ -490,9 +490,9 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
                 del self._all[where]
                 if where < self._scan_at:
                     self._scan_at -= 1
-                self._limit_changed()
         index = self.index_of(uid)
         if index is None:
+            self._limit_changed()
             return None
         top = self._top_item()
         row = self._row_of(top) if top is not None else 0
@@ -506,6 +506,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             self._restore(min(top - (index < top), len(self._shown) - 1), row)
         self._changed()
         self._post_highlight()
+        self._limit_changed()
         return None
 
     def index_of(self, uid: str) -> int | None:
@@ -912,10 +913,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """Look through every loaded item again for the limit, keeping the selection."""
         if anchor is None:
             anchor = self._anchor()
-        self._restart_scan(anchor[0] if anchor is not None else None)
-        index = self.index_of(anchor[0]) if anchor is not None else None
-        if index is None and anchor is not None:
-            index = self._next_shown_after(anchor[0])
+        index = self._restart_scan(anchor[0] if anchor is not None else None)
         self._selected = index if index is not None else (0 if self._shown else -1)
         if index is not None and anchor is not None:
             self._restore(index, max(0, anchor[1]))
@@ -924,20 +922,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._changed()
         self._post_highlight()
 
-    def _next_shown_after(self, uid: str) -> int | None:
-        """Where the first match below the (hidden) item `uid` is shown."""
-        where = self._all_index(uid)
-        if where is None:
-            return None
-        self._scan_more(where + 1)
-        if not self._shown:
-            self._scan_more(len(self._all), want=1)
-        target = len(self._shown)
-        self._ensure_shown(target + 1)
-        return min(target, len(self._shown) - 1) if self._shown else None
+    def _restart_scan(self, uid: str | None) -> int | None:
+        """Empty the shown list and look from the top: past `uid`, then a few screens.
 
-    def _restart_scan(self, uid: str | None) -> None:
-        """Empty the shown list and look from the top: past `uid`, then a few screens."""
+        Returns where `uid` shows, or the first match below it when it does not match.
+        """
         self._shown = []
         self._scan_at = 0
         self._uid_index = None
@@ -945,9 +934,16 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._contents.clear()
         self._strips.clear()
         where = self._all_index(uid) if uid is not None else None
+        found = None
         if where is not None:
             self._scan_more(where + 1)
-        self._ensure_shown(max(self._selected, 0) + SCAN_AHEAD)
+            found = len(self._shown)
+            if found and self.item_uid(self._shown[-1]) == uid:
+                found -= 1
+        self._ensure_shown((found or 0) + SCAN_AHEAD)
+        if found is not None and self._shown:
+            return min(found, len(self._shown) - 1)
+        return None
 
     def _ensure_shown(self, count: int) -> None:
         """Under a limit, find matches until `count` show (or every item was looked at)."""
