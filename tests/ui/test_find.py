@@ -108,7 +108,13 @@ def test_notifications_match_their_people_and_post() -> None:
     group = NotificationGroup(
         (
             Notification(
-                NetworkKind.MASTODON, "me", "n1", NotificationKind.LIKE, liked.created_at, (who,), liked
+                NetworkKind.MASTODON,
+                "me",
+                "n1",
+                NotificationKind.LIKE,
+                liked.created_at,
+                (who,),
+                liked,
             ),
         )
     )
@@ -209,7 +215,8 @@ async def test_remote_markup_is_found_and_shown_as_text() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert widget.selected.uid == "m1"
-        assert any("[red]alarm[/red] and [link=x]y[/link]" in line for line in widget.visible_text())
+        shown = "[red]alarm[/red] and [link=x]y[/link]"
+        assert any(shown in line for line in widget.visible_text())
         assert highlighted(widget, "[red]alarm")
 
 
