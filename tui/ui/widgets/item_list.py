@@ -907,6 +907,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         return self._matcher.matches(item, self._limit)
 
     def _all_index(self, uid: str) -> int | None:
+        if self._shown is self._all:  # no limit: the uid index is that of every item
+            return self.index_of(uid)
         return next((n for n, item in enumerate(self._all) if self.item_uid(item) == uid), None)
 
     def _refilter(self, anchor: tuple[str, int] | None = None) -> None:
@@ -927,13 +929,13 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
         Returns where `uid` shows, or the first match below it when it does not match.
         """
+        where = self._all_index(uid) if uid is not None else None
         self._shown = []
         self._scan_at = 0
         self._uid_index = None
         self._heights.reset(0)
         self._contents.clear()
         self._strips.clear()
-        where = self._all_index(uid) if uid is not None else None
         found = None
         if where is not None:
             self._scan_more(where + 1)
