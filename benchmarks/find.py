@@ -92,6 +92,8 @@ async def measure(size: int, presses: int) -> dict[str, float]:
                 moves.append(await timed("j"))
         result["limit_ms"] = statistics.median(limits) * 1000
         result["limit_top_ms"] = statistics.median(tops) * 1000
+        if "-v" in sys.argv:
+            print([round(t * 1000) for t in limits], [round(t * 1000) for t in tops])
         result["limit_j_ms"] = statistics.median(moves) * 1000
         result["counted_ms"] = statistics.median(counted) * 1000
         result["rss_mb"] = rss_mb()
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=25)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("-v", action="store_true", help="print every limit time")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(asyncio.run(measure(args.one, args.presses))))
