@@ -255,3 +255,8 @@ async def test_panes_are_on_alt_digits_and_digits_count_in_the_lists(build_app, 
         await pilot.press("2", "j")  # a count now, not the notifications pane
         assert main.pane == "timeline"
         assert timeline.selected_index == min(2, timeline.item_count - 1)
+        # a terminal's alt+2 is ESC 2, which Textual names after macOS's option+2 (™)
+        await pilot.press("trade_mark_sign")
+        assert main.pane == "notifications"
+        await pilot.press("inverted_exclamation_mark")
+        assert main.pane == "timeline"

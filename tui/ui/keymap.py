@@ -44,6 +44,8 @@ APP = [
     ),
 ]
 
+# Panes are on alt+1/2/3. A terminal sends alt+digit as ESC and the digit, which Textual reads
+# as the character macOS's option+digit types (¡ ™ £): both names are bound.
 MAIN = [
     Binding(
         "tab",
@@ -62,7 +64,7 @@ MAIN = [
         tooltip="Move to the previous pane (or the previous field of the composer)",
     ),
     Binding(
-        "alt+1",
+        "alt+1,inverted_exclamation_mark",
         "show_pane('timeline')",
         "Timeline",
         id="pane.timeline",
@@ -70,7 +72,7 @@ MAIN = [
         tooltip="Show the timeline pane",
     ),
     Binding(
-        "alt+2",
+        "alt+2,trade_mark_sign",
         "show_pane('notifications')",
         "Notifications",
         id="pane.notifications",
@@ -78,7 +80,7 @@ MAIN = [
         tooltip="Show the notifications pane",
     ),
     Binding(
-        "alt+3",
+        "alt+3,pound_sign",
         "show_pane('compose')",
         "Compose",
         id="pane.compose",
