@@ -45,6 +45,15 @@ class Query:
         )
 
     @property
+    def needles(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
+        """Words, authors and tags as UTF-8, as the facts keep text (see `facts`)."""
+        return (
+            tuple(w.encode() for w in self.words),
+            tuple(a.encode() for a in self.authors),
+            tuple(t.encode() for t in self.tags),
+        )
+
+    @property
     def highlights(self) -> tuple[str, ...]:
         """What to mark in a rendered item: the words, `#tag`s and `@who`s as typed."""
         return (*self.words, *(f"#{t}" for t in self.tags), *self.authors)
@@ -88,9 +97,10 @@ def parse(pattern: str) -> Query:
 
 # What a query asks of one item, computed once: (text, people, tags, network, media) — the
 # casefolded searchable text, handles and names, hashtags (each between newlines), the network
-# and whether it has media. A tuple of strings and a bool: the garbage collector stops looking
-# at it, which matters with fifty thousand of them.
-_Facts = tuple[str, str, str, str, bool]
+# and whether it has media. Text is kept as UTF-8 (a str holding one emoji takes four bytes a
+# character; a substring of UTF-8 is found only at character boundaries), in a tuple of atoms
+# the garbage collector stops looking at: both matter with fifty thousand of them.
+_Facts = tuple[bytes, bytes, bytes, str, bool]
 TEXT, PEOPLE, TAGS, NETWORK, MEDIA = range(5)
 
 
@@ -130,13 +140,13 @@ def facts(item: object) -> _Facts:
     people = "\n".join(part for a in authors for part in (a.handle, a.display_name))
     post = _post_of(item)
     parts: list[str] = [people]
-    tags = ""
+    tags = b""
     media = False
     if post is not None:
         parts += _post_parts(post)
         shown = post.shown
         found = [s.target.casefold() for s in shown.content.spans if s.kind is SpanKind.HASHTAG]
-        tags = "\n" + "\n".join(found) + "\n" if found else ""
+        tags = ("\n" + "\n".join(found) + "\n").encode() if found else b""
         media = bool(shown.media)
     if isinstance(item, Placeholder):
         parts.append(item.reason)
@@ -146,8 +156,8 @@ def facts(item: object) -> _Facts:
         parts.append(extra)
     network = getattr(item, "network", "")
     return (
-        "\n".join(p for p in parts if p).casefold(),
-        people.casefold(),
+        "\n".join(p for p in parts if p).casefold().encode(),
+        people.casefold().encode(),
         tags,
         str(network).casefold(),
         media,
@@ -166,6 +176,13 @@ class Matcher:
         self.is_unread = is_unread
         self._facts: dict[str, _Facts] = {}
         self._items: dict[str, object] = {}
+        self._query: Query | None = None
+        self._encoded: tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]] = ((), (), ())
+
+    def _needles(self, query: Query) -> tuple[tuple[bytes, ...], ...]:
+        if query is not self._query:  # one query meets many items: encode it once
+            self._query, self._encoded = query, query.needles
+        return self._encoded
 
     def facts(self, item: object) -> _Facts:
         uid = str(getattr(item, "uid", id(item)))
@@ -185,14 +202,15 @@ class Matcher:
             return True
         found = self.facts(item)
         text = found[TEXT]
-        for word in query.words:
+        words, authors, tags = self._needles(query)
+        for word in words:
             if word not in text:
                 return False
-        for who in query.authors:
+        for who in authors:
             if who not in found[PEOPLE]:
                 return False
-        for tag in query.tags:
-            if f"\n{tag}\n" not in found[TAGS] and f"#{tag}" not in text:
+        for tag in tags:
+            if b"\n" + tag + b"\n" not in found[TAGS] and b"#" + tag not in text:
                 return False
         for network in query.networks:
             if found[NETWORK] != network:
