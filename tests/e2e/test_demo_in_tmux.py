@@ -64,7 +64,7 @@ async def test_demo_post_reply_and_notification(terminal, term_env, tmp_path, si
         return [line.split("▏")[1] if wide and "▏" in line else line for line in lines]
 
     # To the notifications pane, and to its newest row (it may wait behind a "new" bar).
-    terminal.keys("Escape", "2", "g")
+    terminal.keys("Escape", "M-2", "g", "g")
     screen = await asyncio.to_thread(
         terminal.wait_until, lambda s: any(words in line for line in pane(s)), 30, words
     )

@@ -118,7 +118,7 @@ async def test_hostile_timeline_notifications_and_toasts_are_harmless(build_app)
         for _ in range(len(net.notes)):
             outputs.append(terminal_output(app))
             await pilot.press("j")
-        await pilot.press("slash", *"x", "enter")
+        await pilot.press("S", *"x", "enter")
         await started(pilot)
         outputs.append(terminal_output(app))
         for output in outputs:

@@ -162,7 +162,7 @@ async def test_a_live_post_at_the_top_waits_behind_the_new_bar(build_app, networ
             arg for op, arg in networks["masto"].calls + networks["sky2"].calls if op == "react"
         ]
         assert liked == [(reading.uid, "like", False)]
-        await pilot.press("g")
+        await pilot.press("g", "g")
         assert posts.selected.uid == live.uid
         assert "new post" not in posts.visible_text()[0]
 

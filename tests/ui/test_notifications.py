@@ -30,7 +30,7 @@ async def test_every_wrapped_line_of_a_notification_post_is_indented(build_app):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         await pilot.pause()
         rows = notifications(app).visible_text()
         start = next(n for n, row in enumerate(rows) if "mentioned you" in row)
@@ -54,7 +54,7 @@ async def test_post_keys_act_on_the_selected_notifications_post(build_app, monke
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         assert notifications(app).selected.post == about
         for key, reaction in (("f", "like"), ("b", "repost"), ("B", "bookmark")):
             await pilot.press(key)
@@ -104,7 +104,7 @@ async def test_v_and_delete_act_on_the_notifications_post(build_app):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         text = "\n".join(notifications(app).visible_text())
         assert "spoilers" in text and "the ending of the film" not in text
         await pilot.press("v")
@@ -126,7 +126,7 @@ async def test_post_keys_on_a_notification_without_a_post_say_so(build_app):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2", "G")
+        await pilot.press("alt+2", "G")
         follow = notifications(app).selected
         assert follow.kind == "follow" and follow.post is None
         for key in ("f", "b", "B", "r", "o", "y", "D"):
@@ -162,7 +162,7 @@ async def test_reaching_the_end_pages_older_notifications_per_account(build_app)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert len(app.main_screen.notes) == 40 + 4
-        await pilot.press("2")
+        await pilot.press("alt+2")
         for _ in range(4):
             await pilot.press("G")
             await started(pilot)
@@ -192,7 +192,7 @@ async def test_read_stays_read_after_a_refresh_and_a_restart(build_app):
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert "unread" in status(app)
-        await pilot.press("2", "m")
+        await pilot.press("alt+2", "m")
         await started(pilot)
         assert "unread" not in status(app)
         asked = net.calls.count(("notifications", None))
@@ -222,7 +222,7 @@ async def test_mark_read_on_a_server_without_markers_is_not_an_error(build_app):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2", "m")
+        await pilot.press("alt+2", "m")
         await started(pilot)
         assert ("mark_read", None) in net.calls
         assert not toasts(app)
@@ -236,7 +236,7 @@ async def test_a_live_notification_does_not_move_the_selection(build_app):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         pane = notifications(app)
         reading = pane.selected
         assert pane.selected_index == 0

@@ -181,7 +181,7 @@ async def test_search_lists_people_and_tags_and_opens_them(build_app, networks):
     app = build_app({"masto": net})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("slash", *"cat", "enter")
+        await pilot.press("S", *"cat", "enter")
         await started(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
@@ -206,7 +206,7 @@ async def test_search_says_which_accounts_cannot_search(build_app):
     app = build_app(nets)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("slash", *"Post 1", "enter")
+        await pilot.press("S", *"Post 1", "enter")
         await started(pilot)
         text = "\n".join(screen_lines(app))
         assert "nos cannot search" in text
@@ -228,7 +228,7 @@ async def test_search_says_what_an_account_could_not_search(build_app):
     app = build_app({"nos": nostr})
     async with app.run_test(size=(120, 30)) as pilot:
         await started(pilot)
-        await pilot.press("slash", *"Ada", "enter")
+        await pilot.press("S", *"Ada", "enter")
         await started(pilot)
         text = " ".join(" ".join(screen_lines(app)).split())
         assert "1 person, 0 tags, 0 posts for 'Ada'" in text
@@ -563,7 +563,7 @@ async def test_search_gives_the_servers_reason_when_an_account_cannot_search(bui
     app = build_app({"nos": nos})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("slash", *"cats", "enter")
+        await pilot.press("S", *"cats", "enter")
         await started(pilot)
         status = str(app.screen.query_one("#search-status").render())
         assert "nos cannot search: none of these relays offers search (NIP-50)" in status

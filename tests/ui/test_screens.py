@@ -70,7 +70,7 @@ async def test_search_queries_every_selected_account(build_app, networks):
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("slash")
+        await pilot.press("S")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"post 1", "enter")
         await started(pilot)
@@ -86,7 +86,7 @@ async def test_notifications_are_grouped_marked_read_and_open_the_post(build_app
         await started(pilot)
         status = app.main_screen.query_one("#status")
         assert "4 unread" in status.text  # 2 accounts × (3 likes grouped + 1 follow)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         await pilot.press("m")
         await started(pilot)
         assert ("mark_read", None) in networks["masto"].calls
@@ -131,7 +131,7 @@ async def test_help_is_generated_from_the_bindings(build_app, networks):
 
 
 async def test_keymap_override_and_unknown_ids_warn(build_app, networks):
-    app = build_app(networks, keymap={"post.like": "l", "no.such": "x"})
+    app = build_app(networks, keymap={"post.like": "w", "no.such": "x"})
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert any("no.such" in t for t in toasts(app))
@@ -139,7 +139,7 @@ async def test_keymap_override_and_unknown_ids_warn(build_app, networks):
         await pilot.press("f")
         await started(pilot)
         assert not any(op == "react" for op, _ in networks[post.account].calls)
-        await pilot.press("l")
+        await pilot.press("w")
         await started(pilot)
         assert ("react", (post.uid, "like", False)) in networks[post.account].calls
 

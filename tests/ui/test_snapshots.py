@@ -63,7 +63,7 @@ def test_compose(snap_compare, build_app, networks, size):
 def test_notifications(snap_compare, build_app, networks, size):
     async def show(pilot):
         await started(pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         await _ready(pilot)
 
     assert snap_compare(build_app(networks), terminal_size=size, run_before=show)

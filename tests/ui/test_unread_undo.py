@@ -76,7 +76,7 @@ async def test_divider_and_reading_position_survive_a_restart(build_app, tmp_pat
         assert "Timeline (2)" in tab_bar_line(app)
         assert "Timeline · all accounts · 2 unread" in "\n".join(screen_lines(app))
         assert posts.divider_uid == "masto:post:0"
-        await pilot.press("g")
+        await pilot.press("g", "g")
         assert posts.selected.uid == fresh[0]
         lines = screen_lines(app)
         divider = next(n for n, line in enumerate(lines) if "new since you last looked" in line)
@@ -125,7 +125,7 @@ async def test_unread_keys_jump_toggle_and_mark_the_pane_read(build_app, tmp_pat
         assert not posts.is_unread(posts.selected) and posts.unread_total == 2
         await pilot.press("U")  # unread again: and so it stays when the selection moves on
         assert posts.is_unread(posts.selected) and posts.unread_total == 3
-        await pilot.press("g")
+        await pilot.press("g", "g")
         assert posts.is_unread(posts.items[2]) and posts.selected.uid == fresh[0]
         await pilot.press("right_square_bracket")  # the next unread; the one left is read
         assert posts.selected.uid == fresh[1] and posts.unread_total == 2
@@ -162,7 +162,7 @@ async def test_notifications_read_on_selection_and_u_marks_one_unread(build_app,
         assert notes.selected.uid == chosen and notes.unread_total == before - 1
         assert f"{before - 1} unread" in app.main_screen.query_one("#status").text
         assert f"Notifications ({before - 1})" in tab_bar_line(app)
-        await pilot.press("g", "right_square_bracket")  # the next unread: the one marked so
+        await pilot.press("g", "g", "right_square_bracket")  # the next unread: the one marked so
         assert notes.selected.uid == chosen
     nets = again(nets)
     app = build_app(nets)

@@ -85,7 +85,7 @@ async def test_G_shows_the_oldest_post_at_the_bottom_then_k_and_g_move(many) -> 
             await pilot.pause()
             assert header(widget.selected_index) in screen(widget)
         assert widget.selected.uid == f"p{MANY - 14}"
-        await pilot.press("g")
+        await pilot.press("g", "g")
         await pilot.pause()
         assert widget.selected.uid == "p0"
         assert widget.visible_text()[0].startswith(header(0))

@@ -48,7 +48,7 @@ async def test_keys_move_the_selection_and_keep_it_on_screen() -> None:
         await pilot.pause()
         assert widget.selected_index == 59
         assert "User 59" in screen(widget)
-        await pilot.press("g")
+        await pilot.press("g", "g")
         await pilot.pause()
         assert widget.selected_index == 0
         assert widget.visible_text()[0].startswith("User 0 ")
@@ -95,7 +95,7 @@ async def test_prepend_keeps_the_viewed_post_in_place_and_says_how_many_are_new(
         assert after[1:] == before[1:]
         assert widget.selected.uid == chosen
         assert widget.item_count == 43
-        await pilot.press("g")
+        await pilot.press("g", "g")
         await pilot.pause()
         assert widget.new_count == 0
         assert widget.selected.uid == "new0"
@@ -113,7 +113,7 @@ async def test_at_the_top_new_posts_wait_behind_the_bar_and_the_selection_stays(
         assert widget.selected.uid == "p2"  # the next key acts on what is being read
         assert "1 new post" in widget.visible_text()[0]
         assert widget.visible_text()[1].startswith("User 2 ")
-        await pilot.press("g")
+        await pilot.press("g", "g")
         await pilot.pause()
         assert widget.selected.uid == "fresh0"
         assert widget.visible_text()[0].startswith("User 0 ")

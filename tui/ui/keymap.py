@@ -44,6 +44,8 @@ APP = [
     ),
 ]
 
+# Panes are on alt+1/2/3. A terminal sends alt+digit as ESC and the digit, which Textual reads
+# as the character macOS's option+digit types (¡ ™ £): both names are bound.
 MAIN = [
     Binding(
         "tab",
@@ -62,7 +64,7 @@ MAIN = [
         tooltip="Move to the previous pane (or the previous field of the composer)",
     ),
     Binding(
-        "1",
+        "alt+1,inverted_exclamation_mark",
         "show_pane('timeline')",
         "Timeline",
         id="pane.timeline",
@@ -70,7 +72,7 @@ MAIN = [
         tooltip="Show the timeline pane",
     ),
     Binding(
-        "2",
+        "alt+2,trade_mark_sign",
         "show_pane('notifications')",
         "Notifications",
         id="pane.notifications",
@@ -78,7 +80,7 @@ MAIN = [
         tooltip="Show the notifications pane",
     ),
     Binding(
-        "3",
+        "alt+3,pound_sign",
         "show_pane('compose')",
         "Compose",
         id="pane.compose",
@@ -94,7 +96,7 @@ MAIN = [
         tooltip="Write the draft in $EDITOR",
     ),
     Binding(
-        "slash",
+        "S",
         "search",
         "Search",
         id="app.search",
@@ -312,6 +314,149 @@ THREADS = [
     ),
 ]
 
+# Motions, find and limit in every list (timeline, notifications, thread, search results).
+# Digits are a count for the next motion while a list has focus: 5j, 10G, 3ctrl+d.
+MOTIONS = [
+    Binding(
+        "1,2,3,4,5,6,7,8,9,0",
+        "count",
+        "Count",
+        id="list.count",
+        show=False,
+        tooltip="A count for the next motion: 5j moves five posts, 10G goes to the tenth",
+    ),
+    Binding(
+        "g",
+        "go_prefix",
+        "Top",
+        id="list.top",
+        show=False,
+        tooltip="gg: go to the newest item (5gg: to the fifth)",
+    ),
+    Binding("home", "first", "Top", id="list.home", show=False, tooltip="Go to the newest item"),
+    Binding(
+        "G,end",
+        "last",
+        "Bottom",
+        id="list.bottom",
+        show=False,
+        tooltip="Go to the oldest loaded item (10G: to the tenth)",
+    ),
+    Binding(
+        "ctrl+f,pagedown,space",
+        "page_down",
+        "Page down",
+        id="list.page_down",
+        show=False,
+        tooltip="Forward one screen of whole posts",
+    ),
+    Binding(
+        "ctrl+b,pageup",
+        "page_up",
+        "Page up",
+        id="list.page_up",
+        show=False,
+        tooltip="Back one screen of whole posts",
+    ),
+    Binding(
+        "ctrl+d",
+        "half_down",
+        "Half down",
+        id="list.half_down",
+        show=False,
+        tooltip="Forward half a screen of whole posts",
+    ),
+    Binding(
+        "ctrl+u",
+        "half_up",
+        "Half up",
+        id="list.half_up",
+        show=False,
+        tooltip="Back half a screen of whole posts",
+    ),
+    Binding(
+        "H",
+        "screen_top",
+        "Screen top",
+        id="list.screen_top",
+        show=False,
+        tooltip="Select the first post on screen (3H: the third)",
+    ),
+    Binding(
+        "M",
+        "screen_middle",
+        "Screen middle",
+        id="list.screen_middle",
+        show=False,
+        tooltip="Select the post in the middle of the screen",
+    ),
+    Binding(
+        "L",
+        "screen_bottom",
+        "Screen bottom",
+        id="list.screen_bottom",
+        show=False,
+        tooltip="Select the last whole post on screen (3L: the third from the bottom)",
+    ),
+    Binding(
+        "z",
+        "z_prefix",
+        "Centre",
+        id="list.centre",
+        show=False,
+        tooltip="zz: scroll so the selected post is in the middle of the screen",
+    ),
+    Binding(
+        "slash",
+        "find",
+        "Find",
+        id="list.find",
+        tooltip="Find in what is loaded, as you type (@who #tag network:nostr has:media ...)",
+    ),
+    Binding(
+        "n",
+        "find_next",
+        "Next match",
+        id="list.find_next",
+        show=False,
+        tooltip="Go to the next match of the find",
+    ),
+    Binding(
+        "N",
+        "find_previous",
+        "Previous match",
+        id="list.find_previous",
+        show=False,
+        tooltip="Go to the previous match of the find",
+    ),
+    Binding(
+        "l",
+        "limit",
+        "Limit",
+        id="list.limit",
+        tooltip="Show only the items matching a pattern (empty pattern: show all again)",
+    ),
+    Binding(
+        "escape",
+        "clear_limit",
+        "Show all",
+        id="list.clear_limit",
+        show=False,
+        tooltip="Clear the limit (when one is set)",
+    ),
+]
+
+FIND_BAR = [
+    Binding(
+        "escape",
+        "cancel",
+        "Cancel",
+        id="find.cancel",
+        show=False,
+        tooltip="Close the find or limit line (a find goes back to where it started)",
+    ),
+]
+
 
 @dataclass(frozen=True, slots=True)
 class HelpRow:
@@ -330,6 +475,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Everywhere", APP),
         ("Main screen", MAIN),
         ("Posts (timeline, thread, search)", POST),
+        ("Motions, find and limit", [*MOTIONS, *FIND_BAR]),
         ("Lists", PostList.BINDINGS),
         ("Notifications", NotificationList.BINDINGS),
         ("Composer", COMPOSE),

@@ -161,6 +161,6 @@ class NotificationList(UnreadList, ItemList[NotificationRow]):
         index = self.index_of(uid)
         if index is None:
             return
-        row = self._items[index]
+        row = self._shown[index]  # index_of counts what is shown (under a limit, the matches)
         if isinstance(row, NotificationGroup) and row.unread:
             self.replace_item(row.read())
