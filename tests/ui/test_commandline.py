@@ -532,3 +532,21 @@ async def test_a_macro_does_not_fire_while_typing(build_app, networks):
         await type_text(pilot, "six")
         await started(pilot)
         assert app.theme != "nord"
+
+
+def test_readme_lists_every_command_and_key():
+    from pathlib import Path
+
+    from tui.ui import commandline
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [name for name in commandline.COMMANDS if f"`:{name}" not in readme]
+    assert missing == []
+    assert "| `:` |" in readme and "| `\\|` |" in readme and '"x" = ":pipe wl-copy"' in readme
+
+
+async def test_a_macro_naming_no_command_is_reported_at_start(build_app, networks):
+    app = build_app(networks, keymap={"x": ":nosuch thing"})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert any("[keymap] 'x': unknown command :nosuch" in t for t in toasts(app))

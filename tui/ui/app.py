@@ -141,6 +141,14 @@ class MurmurApp(App[int]):
                 markup=False,
             )
         self.macros = keymap.macros(overrides)
+        from tui.ui.commandline import CommandError, find, split
+
+        for key, line in self.macros.items():
+            try:
+                find(split(line)[0])
+            except CommandError as exc:
+                message = f"[keymap] {key!r}: {exc}"
+                self.notify(message, title="Keymap", severity="warning", markup=False)
         for n, key in enumerate(self.macros):
             # A macro is an app binding: keys a widget or screen uses (typing included) win.
             self.bind(key, f"run_macro({n})", description=":" + self.macros[key], show=False)

@@ -1,0 +1,11 @@
+"""`murmur config check` takes [keymap] macros (`"x" = ":pipe wl-copy"`) as bindings of keys to
+command lines, not as unknown binding ids."""
+
+from __future__ import annotations
+
+
+def test_config_check_accepts_a_macro(murmur, murmur_home):
+    (murmur_home / "config.toml").write_text('[keymap]\n"x" = ":pipe wl-copy"\n"post.like" = "L"\n')
+    result = murmur("config", "check")
+    assert result.code == 0, result.err
+    assert result.err == ""
