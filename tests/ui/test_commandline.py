@@ -550,3 +550,10 @@ async def test_a_macro_naming_no_command_is_reported_at_start(build_app, network
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert any("[keymap] 'x': unknown command :nosuch" in t for t in toasts(app))
+
+
+async def test_a_macro_on_a_key_in_use_is_reported_at_start(build_app, networks):
+    app = build_app(networks, keymap={"f": ":theme nord"})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert any("'f': the key is also bound to post.like" in t for t in toasts(app))

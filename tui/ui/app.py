@@ -143,11 +143,18 @@ class MurmurApp(App[int]):
         self.macros = keymap.macros(overrides)
         from tui.ui.commandline import CommandError, find, split
 
+        rows = keymap.help_rows({k: v for k, v in overrides.items() if k not in self.macros})
         for key, line in self.macros.items():
+            problem = ""
             try:
                 find(split(line)[0])
             except CommandError as exc:
-                message = f"[keymap] {key!r}: {exc}"
+                problem = str(exc)
+            taken = [r.binding_id for r in rows if key in (k.strip() for k in r.keys.split(","))]
+            if taken:
+                problem = f"the key is also bound to {', '.join(taken)}, which wins there"
+            if problem:
+                message = f"[keymap] {key!r}: {problem}"
                 self.notify(message, title="Keymap", severity="warning", markup=False)
         for n, key in enumerate(self.macros):
             # A macro is an app binding: keys a widget or screen uses (typing included) win.

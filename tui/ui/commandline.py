@@ -158,9 +158,17 @@ def _words(rest: str, usage: str, *, least: int = 0, most: int | None = None) ->
     return words
 
 
+def target_screen(app: MurmurApp) -> Any:
+    """The screen commands act on: the one under the command line while it is open."""
+    from tui.ui.widgets.commandbar import CommandBar
+
+    stack = [s for s in app.screen_stack if not isinstance(s, CommandBar)]
+    return stack[-1] if stack else app.screen
+
+
 def selected_post(app: MurmurApp) -> Post | None:
     """The post the keys of the current screen act on; None (the user was told) if none."""
-    screen = app.screen
+    screen = target_screen(app)
     pick = getattr(screen, "selected_post", None)
     if pick is None:
         raise CommandError("no post here: this works on a timeline, thread or notification")
@@ -364,9 +372,8 @@ async def _unfollow(app: MurmurApp, rest: str) -> None:
 def _complete_link(app: MurmurApp, words: list[str], partial: str) -> Iterable[str]:
     from tui.ui.screens.links import post_links
 
-    pick = getattr(app.screen, "selected_post", None)
-    post = getattr(app.screen, "post_list", lambda: None)()
-    item = getattr(post, "selected", None) if pick is not None else None
+    listing = getattr(target_screen(app), "post_list", lambda: None)()
+    item = getattr(listing, "selected", None)
     if not words and isinstance(item, Post):
         yield from (str(n) for n in range(1, len(post_links(item)) + 1))
 
@@ -385,7 +392,7 @@ async def _open(app: MurmurApp, rest: str) -> None:
     if post is None:
         return
     if not words:
-        app.screen.action_links()  # type: ignore[attr-defined]
+        target_screen(app).action_links()
         return
     links = post_links(post)
     try:

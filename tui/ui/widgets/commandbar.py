@@ -77,6 +77,7 @@ class CommandBar(ModalScreen[str | None]):
 
     BINDINGS = keymap.COMMAND_BAR
     DEFAULT_CSS = """
+    CommandBar { background: transparent; }
     CommandBar > #command-bar {
         dock: bottom;
         height: auto;
