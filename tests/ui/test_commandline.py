@@ -557,3 +557,78 @@ async def test_a_macro_on_a_key_in_use_is_reported_at_start(build_app, networks)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
         assert any("'f': the key is also bound to post.like" in t for t in toasts(app))
+
+
+async def test_mark_read_login_and_profile_commands(build_app, networks):
+    from tui.ui.screens.login import LoginScreen
+    from tui.ui.screens.profile import ProfileScreen
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        notes = app.main_screen.query_one("#notifications", NotificationList)
+        assert notes.unread_count
+        await command(pilot, "mark-read")
+        assert notes.unread_count == 0
+        await command(pilot, "profile @bob@example.social")
+        assert isinstance(app.screen, ProfileScreen)
+        assert ("profile", "@bob@example.social") in networks["masto"].calls
+        await pilot.press("escape")
+        await command(pilot, "login")
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_the_command_line_keys_can_be_rebound(build_app, networks):
+    keymap = {"app.command_line": "ctrl+k", "command_line.complete": "ctrl+n"}
+    app = build_app(networks, keymap=keymap)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        await type_text(pilot, "the")
+        await pilot.press("ctrl+n")
+        assert bar(app).input.value == "theme "
+        await pilot.press("escape")
+
+
+async def test_colon_and_bar_are_text_in_the_composer(build_app, networks):
+    from tui.ui.widgets.compose import ComposePane
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        await type_text(pilot, "a:b|c")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+        assert app.main_screen.query_one(ComposePane).has_unsent_text()
+
+
+async def test_every_palette_entry_is_a_command(build_app, networks):
+    from tui.ui import commandline
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        entries = commandline.palette_entries(app)
+        assert {"Compose a post", "Show account: sky2", "Theme: nord"} <= {e.title for e in entries}
+        for entry in entries:
+            name, _ = commandline.split(entry.line)
+            assert commandline.find(name).name == name, entry
+
+
+def test_history_keeps_each_line_once_newest_last_and_caps(tmp_path):
+    from tui.ui.widgets.commandbar import HISTORY_SIZE, History
+
+    path = tmp_path / "state" / "command-history"
+    history = History(path)
+    for line in ["feed home", "theme nord", "feed home", "  ", "pipe wc\n-w"]:
+        history.add(line)
+    assert history.lines == ["theme nord", "feed home", "pipe wc -w"]
+    history.save()
+    assert History(path).lines == ["theme nord", "feed home", "pipe wc -w"]
+    for n in range(HISTORY_SIZE + 10):
+        history.add(f"open {n}")
+    history.save()
+    again = History(path).lines
+    assert len(again) == HISTORY_SIZE and again[-1] == f"open {HISTORY_SIZE + 9}"
