@@ -117,8 +117,7 @@ def completions(app: MurmurApp, text: str) -> list[str]:
     """Whole lines completing the last word of `text` (without the colon), in order."""
     body = text.lstrip().removeprefix(":").lstrip()
     if " " not in body:
-        names = sorted({*COMMANDS, *(a for c in COMMANDS.values() for a in c.aliases)})
-        return [f"{n} " for n in names if n.startswith(body) and n in COMMANDS]
+        return [f"{n} " for n in sorted(COMMANDS) if n.startswith(body)]
     name, _, args = body.partition(" ")
     try:
         cmd = find(name)
@@ -823,6 +822,9 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
     return found
 
 
-def help_lines() -> list[tuple[str, str]]:
-    """(synopsis, help) for every command, by name."""
-    return [(c.synopsis, c.help) for _, c in sorted(COMMANDS.items())]
+def help_lines() -> list[tuple[str, str, str]]:
+    """(name, synopsis, help) for every command, by name."""
+    return [
+        (name, c.synopsis + "".join(f", :{a}" for a in c.aliases), c.help)
+        for name, c in sorted(COMMANDS.items())
+    ]

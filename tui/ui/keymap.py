@@ -228,7 +228,7 @@ CMDLINE = [
         "Command",
         id="app.command_line",
         show=False,
-        tooltip="Command line: :feed, :follow, :open, :set, :pipe… (tab completes, up/down recall)",
+        tooltip="Command line: :feed, :follow, :set, :pipe… (see Commands below)",
     ),
     Binding(
         "vertical_line",
@@ -236,7 +236,7 @@ CMDLINE = [
         "Pipe",
         id="post.pipe",
         show=False,
-        tooltip="Pipe the selected post to a shell command (the command line, with :pipe)",
+        tooltip="Pipe the selected post to a shell command (:pipe)",
     ),
 ]
 
@@ -318,7 +318,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
     from tui.ui.widgets.timeline import PostList
 
     return [
-        ("Everywhere", APP),
+        ("Everywhere", [*APP, *CMDLINE]),
         ("Main screen", MAIN),
         ("Posts (timeline, thread, search)", POST),
         ("Lists", PostList.BINDINGS),
@@ -326,7 +326,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Composer", COMPOSE),
         ("Screens", BACK),
         ("Profile", PROFILE),
-        ("Command line and pipes", [*CMDLINE, *COMMAND_BAR]),
+        ("Command line", COMMAND_BAR),
         ("Copy menu (y)", COPY_MENU),
     ]
 

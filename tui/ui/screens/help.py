@@ -84,13 +84,9 @@ def command_options(macros: dict[str, str]) -> list[Option | None]:
     options: list[Option | None] = [
         Option(Content.styled("Commands (: opens the command line)", "bold $accent"), disabled=True)
     ]
-    for synopsis, text in commandline.help_lines():
-        name = synopsis.split()[0]
+    for name, synopsis, text in commandline.help_lines():
         options.append(
-            Option(
-                Content.assemble((synopsis, "bold"), "  ", text),
-                id=f"command{name}",
-            )
+            Option(Content.assemble((synopsis, "bold"), "  ", text), id=f"command:{name}")
         )
     if macros:
         options.append(Option(Content.styled("Macros ([keymap])", "bold $accent"), disabled=True))
