@@ -632,3 +632,16 @@ def test_history_keeps_each_line_once_newest_last_and_caps(tmp_path):
     history.save()
     again = History(path).lines
     assert len(again) == HISTORY_SIZE and again[-1] == f"open {HISTORY_SIZE + 9}"
+
+
+async def test_commands_missing_what_they_need_say_what_would_work(build_app, networks):
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await command(pilot, "pipe")
+        assert "expected a shell command, as in :pipe wc -w" in toasts(app)[-1]
+        await command(pilot, "copy nonsense")
+        assert "expected link, handle, text or json" in toasts(app)[-1]
+        await command(pilot, "follow")
+        assert "expected who" in toasts(app)[-1]
+        assert app.screen is app.main_screen
