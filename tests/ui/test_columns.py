@@ -163,6 +163,29 @@ async def test_add_column_from_the_palette_saves_it_in_the_config(build_app, net
         assert app.focused is column_list(app, 2)
 
 
+async def test_column_command_adds_a_column_and_export_opens_the_export_screen(
+    build_app, nets, tmp_path
+):
+    from tests.ui.test_commandline import command
+    from tui.ui.screens.export import ExportScreen
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[accounts]]\nname = "masto"\nnetwork = "mastodon"\nserver = "https://example.social"\n'
+    )
+    app = build_app(nets, path=path)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await command(pilot, "column tag:python masto")
+        await started(pilot)
+        assert load_config(path).columns[-1] == Column("tag:python", "masto")
+        assert column_list(app, 2).items[0].content.text == "#python 0"
+        await command(pilot, "column tag:rust nobody")
+        assert load_config(path).columns[-1] == Column("tag:python", "masto")  # refused
+        await command(pilot, "export")
+        assert isinstance(app.screen, ExportScreen)
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text('[[accounts]]\nname = "masto"\nnetwork = "nostr"\n\n' + text)

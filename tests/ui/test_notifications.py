@@ -63,7 +63,7 @@ async def test_post_keys_act_on_the_selected_notifications_post(build_app, monke
         shown = notifications(app).selected.post.mine
         assert shown.liked and shown.reposted and shown.bookmarked
         assert not any(p.mine.liked for p in app.main_screen.merger.items)
-        await pilot.press("y")
+        await pilot.press("y", "y")
         assert app.clipboard == about.url
         await pilot.press("o")
         assert isinstance(app.screen, LinksScreen)

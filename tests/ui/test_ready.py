@@ -403,7 +403,7 @@ async def test_y_inside_tmux_loads_the_tmux_buffer_and_says_so(
         async with app.run_test(size=NARROW) as pilot:
             await started(pilot)
             url = timeline(app).selected.url
-            await pilot.press("y")
+            await pilot.press("y", "y")
             await started(pilot)
             assert _tmux(socket, "show-buffer") == url
             said = toasts(app)[-1]
@@ -411,7 +411,7 @@ async def test_y_inside_tmux_loads_the_tmux_buffer_and_says_so(
             assert "Link copied." not in toasts(app)
 
             _tmux(socket, "set", "-g", "set-clipboard", "on")
-            await pilot.press("j", "y")
+            await pilot.press("j", "y", "y")
             await started(pilot)
             assert _tmux(socket, "show-buffer") == timeline(app).selected.url
             assert "the terminal's clipboard" in toasts(app)[-1]
@@ -424,7 +424,7 @@ async def test_y_outside_tmux_says_osc52(build_app, networks, monkeypatch):
     app = build_app(networks)
     async with app.run_test(size=NARROW) as pilot:
         await started(pilot)
-        await pilot.press("y")
+        await pilot.press("y", "y")
         assert "OSC 52" in toasts(app)[-1]
 
 

@@ -44,7 +44,7 @@ async def test_y_copies_the_post_link_with_osc52(build_app, networks):
         written: list[str] = []
         app._driver.write = written.append  # type: ignore[union-attr]
         post = timeline(app).selected
-        await pilot.press("y")
+        await pilot.press("y", "y")  # the copy menu's y: the link
         assert app.clipboard == post.url
         assert any(w.startswith("\x1b]52;c;") for w in written)
 

@@ -72,7 +72,7 @@ def _commands() -> type[Provider]:
 class MurmurApp(App[int]):
     CSS_PATH = "murmur.tcss"
     TITLE = "Murmur"
-    BINDINGS = keymap.APP
+    BINDINGS = [*keymap.APP, *keymap.CMDLINE]
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -96,6 +96,7 @@ class MurmurApp(App[int]):
         # server does not list them yet (a thread's replies).
         self.confirmed_posts: list[Post] = []
         self.terminator: Terminator | None = None
+        self.macros: dict[str, str] = {}  # [keymap] "key" = ":command" (see apply_keymap)
         # Without colours, ANSI colours stay native so Textual's NO_COLOR filter maps every
         # colour to the terminal's default (its greyscale filter would turn "default" black).
         super().__init__(ansi_color=True if self._no_color else None)
@@ -139,7 +140,54 @@ class MurmurApp(App[int]):
                 severity="warning",
                 markup=False,
             )
-        self.set_keymap({k: v for k, v in overrides.items() if k not in unknown})
+        self.macros = keymap.macros(overrides)
+        from tui.ui.commandline import CommandError, find, split
+
+        rows = keymap.help_rows({k: v for k, v in overrides.items() if k not in self.macros})
+        for key, line in self.macros.items():
+            problem = ""
+            try:
+                find(split(line)[0])
+            except CommandError as exc:
+                problem = str(exc)
+            taken = [r.binding_id for r in rows if key in (k.strip() for k in r.keys.split(","))]
+            if taken:
+                problem = f"the key is also bound to {', '.join(taken)}, which wins there"
+            if problem:
+                message = f"[keymap] {key!r}: {problem}"
+                self.notify(message, title="Keymap", severity="warning", markup=False)
+        for n, key in enumerate(self.macros):
+            # A macro is an app binding: keys a widget or screen uses (typing included) win.
+            self.bind(key, f"run_macro({n})", description=":" + self.macros[key], show=False)
+        self.set_keymap(
+            {k: v for k, v in overrides.items() if k not in unknown and k not in self.macros}
+        )
+
+    # ----- the command line (tui/ui/commandline.py) ---------------------------------------------
+    def action_command_line(self, text: str = "") -> None:
+        from tui.ui.widgets.commandbar import open_command_line
+
+        open_command_line(self, text)
+
+    def action_pipe_prompt(self) -> None:
+        self.action_command_line("pipe ")
+
+    def action_run_macro(self, n: int) -> None:
+        from tui.ui.commandline import run_line
+
+        run_line(self, list(self.macros.values())[n])
+
+    def action_copy_menu(self) -> None:
+        from tui.ui.commandline import CommandError, selected_post
+        from tui.ui.screens.copy import CopyMenu
+
+        try:
+            post = selected_post(self)
+        except CommandError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        if post is not None:
+            self.push_screen(CopyMenu(post))
 
     # ----- errors ----------------------------------------------------------------------------
     def report_error(self, error: BaseException | str, *, doing: str = "", group: str = "") -> None:

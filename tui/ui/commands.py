@@ -1,98 +1,41 @@
-"""Command palette entries: switch account or feed, compose, search, theme, log in, outbox,
-help."""
+"""Command palette entries: each one runs a command line (`tui.ui.commandline`), so everything
+the palette offers is also a `:` command."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.feed import FeedSelection, serves
-from tui.model import FeedRef
-from tui.ui.widgets.columns import add_column_from_app
+from tui.ui import commandline
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
 
 
-def open_export(app: MurmurApp) -> None:
-    from tui.ui.screens.export import ExportScreen  # its widgets load when first asked for
-
-    app.push_screen(ExportScreen())
-
-
 class MurmurCommands(Provider):
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _entries(self) -> list[commandline.PaletteEntry]:
         app: MurmurApp = self.app  # type: ignore[assignment]
-        main = app.main_screen
-        found: list[tuple[str, Callable[[], object], str]] = [
-            ("Compose a post", main.action_compose, "Open the composer"),
-            ("Search", main.action_search, "Search posts on the selected accounts"),
-            ("Choose feed…", main.action_choose_feed, "All accounts, one account or one feed"),
-            ("Refresh", main.action_refresh, "Fetch the newest posts and notifications"),
-            ("Log in to an account", app.action_login, "Mastodon, Bluesky or Nostr"),
-            (
-                "Open profile…",
-                app.action_open_profile,
-                "By handle, npub or DID (to unblock or unmute someone too)",
-            ),
-            ("Messages", app.action_messages, "This run's errors"),
-            ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
-            (
-                "Export account…",
-                partial(open_export, app),
-                "Save your posts, follows, lists (and Nostr keys) to a folder",
-            ),
-            ("Help: keys", app.action_help, "Every key binding and its id"),
-            ("Add column…", partial(add_column_from_app, app), "Show another feed beside these"),
-        ]
-        found.append(
-            (
-                "Show all accounts",
-                partial(main.select_feed, FeedSelection()),
-                "Merge every account's home",
-            )
-        )
-        for account in app.session.accounts:
-            found.append(
-                (
-                    f"Show account: {account.name}",
-                    partial(main.select_feed, FeedSelection.one_account(account.name)),
-                    f"Only {account.name}'s home timeline",
-                )
-            )
-        for feed in ("local", "public"):
-            ref = FeedRef.parse(feed)
-            if not any(
-                serves(a, ref.kind, app.session.networks.get(a.name)) for a in app.session.accounts
-            ):
-                continue  # no account has this feed: not offered
-            found.append(
-                (
-                    f"Show feed: {feed}",
-                    partial(main.select_feed, FeedSelection.one_feed(FeedRef.parse(feed))),
-                    f"The {feed} timeline of every account",
-                )
-            )
-        for theme in sorted(app.available_themes):
-            found.append(
-                (
-                    f"Theme: {theme}",
-                    partial(setattr, app, "theme", theme),
-                    "Switch the colour theme",
-                )
-            )
-        return found
+        return commandline.palette_entries(app)
+
+    def _run(self, line: str) -> None:
+        commandline.run_line(self.app, line)  # type: ignore[arg-type]
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+        for entry in self._entries():
+            yield DiscoveryHit(
+                entry.title, partial(self._run, entry.line), help=f"{entry.help} · :{entry.line}"
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
+        for entry in self._entries():
+            score = matcher.match(entry.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(entry.title),
+                    partial(self._run, entry.line),
+                    help=f"{entry.help} · :{entry.line}",
+                )

@@ -143,11 +143,11 @@ POST = [
     Binding("o", "links", "Links", id="post.links", tooltip="List the selected post's links"),
     Binding(
         "y",
-        "copy_link",
-        "Copy link",
+        "app.copy_menu",
+        "Copy",
         id="post.copy",
         show=False,
-        tooltip="Copy the selected post's link to the clipboard (OSC 52)",
+        tooltip="Copy menu: y link (so yy copies it), h handle/npub, t text, j JSON",
     ),
     Binding(
         "p",
@@ -458,6 +458,90 @@ FIND_BAR = [
 ]
 
 
+# The command line (`:`), pipes (`|`) and the copy menu (`y`); see tui/ui/commandline.py.
+CMDLINE = [
+    Binding(
+        "colon",
+        "app.command_line",
+        "Command",
+        id="app.command_line",
+        show=False,
+        tooltip="Command line: :feed, :follow, :set, :pipe… (see Commands below)",
+    ),
+    Binding(
+        "vertical_line",
+        "app.pipe_prompt",
+        "Pipe",
+        id="post.pipe",
+        show=False,
+        tooltip="Pipe the selected post to a shell command (:pipe)",
+    ),
+]
+
+COMMAND_BAR = [
+    Binding(
+        "tab",
+        "complete(1)",
+        "Complete",
+        id="command_line.complete",
+        tooltip="Complete the word (again: the next candidate)",
+    ),
+    Binding(
+        "shift+tab",
+        "complete(-1)",
+        "Previous",
+        id="command_line.complete_back",
+        show=False,
+        tooltip="The previous completion candidate",
+    ),
+    Binding(
+        "up",
+        "history(-1)",
+        "Older",
+        id="command_line.older",
+        show=False,
+        tooltip="An earlier command line starting with what is typed",
+    ),
+    Binding(
+        "down",
+        "history(1)",
+        "Newer",
+        id="command_line.newer",
+        show=False,
+        tooltip="A later command line starting with what is typed",
+    ),
+    Binding(
+        "escape", "cancel", "Leave", id="command_line.cancel", tooltip="Leave the command line"
+    ),
+]
+
+COPY_MENU = [
+    Binding("y", "copy('link')", "Link", id="copy.link", tooltip="Copy the post's link"),
+    Binding(
+        "h",
+        "copy('handle')",
+        "Handle",
+        id="copy.handle",
+        tooltip="Copy the author's full handle (an npub on Nostr)",
+    ),
+    Binding("t", "copy('text')", "Text", id="copy.text", tooltip="Copy the post's text"),
+    Binding(
+        "j", "copy('json')", "JSON", id="copy.json", tooltip="Copy the post as JSON (--json shape)"
+    ),
+    Binding("escape", "dismiss(None)", "Back", id="copy.back", tooltip="Close the copy menu"),
+]
+
+
+def is_macro(value: str) -> bool:
+    """A `[keymap]` entry `"key" = ":command …"` binds a key to a command line (a macro)."""
+    return value.lstrip().startswith(":")
+
+
+def macros(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The `[keymap]` macros: key → command line (without the colon)."""
+    return {k: v.strip()[1:].strip() for k, v in keymap.items() if is_macro(v)}
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -472,7 +556,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
     from tui.ui.widgets.timeline import PostList
 
     return [
-        ("Everywhere", APP),
+        ("Everywhere", [*APP, *CMDLINE]),
         ("Main screen", MAIN),
         ("Posts (timeline, thread, search)", POST),
         ("Motions, find and limit", [*MOTIONS, *FIND_BAR]),
@@ -484,6 +568,8 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Thread", THREADS),
         ("Unread", UNREAD),
         ("Undo and drafts", [*UNDO_DRAFTS, *POSTPONE]),
+        ("Command line", COMMAND_BAR),
+        ("Copy menu (y)", COPY_MENU),
     ]
 
 
@@ -516,4 +602,4 @@ def known_ids() -> set[str]:
 
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     known = known_ids()
-    return sorted(k for k in keymap if k not in known)
+    return sorted(k for k, v in keymap.items() if k not in known and not is_macro(v))

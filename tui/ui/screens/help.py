@@ -58,6 +58,7 @@ class HelpScreen(Screen[None]):
                     id=row.binding_id,
                 )
             )
+        options += command_options(getattr(self.app, "macros", {}))
         table = self.query_one(OptionList)
         table.add_options(options)
         table.highlighted = next(i for i, o in enumerate(options) if o and not o.disabled)
@@ -76,11 +77,33 @@ class HelpScreen(Screen[None]):
         self.dismiss(None)
 
 
+def command_options(macros: dict[str, str]) -> list[Option | None]:
+    """The `:` commands (tui/ui/commandline.py) and the [keymap] macros, after the bindings."""
+    from tui.ui import commandline
+
+    options: list[Option | None] = [
+        Option(Content.styled("Commands (: opens the command line)", "bold $accent"), disabled=True)
+    ]
+    for name, synopsis, text in commandline.help_lines():
+        options.append(
+            Option(Content.assemble((synopsis, "bold"), "  ", text), id=f"command:{name}")
+        )
+    if macros:
+        options.append(Option(Content.styled("Macros ([keymap])", "bold $accent"), disabled=True))
+        for key, line in macros.items():
+            options.append(
+                Option(Content.assemble((pretty_keys(key).ljust(KEYS_WIDTH), "bold"), " :", line))
+            )
+    return options
+
+
 def pretty_keys(keys: str) -> str:
     names = {
         "question_mark": "?",
         "slash": "/",
         "escape": "esc",
         "exclamation_mark": "!",
+        "colon": ":",
+        "vertical_line": "|",
     }
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

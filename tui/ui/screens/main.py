@@ -508,14 +508,14 @@ class MainScreen(PostActions, Screen[None]):
         self.app.push_screen(SearchScreen(accounts))
 
     # ----- notifications ---------------------------------------------------------------------
-    def action_mark_read(self) -> None:
-        """Mark what the focused pane or column shows read; for notifications, tell the
-        servers that keep that state too."""
-        column = self.deck.focused_list() if self.deck is not None else None
+    def action_mark_read(self, pane: str = "") -> None:
+        """Mark `pane` read, or what the focused pane or column shows; for notifications,
+        tell the servers that keep that state too."""
+        column = self.deck.focused_list() if self.deck is not None and not pane else None
         if isinstance(column, PostList):
             column.mark_all_read()
             return
-        if column is None and self._focused_pane() == "timeline":
+        if column is None and (pane or self._focused_pane()) == "timeline":
             self.query_one("#timeline", PostList).mark_all_read()
             return
         self.query_one("#notifications", NotificationList).mark_all_read()

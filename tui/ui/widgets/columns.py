@@ -291,49 +291,55 @@ class ColumnDeck(Vertical):
         await replacement.load()
 
 
-def add_column_from_app(app: MurmurApp) -> None:
-    """Palette "Add column…": ask for the feed (and account), save it to config.toml, show it."""
-    from tui.networks.base import Prompt
+def add_column(app: MurmurApp, answer: str) -> None:
+    """Add the column `answer` names ("FEED [ACCOUNT]"): save it to config.toml, show it."""
     from tui.store.config import Config, ConfigError
     from tui.store.config_edit import update_config
+
+    accounts = [a.name for a in app.session.accounts]
+    words = answer.split()
+    if not words:
+        return
+    account = words[1] if len(words) > 1 else ""
+    if len(words) > 2 or (account and account not in accounts):
+        known = ", ".join(accounts) or "none"
+        app.notify(f"Give a feed and, after it, an account ({known}).", severity="warning")
+        return
+    try:
+        column = column_from(words[0], account)
+    except ValueError as exc:
+        app.notify(str(exc), severity="warning", markup=False)
+        return
+    main = app.main_screen
+    # The first column keeps what the screen showed (the timeline, the notifications) too.
+    shown = (Column(str(main.selection.feed), main.selection.account or ""), Column(NOTES))
+
+    def added(config: Config) -> Config:
+        return replace(config, columns=(*(config.columns or shown), column))
+
+    async def save() -> None:
+        try:
+            written = update_config(added, app.config.path)
+        except ConfigError as exc:
+            app.report_error(str(exc), doing="Adding the column")
+            return
+        app.config = replace(app.config, columns=written.columns)
+        await main.show_columns(written.columns)
+        app.notify(f"Column added: {column.label}.", markup=False)
+
+    app.guard(save, doing="Adding the column")
+
+
+def add_column_from_app(app: MurmurApp) -> None:
+    """Palette "Add column…": ask for the feed (and account), then `add_column`."""
+    from tui.networks.base import Prompt
     from tui.ui.screens.login import PromptScreen
 
     accounts = [a.name for a in app.session.accounts]
-
-    def answered(answer: str | None) -> None:
-        words = (answer or "").split()
-        if not words:
-            return
-        account = words[1] if len(words) > 1 else ""
-        if len(words) > 2 or (account and account not in accounts):
-            known = ", ".join(accounts) or "none"
-            app.notify(f"Give a feed and, after it, an account ({known}).", severity="warning")
-            return
-        try:
-            column = column_from(words[0], account)
-        except ValueError as exc:
-            app.notify(str(exc), severity="warning", markup=False)
-            return
-        main = app.main_screen
-        # The first column keeps what the screen showed (the timeline, the notifications) too.
-        shown = (Column(str(main.selection.feed), main.selection.account or ""), Column(NOTES))
-
-        def added(config: Config) -> Config:
-            return replace(config, columns=(*(config.columns or shown), column))
-
-        async def save() -> None:
-            try:
-                written = update_config(added, app.config.path)
-            except ConfigError as exc:
-                app.report_error(str(exc), doing="Adding the column")
-                return
-            app.config = replace(app.config, columns=written.columns)
-            await main.show_columns(written.columns)
-            app.notify(f"Column added: {column.label}.", markup=False)
-
-        app.guard(save, doing="Adding the column")
-
     info = "A feed: home, notifications, tag:NAME, list:ID, user:WHO, local, public…"
     if accounts:
         info += f" Then, for one account only, its name ({', '.join(accounts)})."
-    app.push_screen(PromptScreen(Prompt("column", "Add column", info=info)), answered)
+    app.push_screen(
+        PromptScreen(Prompt("column", "Add column", info=info)),
+        lambda answer: add_column(app, answer or ""),
+    )
