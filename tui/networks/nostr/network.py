@@ -142,6 +142,7 @@ class NostrNetwork(RelayReading, Network):
             counting=Counting.CODEPOINTS,
             max_media=0,
             cw_counts=False,
+            max_poll_options=0,  # NIP-88 polls are shown and voted in, not written here
         )
 
     @property
@@ -668,14 +669,27 @@ class NostrNetwork(RelayReading, Network):
         pk = await self._edit_p_list(MUTE_LIST_KIND, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
-    async def report(self, target: Author | Post, reason: str) -> None:
+    # NIP-56 report types.
+    report_categories = (
+        ("other", "Other"),
+        ("spam", "Spam"),
+        ("illegal", "Illegal in some place"),
+        ("impersonation", "Impersonation"),
+        ("malware", "Malware"),
+        ("nudity", "Nudity"),
+        ("profanity", "Profanity or hate"),
+    )
+
+    async def report(self, target: Author | Post, reason: str, *, category: str = "") -> None:
         keys = self._need_keys()
+        kind = category if category in dict(self.report_categories) else "other"
         if isinstance(target, Post):
-            pk = target.ref.get("pubkey", "")
-            tags = [["e", target.key, "other"], ["p", pk]]
+            shown = target.shown
+            pk = shown.ref.get("pubkey", "")
+            tags = [["e", shown.key, kind], ["p", pk]]
         else:
             pk = await self._pubkey(target.uid)
-            tags = [["p", pk, "other"]]
+            tags = [["p", pk, kind]]
         await self._send(sign(keys, REPORT_KIND, reason, tags))
 
     # ----- live --------------------------------------------------------------------------------
