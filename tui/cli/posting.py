@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 def add_poll_arguments(post: argparse.ArgumentParser) -> None:
     post.add_argument(
         "--poll",
@@ -46,18 +43,9 @@ def add_poll_arguments(post: argparse.ArgumentParser) -> None:
     )
 
 
-def duration(text: str) -> int:
-    """Seconds in `30m`, `6h`, `1d`, `1w` or a bare number of seconds; ValueError otherwise."""
-    value = text.strip().lower()
-    unit = _UNITS.get(value[-1:], 0) if value else 0
-    number = value[:-1] if unit else value
-    if not number.isdigit() or int(number) <= 0:
-        raise ValueError(f"expected a duration such as 30m, 6h or 1d, got {text!r}")
-    return int(number) * (unit or 1)
-
-
 def poll_draft(args: argparse.Namespace) -> Any:
     from tui.model import PollDraft
+    from tui.polls import duration
 
     choices = [c.strip() for c in args.poll]
     if not choices:

@@ -34,6 +34,10 @@ class MurmurCommands(Provider):
             ("Messages", app.action_messages, "This run's errors"),
             ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
+            ("Vote in poll", main.action_vote, "Vote in the selected post's poll"),
+            ("Edit post", main.action_edit, "Edit your selected post (or delete and redraft)"),
+            ("Edit history", main.action_edit_history, "Every version of the selected post"),
+            ("Report…", main.action_report, "Report the selected post to the moderators"),
         ]
         found.append(
             (

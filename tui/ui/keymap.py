@@ -275,3 +275,43 @@ def known_ids() -> set[str]:
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     known = known_ids()
     return sorted(k for k in keymap if k not in known)
+
+
+# Polls, edits and reports on the selected post (on every screen that has POST keys), and the
+# keys of the vote dialog. `enter` on a post with an open poll opens the vote dialog.
+POST_DAILY = [
+    Binding(
+        "E",
+        "edit",
+        "Edit",
+        id="post.edit",
+        show=False,
+        tooltip="Edit your own post (delete and redraft where the network has no edits)",
+    ),
+    Binding(
+        "ctrl+h",
+        "edit_history",
+        "History",
+        id="post.history",
+        show=False,
+        tooltip="Show every version of an edited post",
+    ),
+    Binding(
+        "ctrl+x",
+        "report",
+        "Report",
+        id="post.report",
+        show=False,
+        tooltip="Report the selected post (or its author) to the moderators",
+    ),
+    Binding(
+        "V", "vote", "Vote", id="post.vote", show=False, tooltip="Vote in the selected post's poll"
+    ),
+]
+POST.extend(POST_DAILY)
+
+POLL_DIALOG = [
+    Binding("enter", "submit", "Vote", id="poll.submit", tooltip="Send the vote"),
+    Binding("t", "thread", "Thread", id="poll.thread", tooltip="Open the post's thread instead"),
+    Binding("escape", "cancel", "Cancel", id="poll.cancel", tooltip="Close without voting"),
+]

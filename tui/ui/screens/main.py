@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.feed import Change, FeedSelection, Merger, NotificationGroup, NotificationRow
-from tui.model import NotificationItem, Post
+from tui.model import Draft, NotificationItem, Post
 from tui.networks.base import Network
 from tui.reader import Listener, Reader
 from tui.ui import keymap
@@ -231,6 +231,16 @@ class MainScreen(PostActions, Screen[None]):
         """The composer, replying to `post` (the app calls this for a ReplyRequested)."""
         self.query_one(ComposePane).start_reply(post)
         self.action_show_pane("compose")
+
+    def edit(self, post: Post, draft: Draft, *, redraft: bool = False) -> None:
+        """The composer, editing `post` (or holding its text to post again, `redraft`)."""
+        self.query_one(ComposePane).start_edit(None if redraft else post, draft)
+        self.action_show_pane("compose")
+
+    @on(ComposePane.Edited)
+    def _compose_edited(self, event: ComposePane.Edited) -> None:
+        self.item_changed(event.post)
+        self.action_show_pane("timeline")
 
     def action_compose(self) -> None:
         self.action_show_pane("compose")
