@@ -113,6 +113,7 @@ class ReportScreen(ModalScreen[bool]):
             return
         widget = self.query_one("#report-rules", SelectionList)
         widget.add_options([(Content(text), rule_id) for rule_id, text in self.rules])
+        widget.highlighted = 0
         widget.display = True
 
     def action_send(self) -> None:

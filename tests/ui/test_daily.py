@@ -1,0 +1,211 @@
+"""Polls, edits and reports in the app, as a user goes through them (Pilot).
+
+The Mastodon flows run the real adapter against the contract server (requests and responses
+schema-checked); delete-and-redraft and the composer's notes use the fake networks, which say
+exactly what a network without edits or polls declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.mastodon.conftest import network_for, server  # noqa: F401 - the contract server fixture
+from tests.ui.fakes import FakeNetwork
+from tests.ui.pilot import screen_lines, started, toasts
+from tui.model import Draft, NetworkKind, Post
+from tui.networks.base import Capability
+from tui.ui.widgets.compose import ComposePane
+from tui.ui.widgets.timeline import PostList
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+
+
+def timeline(app) -> PostList:
+    return app.main_screen.query_one("#timeline", PostList)
+
+
+def composer(app) -> ComposePane:
+    return app.main_screen.query_one(ComposePane)
+
+
+def account_id(server, username: str) -> str:
+    return next(a.id for a in server.world.accounts.values() if a.username == username)
+
+
+def find(app, test) -> Post:
+    return next(p for p in timeline(app).items if isinstance(p, Post) and test(p))
+
+
+async def typed(pilot, text: str) -> None:
+    await pilot.press(*["space" if c == " " else c for c in text])
+
+
+async def until(pilot, ready, what: str) -> None:
+    """Let the app and the in-process server run until `ready()`, with a deadline."""
+    for _ in range(400):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+@pytest.fixture
+def mastodon_app(build_app, server):
+    net = network_for(server)
+    return build_app({net.account.name: net}), net
+
+
+@pytest.mark.network
+async def test_enter_on_an_open_poll_opens_the_vote_dialog_and_votes_by_number(
+    mastodon_app, server
+):
+    app, net = mastodon_app
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        post = find(app, lambda p: p.repost_of is None and p.poll is not None)
+        timeline(app).select_uid(post.uid)
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "PollScreen", "the vote dialog")
+        lines = "\n".join(screen_lines(app))
+        assert "1 ○ tabs" in lines and "2 ○ spaces" in lines
+        await pilot.press("2", "enter")
+        await until(pilot, lambda: app.screen is app.main_screen, "the dialog to close")
+        await started(pilot)
+        poll = server.world.polls[server.world.statuses[post.ref["id"]].poll]
+        assert poll.votes == {account_id(server, "alice"): [1]}
+        voted = timeline(app).selected
+        assert voted.shown.poll.voted and voted.shown.poll.own_votes == (1,)
+        shown = "\n".join(screen_lines(app))
+        assert "◉ spaces" in shown and "100% 1" in shown
+        assert "Voted." in toasts(app)
+
+        await pilot.press("enter")  # voted already: enter opens the thread as before
+        await until(pilot, lambda: type(app.screen).__name__ == "ThreadScreen", "the thread")
+
+
+@pytest.mark.network
+async def test_a_poll_written_in_the_composer_reaches_the_server(mastodon_app, server):
+    app, net = mastodon_app
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        await typed(pilot, "Lunch?")
+        compose = composer(app)
+        compose.query_one("#compose-poll").focus()
+        await typed(pilot, "soup | salad")
+        compose.query_one("#compose-poll-expires").focus()
+        await typed(pilot, "2h")
+        compose.query_one("#compose-poll-multiple").focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        await until(pilot, lambda: any("Sent to" in t for t in toasts(app)), "the post")
+        status = max(server.world.statuses.values(), key=lambda s: s.created_at)
+        assert status.text == "Lunch?"
+        poll = server.world.polls[status.poll]
+        assert poll.options == ["soup", "salad"] and poll.multiple and not poll.hide_totals
+        assert (poll.expires_at - status.created_at).total_seconds() == pytest.approx(7200, abs=5)
+
+
+@pytest.mark.network
+async def test_edit_my_post_then_read_its_history(mastodon_app, server):
+    app, net = mastodon_app
+    await net.open()
+    mine = await net.publish(Draft(text="Helo world", content_warning="typo ahead"))
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await until(pilot, lambda: timeline(app).select_uid(mine.uid), "my post")
+        await pilot.press("E")
+        await until(pilot, lambda: composer(app).editing is not None, "the edit")
+        compose = composer(app)
+        assert compose.text_area.text == "Helo world"
+        assert compose.query_one("#compose-cw").value == "typo ahead"
+        assert "editing your post" in "\n".join(screen_lines(app))
+        await pilot.press("home", "right", "right", "right")
+        await typed(pilot, "l")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Edited." in toasts(app), "the edit to be saved")
+        status = server.world.statuses[mine.ref["id"]]
+        assert status.text == "Hello world" and status.spoiler == "typo ahead"
+        assert composer(app).editing is None
+        await started(pilot)
+        edited = timeline(app).items[timeline(app).index_of(mine.uid)]
+        assert edited.edited_at is not None and edited.content.text == "Hello world"
+
+        timeline(app).select_uid(mine.uid)
+        await pilot.press("ctrl+h")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", "the history")
+        shown = "\n".join(screen_lines(app))
+        assert "2 versions" in shown and "original" in shown and "edit 1 (current)" in shown
+        assert "Helo world" in shown and "Hello world" in shown
+    await net.close()
+
+
+@pytest.mark.network
+async def test_report_a_post_with_a_rule_and_a_comment(mastodon_app, server):
+    app, net = mastodon_app
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        post = find(app, lambda p: p.repost_of is None and p.author.handle.startswith("carol"))
+        timeline(app).select_uid(post.uid)
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReportScreen", "the dialog")
+        rules = app.screen.query_one("#report-rules")
+        await until(pilot, lambda: rules.option_count > 0, "the server's rules")
+        rules.focus()
+        await pilot.press("space")  # the first rule
+        app.screen.query_one("#report-comment").focus()
+        await typed(pilot, "not nice")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(server.world.reports), "the report")
+        report = server.world.reports[-1]
+        first_rule = (await net.rules())[0][0]
+        assert report["category"] == "violation" and report["rule_ids"] == [first_rule]
+        assert report["comment"] == "not nice"
+        assert report["status_ids"] == [post.ref["id"]]
+        assert report["target_account"]["username"] == "carol"
+        await until(pilot, lambda: app.screen is app.main_screen, "the dialog to close")
+        assert "Reported. Thank you." in toasts(app)
+
+
+async def test_delete_and_redraft_where_the_network_has_no_edits(build_app):
+    sky = FakeNetwork("sky", NetworkKind.BLUESKY)
+    mine = replace(sky.own_post("a post with a tpyo"), content_warning="")
+    sky.posts.insert(0, mine)
+    app = build_app({"sky": sky})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        timeline(app).select_uid(mine.uid)
+        await pilot.press("E")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", "the question")
+        assert "Delete and redraft?" in "\n".join(screen_lines(app))
+        await pilot.press("y")
+        await started(pilot)
+        assert ("delete", mine.uid) in sky.calls
+        assert composer(app).text_area.text == "a post with a tpyo"
+        assert composer(app).editing is None  # a new post: the old one is gone
+        assert timeline(app).index_of(mine.uid) is None
+
+
+async def test_the_composer_says_where_polls_are_not_available(build_app):
+    masto = FakeNetwork("masto", NetworkKind.MASTODON)
+    masto.capabilities = masto.capabilities | {Capability.POLL}
+    sky = FakeNetwork("sky", NetworkKind.BLUESKY, capabilities=masto.capabilities - {Capability.POLL})
+    app = build_app({"masto": masto, "sky": sky})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        compose = composer(app)
+        targets = compose.query_one("#compose-targets")
+        targets.select("sky")
+        await pilot.pause()
+        note = str(compose.query_one("#compose-poll-note").render())
+        assert note == "sky: polls are not available on Bluesky"
+        assert compose.query_one("#compose-poll").display
+        targets.deselect("masto")
+        await pilot.pause()
+        assert not compose.query_one("#compose-poll").display
+        assert "polls are not available on Bluesky" in "\n".join(screen_lines(app))
