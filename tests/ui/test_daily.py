@@ -11,13 +11,16 @@ from dataclasses import replace
 
 import pytest
 
-from tests.mastodon.conftest import network_for, server  # noqa: F401 - the contract server fixture
+from tests.mastodon import conftest as mastodon_fixtures
 from tests.ui.fakes import FakeNetwork
 from tests.ui.pilot import screen_lines, started, toasts
 from tui.model import Draft, NetworkKind, Post
 from tui.networks.base import Capability
 from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.timeline import PostList
+
+server = mastodon_fixtures.server  # the contract server, as a fixture here too
+network_for = mastodon_fixtures.network_for
 
 WIDE = (120, 40)
 NARROW = (80, 24)
@@ -193,7 +196,8 @@ async def test_delete_and_redraft_where_the_network_has_no_edits(build_app):
 async def test_the_composer_says_where_polls_are_not_available(build_app):
     masto = FakeNetwork("masto", NetworkKind.MASTODON)
     masto.capabilities = masto.capabilities | {Capability.POLL}
-    sky = FakeNetwork("sky", NetworkKind.BLUESKY, capabilities=masto.capabilities - {Capability.POLL})
+    without_polls = masto.capabilities - {Capability.POLL}
+    sky = FakeNetwork("sky", NetworkKind.BLUESKY, capabilities=without_polls)
     app = build_app({"masto": masto, "sky": sky})
     async with app.run_test(size=WIDE) as pilot:
         await started(pilot)
