@@ -59,7 +59,7 @@ from tui.networks.nostr.pool import PublishResult, RelayPool
 from tui.networks.nostr.relay import normalize_url
 from tui.networks.nostr.fetch import RelayReading
 
-NOTE_KINDS = [1, 6]
+NOTE_KINDS = [1, 6, parse.POLL_KIND]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
 MAX_THREAD_DEPTH = 30
@@ -82,6 +82,7 @@ class NostrNetwork(RelayReading, Network):
             Capability.QUOTE,
             Capability.MUTE,
             Capability.REPORT,
+            Capability.VOTE,  # NIP-88 polls where someone posted one (kind 1068)
             # #tags and known people always; notes by text where a relay offers NIP-50.
             Capability.SEARCH,
         }
@@ -668,6 +669,33 @@ class NostrNetwork(RelayReading, Network):
     async def mute(self, who: str, undo: bool = False) -> Relationship:
         pk = await self._edit_p_list(MUTE_LIST_KIND, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
+
+    async def vote(self, post: Post, choices: list[int]) -> Post:
+        """A NIP-88 response (kind 1018) to the poll, sent where the poll asks and to my relays."""
+        keys = self._need_keys()
+        target = post.shown
+        ev = self.ctx.events.get(target.key)
+        if target.poll is None or ev is None or ev.kind != parse.POLL_KIND:
+            raise self.error(Unsupported, "this post has no poll")
+        options = parse.poll_options(ev)
+        if not choices or any(not 0 <= n < len(options) for n in choices):
+            raise self.error(Unsupported, "no such choice in this poll")
+        if len(choices) > 1 and not parse.poll_multiple(ev):
+            raise self.error(Unsupported, "this poll takes one choice")
+        chosen = [options[n][0] for n in dict.fromkeys(choices)]
+        tags = [["e", ev.id], ["p", ev.pubkey], *(["response", oid] for oid in chosen)]
+        response = sign(keys, parse.VOTE_KIND, "", tags)
+        await self._send(response, [ev.pubkey])
+        counted = self.ctx.votes.setdefault(ev.id, {oid: set() for oid, _ in options})
+        for voters in counted.values():
+            voters.discard(self.pubkey)
+        for oid in chosen:
+            counted.setdefault(oid, set()).add(self.pubkey)
+        self.ctx.my_votes[ev.id] = tuple(chosen)
+        updated = parse.to_post(self.ctx, ev, target.ref.get("relay", ""))
+        if updated is None:
+            raise self.error(Unsupported, "this post has no poll")
+        return replace(post, repost_of=updated) if post.repost_of is not None else updated
 
     # NIP-56 report types.
     report_categories = (
