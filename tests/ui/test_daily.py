@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from tests.mastodon import conftest as mastodon_fixtures
+from tests.support import wait_until_async
 from tests.ui.fakes import FakeNetwork
 from tests.ui.pilot import screen_lines, started, toasts
 from tui.model import Draft, NetworkKind, Post
@@ -48,11 +49,8 @@ async def typed(pilot, text: str) -> None:
 
 async def until(pilot, ready, what: str) -> None:
     """Let the app and the in-process server run until `ready()`, with a deadline."""
-    for _ in range(400):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    pytest.fail(f"gave up waiting for {what}")
+    await wait_until_async(ready, what=what)
+    await pilot.pause()
 
 
 @pytest.fixture
