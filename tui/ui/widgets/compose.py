@@ -114,6 +114,7 @@ class ComposePane(VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#compose-targets", SelectionList).border_title = "Post to"
+        self.query_one("#compose-editing").display = False
         self._restore_draft()
         self._refresh_fields()
         # Accounts connect after the first paint: fields and counters follow what each target
@@ -538,7 +539,8 @@ class ComposePane(VerticalScroll):
         yield Static("", id="compose-poll-note", markup=False)
 
     def _refresh_poll_fields(self) -> None:
-        """Poll fields where a target can take a poll; a note naming the targets that cannot."""
+        """Poll fields where a target can take a poll, with a note naming the targets that
+        cannot; none at all when no target can."""
         able = self._supported(Capability.POLL)
         for selector in (
             "#compose-poll",
@@ -553,9 +555,10 @@ class ComposePane(VerticalScroll):
             if network is not None
             and (not network.supports(Capability.POLL) or network.limits.max_poll_options <= 0)
         ]
+        # Said where a poll could be written: the targets it would not reach.
         note = self.query_one("#compose-poll-note", Static)
         note.update("\n".join(without))
-        note.display = bool(without)
+        note.display = able and bool(without)
 
     def _poll_draft(self) -> PollDraft | None:
         from tui.polls import DEFAULT, choices, duration
