@@ -37,6 +37,14 @@ def test_results_have_bars_and_percentages_within_80_columns():
     assert cell_len(tabs) == cell_len(spaces) == 80
 
 
+def test_an_edited_post_says_so_beside_its_time():
+    edited = replace(post("p", 1, "fixed the typo"), edited_at=T0)
+    first = render_item(edited, View(80, T0)).plain.splitlines()[0]
+    assert first.rstrip().endswith("✎ edited · 1m")
+    plain = render_item(post("p", 1, "as first written"), View(80, T0)).plain
+    assert "edited" not in plain
+
+
 def test_long_wide_titles_are_cut_and_markup_stays_text():
     poll = Poll(
         "2",

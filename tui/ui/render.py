@@ -420,7 +420,10 @@ def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content
     if post.repost_of is not None:
         who = _line(post.author.display_name or shown_handle(post.author.handle))
         lines.append(_assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
-    lines.append(author_line(shown.author, shown.network, view.when(shown.created_at), view.width))
+    when = view.when(shown.created_at)
+    if shown.edited_at is not None:
+        when = f"✎ edited · {when}"  # ctrl+h shows the versions (where the network keeps them)
+    lines.append(author_line(shown.author, shown.network, when, view.width))
     if shown.reply_to is not None or shown.reply_to_author:
         target = _line(shown.reply_to_author)
         label = f"↳ replying to @{target.lstrip('@')}" if target else "↳ a reply"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
@@ -59,5 +60,6 @@ class HistoryScreen(ModalScreen[None]):
                         classes="history-when",
                     )
                     view = View(width, now_utc(), absolute=True, revealed=True, counts=False)
+                    version = replace(version, edited_at=None)  # each is one version
                     yield Static(render_item(version, view), classes="history-version")
             yield Static("esc: back", classes="dialog-keys")
