@@ -413,6 +413,7 @@ class StatusRoutes:
             visibility=str(req.form.get("visibility") or "public"),
             in_reply_to=req.form.get("in_reply_to_id"),
         )
+        self.set_poll(s, req.form.get("poll"))  # {"options": [...], "expires_in": ...}
         await self.announce(s)
         return Reply(200, {"id": s.id}, None)
 

@@ -630,6 +630,7 @@ class ComposePane(VerticalScroll):
         self.query_one("#compose-targets", SelectionList).disabled = post is not None
         self._show_reply()
         self._refresh_fields()
+        self.text_area.move_cursor(self.text_area.document.end)
         self.focus_editor()
 
     def _stop_editing(self) -> None:
