@@ -212,3 +212,42 @@ async def test_the_composer_says_where_polls_are_not_available(build_app):
         await pilot.pause()  # no target takes a poll: nothing offered
         assert not compose.query_one("#compose-poll").display
         assert not compose.query_one("#compose-poll-note").display
+
+
+async def test_the_palette_offers_report_and_says_what_a_network_cannot_do(build_app):
+    from textual.command import CommandList
+
+    masto = FakeNetwork("masto", NetworkKind.MASTODON)
+    masto.capabilities = masto.capabilities | {Capability.REPORT}
+    app = build_app({"masto": masto})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+
+        async def palette(entry: str) -> None:
+            await pilot.press("ctrl+p")
+            await typed(pilot, entry)
+            await until(
+                pilot,
+                lambda: (
+                    app.screen.query(CommandList)
+                    and app.screen.query_one(CommandList).option_count > 0
+                ),
+                f"the palette to offer {entry}",
+            )
+            await pilot.press("enter")
+
+        await palette("Report")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReportScreen", "the dialog")
+        assert "Report a post by @" in "\n".join(screen_lines(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen, "the main screen")
+
+        await palette("Edit history")  # this network keeps no edits
+        await until(
+            pilot,
+            lambda: "Mastodon posts cannot be edited: there is no history." in toasts(app),
+            f"the answer (toasts: {toasts(app)})",
+        )
+
+        await palette("Vote in poll")
+        await until(pilot, lambda: "This post has no poll." in toasts(app), "the answer")
