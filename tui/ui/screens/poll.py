@@ -28,6 +28,12 @@ THREAD = "thread"  # what the dialog answers when the user asked for the thread 
 DIALOG_WIDTH = 76
 
 
+def own_poll(post: Post, network: Network | None) -> bool:
+    """Whether the poll is the account's own (Mastodon refuses a vote in one's own poll)."""
+    me = network.me if network is not None else None
+    return me is not None and post.shown.author.uid == me.uid
+
+
 def can_vote(post: Post, network: Network | None) -> bool:
     """Whether `post` has a poll this account can still vote in."""
     poll = post.shown.poll
@@ -37,6 +43,7 @@ def can_vote(post: Post, network: Network | None) -> bool:
         and not poll.voted
         and network is not None
         and network.supports(Capability.VOTE)
+        and not own_poll(post, network)
     )
 
 

@@ -69,7 +69,7 @@ class DailyActions:
         return True
 
     def action_vote(self) -> None:
-        from tui.ui.screens.poll import can_vote
+        from tui.ui.screens.poll import can_vote, own_poll
 
         post = self.selected_post()
         if post is None:
@@ -84,6 +84,8 @@ class DailyActions:
             self.app.notify("This poll has closed.", severity="warning")
         elif poll.voted:
             self.app.notify("You have voted in this poll already.", severity="warning")
+        elif own_poll(post, network):
+            self.app.notify("This is your own poll: others vote in it.", severity="warning")
         elif not can_vote(post, network):
             self.app.notify(
                 f"Voting is not available on {network.kind.value.capitalize()} here.",
