@@ -251,3 +251,21 @@ async def test_the_palette_offers_report_and_says_what_a_network_cannot_do(build
 
         await palette("Vote in poll")
         await until(pilot, lambda: "This post has no poll." in toasts(app), "the answer")
+
+
+async def test_edit_never_replaces_an_unsent_draft(build_app):
+    sky = FakeNetwork("sky", NetworkKind.BLUESKY)
+    mine = sky.own_post("an old post")
+    sky.posts.insert(0, mine)
+    app = build_app({"sky": sky})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        await typed(pilot, "half written")
+        await pilot.press("escape")
+        timeline(app).select_uid(mine.uid)
+        await pilot.press("E")
+        await until(pilot, lambda: any("unsent draft" in t for t in toasts(app)), "the refusal")
+        assert app.screen is app.main_screen
+        assert composer(app).text_area.text == "half written"
+        assert ("delete", mine.uid) not in sky.calls

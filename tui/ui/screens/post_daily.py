@@ -121,12 +121,25 @@ class DailyActions:
         if not self._mine(post, network):
             self.app.notify("You can only edit your own posts.", severity="warning")
             return
+        if self._composer_busy():
+            self.app.notify(
+                "The composer holds an unsent draft: send it or clear it first.",
+                severity="warning",
+            )
+            return
         if network.supports(Capability.EDIT):
             self.app.guard(lambda: self._edit(post, network), doing="Could not open the edit")
         elif network.supports(Capability.DELETE):
             self._offer_redraft(post, network)
         else:
             self.app.notify("This network can neither edit nor delete posts.", severity="warning")
+
+    def _composer_busy(self) -> bool:
+        """Whether the main screen's composer holds text an edit would replace."""
+        from tui.ui.widgets.compose import ComposePane
+
+        panes = self.app.main_screen.query(ComposePane)
+        return bool(panes) and panes.first().has_unsent_text()
 
     async def _edit(self, post: Post, network: Network) -> None:
         from tui.ui.messages import EditRequested
