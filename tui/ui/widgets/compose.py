@@ -311,7 +311,9 @@ class ComposePane(VerticalScroll):
         self.text_area.focus()
 
     def fields(self) -> list[Widget]:
-        return [w for w in self.query("TextArea, Input, SelectionList, Select") if w.display]
+        return [
+            w for w in self.query("TextArea, Input, SelectionList, Select, Checkbox") if w.display
+        ]
 
     def focus_field(self, step: int) -> bool:
         """Move focus among the composer's fields; False when it would leave the pane."""
@@ -528,7 +530,9 @@ class ComposePane(VerticalScroll):
 
     # ----- polls -----------------------------------------------------------------------------
     def _poll_fields(self) -> Any:
-        yield Input(placeholder="Poll: choices separated by | (optional)", id="compose-poll")
+        yield Input(
+            placeholder="Poll: choices separated by | (optional)", id="compose-poll", compact=True
+        )
         yield Input(
             placeholder="Poll closes after (30m, 6h, 1d; default 1d)",
             id="compose-poll-expires",
