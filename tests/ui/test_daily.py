@@ -270,3 +270,26 @@ async def test_edit_never_replaces_an_unsent_draft(build_app):
         assert app.screen is app.main_screen
         assert composer(app).text_area.text == "half written"
         assert ("delete", mine.uid) not in sky.calls
+
+
+async def test_a_poll_sent_to_a_network_without_polls_is_refused_before_sending(build_app):
+    masto = FakeNetwork("masto", NetworkKind.MASTODON)
+    masto.capabilities = masto.capabilities | {Capability.POLL}
+    sky = FakeNetwork("sky", NetworkKind.BLUESKY, capabilities=masto.capabilities)
+    sky._limits = replace(sky._limits, max_poll_options=0)  # as BlueskyNetwork declares
+    app = build_app({"masto": masto, "sky": sky})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        await typed(pilot, "Which?")
+        compose = composer(app)
+        compose.query_one("#compose-targets").select("sky")
+        compose.query_one("#compose-poll").focus()
+        await typed(pilot, "a | b")
+        await pilot.press("ctrl+s")
+        await until(
+            pilot,
+            lambda: any("sky: Bluesky has no polls; nothing was sent" in t for t in toasts(app)),
+            "the refusal",
+        )
+        assert not [c for n in (masto, sky) for c in n.calls if c[0] == "publish"]
