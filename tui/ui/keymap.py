@@ -242,6 +242,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Composer", COMPOSE),
         ("Screens", BACK),
         ("Profile", PROFILE),
+        ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
     ]
 
 
@@ -314,4 +315,11 @@ POLL_DIALOG = [
     Binding("enter", "submit", "Vote", id="poll.submit", tooltip="Send the vote"),
     Binding("t", "thread", "Thread", id="poll.thread", tooltip="Open the post's thread instead"),
     Binding("escape", "cancel", "Cancel", id="poll.cancel", tooltip="Close without voting"),
+]
+
+REPORT_DIALOG = [
+    Binding(
+        "ctrl+s", "send", "Send report", id="report.send", priority=True, tooltip="Send the report"
+    ),
+    Binding("escape", "cancel", "Cancel", id="report.cancel", tooltip="Close without sending"),
 ]

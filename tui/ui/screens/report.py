@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
 from tui.model import Author, Post
+from tui.ui import keymap
 
 if TYPE_CHECKING:
     from tui.networks.base import Network
@@ -39,17 +39,7 @@ class ReportScreen(ModalScreen[bool]):
     #report-rules { height: auto; max-height: 10; }
     """
 
-    BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "send",
-            "Send report",
-            id="report.send",
-            priority=True,
-            tooltip="Send the report",
-        ),
-        Binding("escape", "cancel", "Cancel", id="report.cancel", tooltip="Close without sending"),
-    ]
+    BINDINGS = keymap.REPORT_DIALOG
 
     def __init__(self, target: Post | Author, network: Network) -> None:
         super().__init__()
