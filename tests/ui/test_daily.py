@@ -293,3 +293,53 @@ async def test_a_poll_sent_to_a_network_without_polls_is_refused_before_sending(
             "the refusal",
         )
         assert not [c for n in (masto, sky) for c in n.calls if c[0] == "publish"]
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.mark.network
+async def test_edit_the_alt_text_and_the_poll_of_my_posts(mastodon_app, server, tmp_path):
+    from tui.model import MediaUpload, PollDraft
+
+    app, net = mastodon_app
+    image = tmp_path / "dot.png"
+    image.write_bytes(PNG)
+    await net.open()
+    pictured = await net.publish(Draft(text="A dot", media=(MediaUpload(str(image), "a dot"),)))
+    polled = await net.publish(Draft(text="Lunch?", poll=PollDraft(("soup", "salad"), 3600)))
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        compose = composer(app)
+
+        await until(pilot, lambda: timeline(app).select_uid(pictured.uid), "the picture")
+        await pilot.press("E")
+        await until(pilot, lambda: compose.editing is not None, "the edit")
+        alt = compose.query_one("#compose-alt")
+        assert alt.value == "a dot"
+        alt.focus()
+        await pilot.press("end")
+        await typed(pilot, " on white")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: toasts(app).count("Edited.") == 1, "the first edit")
+        media_id = pictured.ref["media_ids"]
+        assert server.world.media[media_id].description == "a dot on white"
+        assert server.world.statuses[pictured.ref["id"]].media == [media_id]
+
+        await started(pilot)
+        await until(pilot, lambda: timeline(app).select_uid(polled.uid), "the poll")
+        await pilot.press("E")
+        await until(pilot, lambda: compose.editing is not None, "the second edit")
+        choices = compose.query_one("#compose-poll")
+        assert choices.value == "soup | salad"
+        choices.focus()
+        await pilot.press("end")
+        await typed(pilot, " | nothing")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: toasts(app).count("Edited.") == 2, "the second edit")
+        status = server.world.statuses[polled.ref["id"]]
+        assert server.world.polls[status.poll].options == ["soup", "salad", "nothing"]
+    await net.close()
