@@ -190,7 +190,9 @@ class StatusRoutes:
             "sensitive": s.sensitive,
             "created_at": iso(at),
             "account": self.w.account_json(self.w.accounts[s.account]),
-            "poll": None,
+            "poll": {"options": [{"title": t} for t in self.w.polls[s.poll].options]}
+            if s.poll
+            else None,
             "media_attachments": [self.w.media_json(self.w.media[m]) for m in s.media],
             "emojis": [],
         }

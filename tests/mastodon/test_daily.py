@@ -45,6 +45,11 @@ async def test_edit_a_poll_and_the_alt_text_of_an_attachment(net, server, tmp_pa
     edited = await net.edit(polled, changed)
     assert [o.title for o in edited.poll.options] == ["soup", "salad", "nothing"]
     assert edited.edited_at is not None
+    versions = await net.history(edited)
+    assert [[o.title for o in v.poll.options] for v in versions] == [
+        ["soup", "salad"],
+        ["soup", "salad", "nothing"],
+    ]
 
     image = tmp_path / "dot.png"
     image.write_bytes(PNG)

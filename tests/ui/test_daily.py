@@ -342,4 +342,15 @@ async def test_edit_the_alt_text_and_the_poll_of_my_posts(mastodon_app, server, 
         await until(pilot, lambda: toasts(app).count("Edited.") == 2, "the second edit")
         status = server.world.statuses[polled.ref["id"]]
         assert server.world.polls[status.poll].options == ["soup", "salad", "nothing"]
+
+        await started(pilot)
+        timeline(app).select_uid(polled.uid)
+        await pilot.press("ctrl+h")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", "the history")
+        polls = [
+            ln[ln.index("▤ poll:") :].split("│")[0].rstrip()  # inside the dialog's border
+            for ln in screen_lines(app)
+            if "▤ poll:" in ln
+        ]
+        assert polls == ["▤ poll: soup · salad", "▤ poll: soup · salad · nothing"]
     await net.close()

@@ -151,6 +151,9 @@ class Composer:
         versions = []
         for n, edit in enumerate(as_list(await self.net.api.history(status_id))):
             data = {**as_dict(edit), "id": status_id, "uri": post.key, "url": post.url}
+            poll = as_dict(data.get("poll"))
+            if poll.get("options"):  # a version's poll has choices only: no id, no counts
+                data["poll"] = {**poll, "id": f"{status_id}#{n}"}
             item = self.net.parser.item(data)
             if isinstance(item, Post):
                 item = replace(item, uid=f"{post.uid}#{n}", key="", edited_at=item.created_at)

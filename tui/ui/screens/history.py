@@ -60,6 +60,13 @@ class HistoryScreen(ModalScreen[None]):
                         classes="history-when",
                     )
                     view = View(width, now_utc(), absolute=True, revealed=True, counts=False)
-                    version = replace(version, edited_at=None)  # each is one version
+                    poll = version.poll
+                    version = replace(version, edited_at=None, poll=None)  # each is one version
                     yield Static(render_item(version, view), classes="history-version")
+                    if poll is not None:  # a version keeps its choices, not their counts
+                        choices = " · ".join(o.title for o in poll.options)
+                        yield Static(
+                            Content.assemble(("▤ poll: ", "$text-muted"), choices),
+                            classes="history-version",
+                        )
             yield Static("esc: back", classes="dialog-keys")
