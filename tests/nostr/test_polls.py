@@ -8,6 +8,7 @@ import pytest
 
 from tests.nostr.conftest import raw_publish, raw_query
 from tests.nostr.test_client import _net
+from tests.support import free_port
 from tui.model import FeedKind, FeedRef
 from tui.networks.base import Unsupported
 from tui.networks.nostr.event import sign
@@ -16,7 +17,7 @@ from tui.networks.nostr.keys import Keys
 pytestmark = pytest.mark.network
 
 
-def poll_event(keys: Keys, *, multiple: bool = False, ends_in: int = 3600):
+def poll_event(keys: Keys, *, multiple: bool = False, ends_in: int = 3600, relays=()):
     now = int(time.time())
     return sign(
         keys,
@@ -28,6 +29,7 @@ def poll_event(keys: Keys, *, multiple: bool = False, ends_in: int = 3600):
             ["option", "meh3", "[b]Meh[/b]"],
             ["polltype", "multiplechoice" if multiple else "singlechoice"],
             ["endsAt", str(now + ends_in)],
+            *(["relay", url] for url in relays),
         ],
         created_at=now - 30,
     )
@@ -40,7 +42,8 @@ def response(keys: Keys, poll_id: str, *options: str, ago: int = 10):
 
 async def test_a_poll_shows_one_vote_per_person_and_my_vote_is_a_response(local_relay):
     me, alice, bob, carol = (Keys.generate() for _ in range(4))
-    poll = poll_event(alice)
+    elsewhere = f"ws://127.0.0.1:{free_port()}"  # where the poll asks for responses: down
+    poll = poll_event(alice, relays=[elsewhere])
     await raw_publish(
         local_relay.url,
         poll,
@@ -66,6 +69,7 @@ async def test_a_poll_shows_one_vote_per_person_and_my_vote_is_a_response(local_
         voted = await net.vote(post, [0])
         assert voted.poll.voted and voted.poll.own_votes == (0,)
         assert [o.votes for o in voted.poll.options] == [1, 2, 0]
+        assert elsewhere in net.last_publish.failures  # tried where the poll asked, too
         (sent,) = await raw_query(local_relay.url, {"kinds": [1018], "authors": [me.public_hex]})
         assert ["e", poll.id] in sent["tags"] and ["response", "yay1"] in sent["tags"]
 

@@ -62,6 +62,7 @@ from tui.networks.nostr.fetch import RelayReading
 NOTE_KINDS = [1, 6, parse.POLL_KIND]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
+POLL_RELAYS = 5  # at most this many of a poll's own relays get a vote
 MAX_THREAD_DEPTH = 30
 # Quotes need not tag me (NIP-18 asks only for a `q` tag): my newest notes are watched for them.
 MY_NOTES = 200
@@ -500,11 +501,16 @@ class NostrNetwork(RelayReading, Network):
         return tuple(parse.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
 
     # ----- writing -----------------------------------------------------------------------------
-    async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
+    async def _send(
+        self, ev: NostrEvent, extra: Iterable[str] = (), *, also: Iterable[str] = ()
+    ) -> PublishResult:
+        """Publish to my write relays and those of the people in `extra`, and to the relays in
+        `also` (where a poll asks for its responses)."""
         own = self.relay_lists.get(self.pubkey, RelayList())
         targets = publish_targets(
             own, self.relays, extra, self.relay_lists, per_author=self.per_author, total=self.total
         )
+        targets += [u for u in also if u.startswith(("wss://", "ws://")) and u not in targets]
         result = await self._need_pool().publish(ev, targets)
         self.last_publish = result
         if not result.accepted:
@@ -685,7 +691,8 @@ class NostrNetwork(RelayReading, Network):
         chosen = [options[n][0] for n in dict.fromkeys(choices)]
         tags = [["e", ev.id], ["p", ev.pubkey], *(["response", oid] for oid in chosen)]
         response = sign(keys, parse.VOTE_KIND, "", tags)
-        await self._send(response, [ev.pubkey])
+        asked = [u for u in ev.tag_values("relay") if isinstance(u, str)][:POLL_RELAYS]
+        await self._send(response, [ev.pubkey], also=asked)
         counted = self.ctx.votes.setdefault(ev.id, {oid: set() for oid, _ in options})
         for voters in counted.values():
             voters.discard(self.pubkey)
