@@ -433,6 +433,8 @@ class MediaUpload:
     path: str
     alt: str = ""
     mime: str = ""
+    # An attachment the post already has (editing): its id on the server; `path` is then "".
+    remote_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +442,7 @@ class PollDraft:
     options: tuple[str, ...]
     expires_in: int = 86400  # seconds
     multiple: bool = False
+    hide_totals: bool = False  # counts stay hidden until the poll ends (Mastodon)
 
 
 @dataclass(frozen=True, slots=True)

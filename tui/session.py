@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from tui.model import Account, Draft, FeedRef, Item, NotificationItem, Page
+from tui.model import Account, Draft, FeedRef, Item, NotificationItem, Page, PollDraft
 from tui.networks.base import (
     AuthError,
     Capability,
@@ -386,6 +386,8 @@ class Session:
                     f"{name}: {length} characters, {length - limits.max_chars} over "
                     f"its limit of {limits.max_chars}"
                 )
+            if draft.poll is not None:
+                problems += poll_problems(name, network, draft.poll)
             if visibility == "public":
                 continue
             wanted = Capability.DIRECT if visibility == "direct" else Capability.VISIBILITY
@@ -520,3 +522,20 @@ class Session:
 def _notify(listener: OutboxListener | None, entry: OutboxEntry) -> None:
     if listener is not None:
         listener(entry)
+
+
+def poll_problems(name: str, network: Network, poll: PollDraft) -> list[str]:
+    """What stops `poll` from going out from account `name`, one sentence per problem."""
+    limits = network.limits
+    if limits.max_poll_options <= 0 or not network.supports(Capability.POLL):
+        return [f"{name}: {network.kind.value.capitalize()} has no polls; nothing was sent"]
+    problems = []
+    if len(poll.options) > limits.max_poll_options:
+        problems.append(f"{name}: a poll has at most {limits.max_poll_options} choices here")
+    long = [o for o in poll.options if len(o) > limits.max_poll_option_chars]
+    if long:
+        problems.append(
+            f"{name}: a choice has at most {limits.max_poll_option_chars} characters here "
+            f"({long[0][:20]!r}… is longer)"
+        )
+    return problems

@@ -13,6 +13,10 @@ Two readings of the spec, both what Mastodon itself does:
   names an array). JSON is accepted only where the operation declares `application/json`.
 - The spec's `oneOf` in request bodies (text, media or poll status) is read as `anyOf`: a status
   with text and media is both a text status and a media status, which Mastodon accepts.
+
+One correction: the spec's generator wrote an edit's `media_attributes[]` as an array of strings;
+Mastodon reads objects with `id`, `description` and `focus` (its docs give
+`media_attributes[][id]`...), and that is what the check expects.
 """
 
 from __future__ import annotations
@@ -34,7 +38,31 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 @cache
 def spec() -> dict[str, Any]:
-    return json.loads(SCHEMA.read_text())
+    loaded = json.loads(SCHEMA.read_text())
+    _correct_media_attributes(loaded)
+    return loaded
+
+
+def _correct_media_attributes(loaded: dict[str, Any]) -> None:
+    edit = loaded["paths"].get("/api/v1/statuses/{id}", {}).get("put") or {}
+    for content in ((edit.get("requestBody") or {}).get("content") or {}).values():
+        props = (content.get("schema") or {}).get("properties") or {}
+        if "media_attributes[]" in props:
+            described = props.pop("media_attributes[]")
+            props["media_attributes"] = {
+                "type": "array",
+                "description": described.get("description", ""),
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "description": {"type": "string"},
+                        "focus": {"type": "string"},
+                    },
+                    "required": ["id"],
+                    "additionalProperties": False,
+                },
+            }
 
 
 def _any_of(schema: Any) -> Any:

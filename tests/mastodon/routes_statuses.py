@@ -92,20 +92,24 @@ class StatusRoutes:
             in_reply_to=reply_to,
             media=media_ids,
         )
-        poll = f.get("poll")
+        self.set_poll(s, f.get("poll"))
+        if key:
+            self.w.idempotency[(viewer, key)] = s.id
+        await self.announce(s)
+        return Reply(200, self.w.status_json(s, viewer), "Status")
+
+    def set_poll(self, s: Status, poll: Any) -> None:
+        """A new poll for `s` from a form's `poll` (creating or editing: votes start over)."""
         if isinstance(poll, dict) and poll.get("options"):
             p = PollState(
                 self.w.new_id(),
                 [str(o) for o in poll["options"]],
                 bool(poll.get("multiple")),
                 self.w.clock + timedelta(seconds=int(poll.get("expires_in") or 86400)),
+                hide_totals=bool(poll.get("hide_totals")),
             )
             self.w.polls[p.id] = p
             s.poll = p.id
-        if key:
-            self.w.idempotency[(viewer, key)] = s.id
-        await self.announce(s)
-        return Reply(200, self.w.status_json(s, viewer), "Status")
 
     def public_scheduled(self, entry: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in entry.items() if not k.startswith("_")}
@@ -158,6 +162,18 @@ class StatusRoutes:
         s.language = f.get("language") or s.language
         if "media_ids" in f:
             s.media = [str(m) for m in f.get("media_ids") or []]
+        for attributes in f.get("media_attributes") or []:
+            m = self.w.media.get(str(attributes.get("id")))
+            if m is None or m.id not in s.media:
+                return Reply(422, {"error": "Validation failed: unknown media"}, "Error")
+            if isinstance(attributes.get("description"), str):
+                m.description = attributes["description"]
+        if isinstance(f.get("poll"), dict):
+            old = self.w.polls.get(s.poll or "")
+            p = f["poll"]
+            same = old is not None and [str(o) for o in p.get("options") or []] == old.options
+            if not same:
+                self.set_poll(s, p)
         s.edited_at = self.w.tick()
         s.history.append(self.edit_version(s, s.edited_at))
         for viewer_id, _ in self.server.subscribers():
@@ -174,7 +190,9 @@ class StatusRoutes:
             "sensitive": s.sensitive,
             "created_at": iso(at),
             "account": self.w.account_json(self.w.accounts[s.account]),
-            "poll": None,
+            "poll": {"options": [{"title": t} for t in self.w.polls[s.poll].options]}
+            if s.poll
+            else None,
             "media_attachments": [self.w.media_json(self.w.media[m]) for m in s.media],
             "emojis": [],
         }
@@ -397,6 +415,7 @@ class StatusRoutes:
             visibility=str(req.form.get("visibility") or "public"),
             in_reply_to=req.form.get("in_reply_to_id"),
         )
+        self.set_poll(s, req.form.get("poll"))  # {"options": [...], "expires_in": ...}
         await self.announce(s)
         return Reply(200, {"id": s.id}, None)
 

@@ -53,6 +53,7 @@ class PollState:
     multiple: bool
     expires_at: datetime
     votes: dict[str, list[int]] = field(default_factory=dict)
+    hide_totals: bool = False
 
 
 @dataclass
@@ -263,6 +264,11 @@ class World:
             "options": [{"title": t, "votes_count": c} for t, c in zip(p.options, counts)],
             "emojis": [],
         }
+        if p.hide_totals and not data["expired"]:
+            # Mastodon hides the counts of such a poll until it ends.
+            data["votes_count"] = 0
+            for option in data["options"]:
+                option["votes_count"] = None
         if viewer is not None:
             data["voted"] = viewer in p.votes
             data["own_votes"] = p.votes.get(viewer, [])

@@ -29,8 +29,9 @@ from tui.cli.common import (
     _env_passphrase,
     _err,
 )
+from tui.cli import report as cli_report
 from tui.cli.export import cmd_export
-from tui.cli.posting import cmd_outbox, cmd_post
+from tui.cli.posting import add_poll_arguments, cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
 
 
@@ -97,11 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument(
         "--alt", action="append", default=[], metavar="TEXT", help="alt text, one per --media"
     )
+    add_poll_arguments(post)
     post.add_argument("text", nargs="?", default="-", help="the text, or - to read stdin")
 
     from tui.cli import outbox as cli_outbox
 
     cli_outbox.add_parser(sub)
+    cli_report.add_parser(sub)
 
     from tui.cli import export as cli_export
 
@@ -249,6 +252,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "notifications": cmd_notifications,
     "follow": cmd_follow,
+    "report": cli_report.cmd_report,
     "unfollow": cmd_follow,
     "config": cmd_config,
     "lock": cmd_lock,

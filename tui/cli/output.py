@@ -57,6 +57,21 @@ def _post_dict(item: Item) -> dict[str, Any]:
         "url": shown.url,
         "reply_to": shown.reply_to,
         "repost_of": item.repost_of.uid if item.repost_of is not None else None,
+        "edited_at": _iso(shown.edited_at) if shown.edited_at is not None else None,
+        "poll": _poll_dict(shown.poll) if shown.poll is not None else None,
+    }
+
+
+def _poll_dict(poll: Any) -> dict[str, Any]:
+    return {
+        "id": poll.id,
+        "options": [{"title": o.title, "votes": o.votes} for o in poll.options],
+        "multiple": poll.multiple,
+        "expires_at": _iso(poll.expires_at) if poll.expires_at is not None else None,
+        "expired": poll.expired,
+        "voters": poll.voters,
+        "voted": poll.voted,
+        "own_votes": list(poll.own_votes),
     }
 
 

@@ -21,6 +21,55 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 
+def add_poll_arguments(post: argparse.ArgumentParser) -> None:
+    post.add_argument(
+        "--poll",
+        action="append",
+        default=[],
+        metavar="CHOICE",
+        help="a choice of a poll (repeat for each; Mastodon)",
+    )
+    post.add_argument(
+        "--poll-expires",
+        default="1d",
+        metavar="DURATION",
+        help="how long the poll stays open: 30m, 6h, 1d, 7d (default 1d)",
+    )
+    post.add_argument(
+        "--poll-multiple", action="store_true", help="voters may pick several choices"
+    )
+    post.add_argument(
+        "--poll-hide-totals", action="store_true", help="hide the counts until the poll ends"
+    )
+
+
+def poll_draft(args: argparse.Namespace) -> Any:
+    from tui.model import PollDraft
+    from tui.polls import duration
+
+    choices = [c.strip() for c in args.poll]
+    if not choices:
+        if args.poll_multiple or args.poll_hide_totals:
+            raise UsageError("--poll-multiple and --poll-hide-totals need --poll choices")
+        return None
+    if len(choices) < 2:
+        raise UsageError("--poll: a poll needs at least two choices")
+    if any(not c for c in choices):
+        raise UsageError("--poll: a choice is empty")
+    if len(set(choices)) < len(choices):
+        raise UsageError("--poll: two choices are the same")
+    try:
+        seconds = duration(args.poll_expires)
+    except ValueError as exc:
+        raise UsageError(f"--poll-expires: {exc}") from None
+    return PollDraft(
+        tuple(choices),
+        expires_in=seconds,
+        multiple=args.poll_multiple,
+        hide_totals=args.poll_hide_totals,
+    )
+
+
 def cmd_post(args: argparse.Namespace) -> int:
     from tui.model import Draft, MediaUpload
     from tui.session import DraftRefused
@@ -37,6 +86,9 @@ def cmd_post(args: argparse.Namespace) -> int:
             raise UsageError(f"--media: no such file {path!r}")
         alt = args.alt[i] if i < len(args.alt) else ""
         media.append(MediaUpload(str(Path(path).resolve()), alt))
+    poll = poll_draft(args)
+    if poll is not None and media:
+        raise UsageError("a post cannot have both --poll and --media")
 
     async def go() -> int:
         config = _config()
@@ -57,6 +109,7 @@ def cmd_post(args: argparse.Namespace) -> int:
                 language=config.compose.language,
                 reply_to=reply_to,
                 media=tuple(media),
+                poll=poll,
             )
             try:
                 entries = await session.send(draft)

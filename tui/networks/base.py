@@ -347,7 +347,11 @@ class Network(ABC):
     async def block(self, who: str, undo: bool = False) -> Relationship:
         raise self.error(Unsupported, "blocking is not supported")
 
-    async def report(self, target: Author | Post, reason: str) -> None:
+    # Report categories as (value, label), the first the default; `report(category=...)` takes
+    # one of the values.
+    report_categories: tuple[tuple[str, str], ...] = (("other", "Other"),)
+
+    async def report(self, target: Author | Post, reason: str, *, category: str = "") -> None:
         raise self.error(Unsupported, "reporting is not supported")
 
     # ----- live ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.networks.base import NetworkError
 from tui.ui import keymap, themes
-from tui.ui.messages import AccountAdded, ReplyRequested
+from tui.ui.messages import AccountAdded, EditRequested, ReplyRequested
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -313,6 +313,11 @@ class MurmurApp(App[int]):
         """Back to the main screen with the composer replying to the post."""
         await self.back_to_main()
         self.main_screen.reply_to(event.post)
+
+    @on(EditRequested)
+    async def _edit_requested(self, event: EditRequested) -> None:
+        await self.back_to_main()
+        self.main_screen.edit(event.post, event.draft, redraft=event.redraft)
 
     @on(AccountAdded)
     async def _account_added(self, event: AccountAdded) -> None:

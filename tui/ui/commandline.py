@@ -790,6 +790,27 @@ async def _profile(app: MurmurApp, rest: str) -> None:
     app.push_screen(ProfileScreen(account, who))
 
 
+def _post_action(action: str) -> Callable[[MurmurApp], None]:
+    """Run the current screen's `action` on its selected post (the key does the same)."""
+
+    def act(app: MurmurApp) -> None:
+        if selected_post(app) is not None:
+            getattr(target_screen(app), action)()
+
+    return act
+
+
+_simple("vote", "", "Vote in the selected post's poll", _post_action("action_vote"))
+_simple(
+    "edit",
+    "",
+    "Edit your selected post (delete and redraft where the network has no edits)",
+    _post_action("action_edit"),
+)
+_simple("history", "", "Every version of the selected post", _post_action("action_edit_history"))
+_simple("report", "", "Report the selected post or its author", _post_action("action_report"))
+
+
 @command(
     "column",
     "[FEED [ACCOUNT]]",
@@ -842,6 +863,10 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Help: keys", "help", "Every key binding and command"),
         PaletteEntry("Add column…", "column", "Show another feed beside these"),
         PaletteEntry("Filter rules", "filter list", "Your rules that hide or warn"),
+        PaletteEntry("Vote in poll", "vote", "Vote in the selected post's poll"),
+        PaletteEntry("Edit post", "edit", "Edit your selected post (or delete and redraft)"),
+        PaletteEntry("Edit history", "history", "Every version of the selected post"),
+        PaletteEntry("Report…", "report", "Report the selected post to the moderators"),
         PaletteEntry("Settings", "set", "What :set can change for this run"),
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
     ]

@@ -221,6 +221,54 @@ PROFILE = [
     Binding("X", "block", "Block", id="profile.block", tooltip="Block or unblock"),
 ]
 
+
+# Polls, edits and reports on the selected post (on every screen that has POST keys), and the
+# keys of the vote dialog. `enter` on a post with an open poll opens the vote dialog.
+POST_DAILY = [
+    Binding(
+        "E",
+        "edit",
+        "Edit",
+        id="post.edit",
+        show=False,
+        tooltip="Edit your own post (delete and redraft where the network has no edits)",
+    ),
+    Binding(
+        "alt+e",
+        "edit_history",
+        "History",
+        id="post.history",
+        show=False,
+        tooltip="Show every version of an edited post",
+    ),
+    Binding(
+        "ctrl+x",
+        "report",
+        "Report",
+        id="post.report",
+        show=False,
+        tooltip="Report the selected post (or its author) to the moderators",
+    ),
+    Binding(
+        "V", "vote", "Vote", id="post.vote", show=False, tooltip="Vote in the selected post's poll"
+    ),
+]
+POST.extend(POST_DAILY)
+
+POLL_DIALOG = [
+    Binding("enter", "submit", "Vote", id="poll.submit", tooltip="Send the vote"),
+    Binding("t", "thread", "Thread", id="poll.thread", tooltip="Open the post's thread instead"),
+    Binding("escape", "cancel", "Cancel", id="poll.cancel", tooltip="Close without voting"),
+]
+
+REPORT_DIALOG = [
+    Binding(
+        "ctrl+s", "send", "Send report", id="report.send", priority=True, tooltip="Send the report"
+    ),
+    Binding("escape", "cancel", "Cancel", id="report.cancel", tooltip="Close without sending"),
+]
+
+
 # Unread state on the post and notification lists.
 UNREAD = [
     Binding(
@@ -570,6 +618,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Undo and drafts", [*UNDO_DRAFTS, *POSTPONE]),
         ("Command line", COMMAND_BAR),
         ("Copy menu (y)", COPY_MENU),
+        ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
     ]
 
 

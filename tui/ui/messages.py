@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tui.model import Post
+    from tui.model import Draft, Post
     from tui.networks.base import Network
 
 
@@ -21,6 +21,17 @@ class AccountAdded(Message):
     def __init__(self, network: Network) -> None:
         super().__init__()
         self.network = network
+
+
+class EditRequested(Message):
+    """Edit `post` in the main screen's composer, starting from `draft`; with `redraft` the
+    draft is a new post (the network has no edits: the original is being deleted)."""
+
+    def __init__(self, post: Post, draft: Draft, *, redraft: bool = False) -> None:
+        super().__init__()
+        self.post = post
+        self.draft = draft
+        self.redraft = redraft
 
 
 class ReplyRequested(Message):

@@ -27,6 +27,7 @@ from tui.model import (
     NetworkKind,
     NotificationKind,
     Placeholder,
+    Poll,
     Post,
     SpanKind,
 )
@@ -275,18 +276,82 @@ def card_line(post: Post) -> Content | None:
     return _assemble(*parts)
 
 
-def poll_line(post: Post) -> Content | None:
-    poll = post.poll
-    if poll is None:
-        return None
-    options = []
-    for n, option in enumerate(poll.options):
-        mark = "◉" if n in poll.own_votes else "○"
-        votes = f" ({option.votes})" if option.votes is not None else ""
-        options.append(f"{mark} {_line(option.title)}{votes}")
-    status = "closed" if poll.expired else ("voted" if poll.voted else "open")
-    voters = f" · {poll.voters} voters" if poll.voters is not None else ""
-    return _assemble(("▤ poll: ", DIM), "  ".join(options), (f" · {status}{voters}", DIM))
+BAR = "█"
+BAR_EMPTY = "░"
+MAX_POLL_LABEL = 28  # cells of a choice's title beside its bar; longer titles are cut
+
+
+def closes_in(poll: Poll, now: datetime) -> str:
+    if poll.expired:
+        return "closed"
+    if poll.expires_at is None:
+        return "open"
+    seconds = (poll.expires_at - now).total_seconds()
+    if seconds <= 0:
+        return "closed"
+    if seconds < 3600:
+        return f"closes in {max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"closes in {int(seconds // 3600)}h"
+    return f"closes in {int(seconds // 86400)}d"
+
+
+def poll_header(poll: Poll, now: datetime) -> Content:
+    """`▤ poll · 12 votes · closes in 3h · several choices · voted`."""
+    parts = ["poll"]
+    total = sum(o.votes or 0 for o in poll.options)
+    if poll.voters is not None:
+        parts.append(f"{poll.voters} voter{'' if poll.voters == 1 else 's'}")
+    elif any(o.votes is not None for o in poll.options):
+        parts.append(f"{total} vote{'' if total == 1 else 's'}")
+    parts.append(closes_in(poll, now))
+    if poll.multiple:
+        parts.append("several choices")
+    if poll.voted:
+        parts.append("voted")
+    return _assemble(("▤ ", ACTIVE), (" · ".join(parts), DIM))
+
+
+def poll_lines(
+    poll: Poll, width: int, now: datetime, *, numbered: bool = False, chosen: Sequence[int] = ()
+) -> list[Content]:
+    """A poll's choices, one line each, with a bar and a percentage where the counts are known:
+
+        ◉ tabs            ██████████░░░░░░░  60% 7
+        ○ spaces          ██████░░░░░░░░░░░  40% 5
+
+    `numbered` puts the number to vote with before each choice, `chosen` marks a pending vote.
+    Titles are remote text: plain, cut to fit, never markup.
+    """
+    lines = [poll_header(poll, now)]
+    counted = [o.votes for o in poll.options]
+    known = any(v is not None for v in counted)
+    # Percentages of voters for multiple choice (they add up past 100%), of votes otherwise.
+    base = poll.voters if poll.multiple and poll.voters else sum(v or 0 for v in counted)
+    titles = [_line(o.title) for o in poll.options]
+    label = min(MAX_POLL_LABEL, max((cell_len(t) for t in titles), default=1), max(4, width // 3))
+    for n, (title, votes) in enumerate(zip(titles, counted, strict=True)):
+        mine = n in poll.own_votes or n in chosen
+        mark = ("◉ " if mine else "○ ", ACTIVE if mine else DIM)
+        number = (f"{n + 1} ", "bold") if numbered else ""
+        cut = chop_cells(title, label)[0] if cell_len(title) > label else title
+        padded = cut + " " * (label - cell_len(cut))
+        prefix = _assemble("  ", number, mark, (padded, "bold" if mine else ""))
+        if not known or votes is None:
+            lines.append(prefix)
+            continue
+        share = votes / base if base else 0.0
+        tail = f" {round(share * 100):>3}% {votes}"
+        room = width - prefix.cell_length - len(tail) - 1
+        if room < 4:
+            lines.append(_assemble(prefix, (tail, DIM)))
+            continue
+        filled = min(room, round(share * room))
+        bar = (BAR * filled, "$text-success" if mine else "$text-primary")
+        lines.append(_assemble(prefix, " ", bar, (BAR_EMPTY * (room - filled), DIM), (tail, DIM)))
+    if not known and not poll.expired:
+        lines.append(_styled("  results are hidden until the poll closes", DIM))
+    return lines
 
 
 def counts_line(post: Post) -> Content:
@@ -355,7 +420,10 @@ def _post_lines(post: Post, view: View, verdict: Verdict | None) -> list[Content
     if post.repost_of is not None:
         who = _line(post.author.display_name or shown_handle(post.author.handle))
         lines.append(_assemble(("↻ ", ACTIVE), (who, DIM), (" reposted", DIM)))
-    lines.append(author_line(shown.author, shown.network, view.when(shown.created_at), view.width))
+    when = view.when(shown.created_at)
+    if shown.edited_at is not None:
+        when = f"✎ edited · {when}"  # alt+e shows the versions (where the network keeps them)
+    lines.append(author_line(shown.author, shown.network, when, view.width))
     if shown.reply_to is not None or shown.reply_to_author:
         target = _line(shown.reply_to_author)
         label = f"↳ replying to @{target.lstrip('@')}" if target else "↳ a reply"
@@ -381,9 +449,11 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
     lines += media_lines(shown)
     if shown.quote is not None:
         lines += quote_lines(shown.quote)
-    for extra in (card_line(shown), poll_line(shown)):
-        if extra is not None:
-            lines.append(extra)
+    card = card_line(shown)
+    if card is not None:
+        lines.append(card)
+    if shown.poll is not None:
+        lines += poll_lines(shown.poll, view.width, view.now)
     if view.counts:
         lines.append(counts_line(shown))
     return lines
@@ -456,6 +526,13 @@ def _notification_lines(group: NotificationGroup, view: View) -> list[Content]:
     if group.kind in _FULL_POST:
         for line in _body_lines(post.shown, inner, None):
             lines += _indent(line, inner.width)
+    elif group.kind == NotificationKind.POLL and post.shown.poll is not None:
+        # The poll ended: its question and the results.
+        text = _line(post.shown.content.text)
+        if len(text) > 200:
+            text = text[:200] + "…"
+        lines += _indent(_styled(text, DIM), inner.width)
+        lines += [Content(INDENT) + ln for ln in poll_lines(post.shown.poll, inner.width, view.now)]
     else:
         text = _line(post.shown.content_warning or post.shown.content.text)
         if len(text) > 200:

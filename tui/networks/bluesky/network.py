@@ -185,7 +185,11 @@ class BlueskyNetwork(Network):
     @property
     def limits(self) -> write.BlueskyLimits:
         return write.BlueskyLimits(
-            max_chars=300, counting=Counting.GRAPHEMES, max_media=write.MAX_IMAGES, cw_counts=False
+            max_chars=300,
+            counting=Counting.GRAPHEMES,
+            max_media=write.MAX_IMAGES,
+            cw_counts=False,
+            max_poll_options=0,  # Bluesky has no polls: the composer says so
         )
 
     # Content warnings: Bluesky has only these self-labels (value, name); any other warning is
@@ -700,7 +704,16 @@ class BlueskyNetwork(Network):
         nsid = "app.bsky.graph.unmuteThread" if undo else "app.bsky.graph.muteThread"
         await x.procedure(nsid, {"root": root})
 
-    async def report(self, target: Author | Post, reason: str) -> None:
+    report_categories = (
+        ("other", "Other"),
+        ("spam", "Spam"),
+        ("violation", "Breaks the server's rules"),
+        ("misleading", "Misleading"),
+        ("sexual", "Unwanted sexual content"),
+        ("rude", "Rude or harassing"),
+    )
+
+    async def report(self, target: Author | Post, reason: str, *, category: str = "") -> None:
         x = await self._ready()
         if isinstance(target, Post):
             post = self._target(target, "report")
@@ -717,7 +730,9 @@ class BlueskyNetwork(Network):
             subject = {"$type": "com.atproto.admin.defs#repoRef", "did": did}
         words = clean(reason, max_len=2000).strip()
         first = words.split(maxsplit=1)[0].lower() if words else ""
-        reason_type = REPORT_REASONS.get(first, "com.atproto.moderation.defs#reasonOther")
+        reason_type = REPORT_REASONS.get(
+            category or first, "com.atproto.moderation.defs#reasonOther"
+        )
         await x.procedure(
             "com.atproto.moderation.createReport",
             {"reasonType": reason_type, "reason": words, "subject": subject},

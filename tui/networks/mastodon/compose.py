@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tui.model import Draft, Placeholder, Post
+from tui.model import Draft, MediaUpload, Placeholder, PollDraft, Post
 from tui.networks.base import BadResponse, NetworkError, Unsupported
 from tui.networks.mastodon.parse import as_dict, as_list, sid, when
 from tui.text import clean, html_to_rich, plain_to_rich
@@ -57,6 +57,7 @@ class Composer:
                 "options": list(draft.poll.options),
                 "expires_in": draft.poll.expires_in,
                 "multiple": draft.poll.multiple,
+                "hide_totals": draft.poll.hide_totals,
             }
         return form
 
@@ -132,10 +133,16 @@ class Composer:
                 "Mastodon cannot change who can see a post once it is sent "
                 f"(it is {post.visibility}): delete it and post again",
             )
-        kept = [m for m in post.ref.get("media_ids", "").split(",") if m]
-        form = self._form(draft, kept + await self._media_ids(draft))
+        # The attachments the draft keeps (all of them when it names none) and new uploads.
+        named = [m.remote_id for m in draft.media if m.remote_id]
+        kept = named or [m for m in post.ref.get("media_ids", "").split(",") if m]
+        new = replace(draft, media=tuple(m for m in draft.media if not m.remote_id))
+        form = self._form(draft, kept + await self._media_ids(new))
         form.setdefault("spoiler_text", "")
         form.setdefault("sensitive", False)
+        described = [{"id": m.remote_id, "description": m.alt} for m in draft.media if m.remote_id]
+        if described:
+            form["media_attributes"] = described
         return self._post(await self.net.api.edit_status(self.net.status_id(post), form))
 
     async def history(self, post: Post) -> list[Post]:
@@ -144,6 +151,9 @@ class Composer:
         versions = []
         for n, edit in enumerate(as_list(await self.net.api.history(status_id))):
             data = {**as_dict(edit), "id": status_id, "uri": post.key, "url": post.url}
+            poll = as_dict(data.get("poll"))
+            if poll.get("options"):  # a version's poll has choices only: no id, no counts
+                data["poll"] = {**poll, "id": f"{status_id}#{n}"}
             item = self.net.parser.item(data)
             if isinstance(item, Post):
                 item = replace(item, uid=f"{post.uid}#{n}", key="", edited_at=item.created_at)
@@ -157,6 +167,21 @@ class Composer:
         # Takahē answers HTML here where Mastodon answers the plain source.
         body = html_to_rich(raw).text if _HTML_RE.search(raw) else clean(raw)
         cw = data.get("spoiler_text")
+        ids = [m for m in post.ref.get("media_ids", "").split(",") if m]
+        media = tuple(
+            MediaUpload("", alt=m.alt, remote_id=media_id)
+            for media_id, m in zip(ids, post.media, strict=False)
+        )
+        poll = None
+        if post.poll is not None:
+            left = 86400
+            if post.poll.expires_at is not None:
+                left = int((post.poll.expires_at - datetime.now(UTC)).total_seconds())
+            poll = PollDraft(
+                tuple(o.title for o in post.poll.options),
+                expires_in=max(300, left),
+                multiple=post.poll.multiple,
+            )
         return Draft(
             text=body,
             targets=(self.net.account.name,),
@@ -164,6 +189,8 @@ class Composer:
             sensitive=post.sensitive,
             visibility=post.visibility,
             language=post.language,
+            media=media,
+            poll=poll,
         )
 
     async def scheduled(self) -> list[Post]:

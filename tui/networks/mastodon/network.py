@@ -543,15 +543,25 @@ class MastodonNetwork(Network):
             if sid(as_dict(r).get("id"))
         ]
 
+    report_categories = (
+        ("other", "Other"),
+        ("spam", "Spam"),
+        ("legal", "Illegal content"),
+        ("violation", "Breaks the server's rules"),
+    )
+
     async def report(
         self,
         target: Author | Post,
         reason: str,
         *,
+        category: str = "",
         rule_ids: Sequence[str] = (),
         forward: bool = False,
     ) -> None:
         form: dict[str, Any] = {"comment": reason, "forward": forward}
+        if category in dict(self.report_categories):
+            form["category"] = category
         if isinstance(target, Post):
             shown = target.shown
             form["account_id"] = await self.account_id(shown.author.uid)

@@ -237,6 +237,9 @@ class RelayReading:
             filters.append(
                 {"kinds": [1, 6, 7], "#e": chunk, "limit": ENGAGEMENT_LIMIT, "until": until}
             )
+            polls = [i for i in chunk if getattr(self.ctx.events.get(i), "kind", 0) == 1068]
+            if polls:  # NIP-88 responses, to count the votes
+                filters.append({"kinds": [1018], "#e": polls, "limit": ENGAGEMENT_LIMIT})
         if not filters:
             return
         events = await self._query(self.read_relays, filters)

@@ -59,9 +59,10 @@ from tui.networks.nostr.pool import PublishResult, RelayPool
 from tui.networks.nostr.relay import normalize_url
 from tui.networks.nostr.fetch import RelayReading
 
-NOTE_KINDS = [1, 6]
+NOTE_KINDS = [1, 6, parse.POLL_KIND]
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
+POLL_RELAYS = 5  # at most this many of a poll's own relays get a vote
 MAX_THREAD_DEPTH = 30
 # Quotes need not tag me (NIP-18 asks only for a `q` tag): my newest notes are watched for them.
 MY_NOTES = 200
@@ -82,6 +83,7 @@ class NostrNetwork(RelayReading, Network):
             Capability.QUOTE,
             Capability.MUTE,
             Capability.REPORT,
+            Capability.VOTE,  # NIP-88 polls where someone posted one (kind 1068)
             # #tags and known people always; notes by text where a relay offers NIP-50.
             Capability.SEARCH,
         }
@@ -142,6 +144,7 @@ class NostrNetwork(RelayReading, Network):
             counting=Counting.CODEPOINTS,
             max_media=0,
             cw_counts=False,
+            max_poll_options=0,  # NIP-88 polls are shown and voted in, not written here
         )
 
     @property
@@ -508,11 +511,16 @@ class NostrNetwork(RelayReading, Network):
         return tuple(parse.author(self.ctx, pk) for pk in dict.fromkeys(ordered))[:PEOPLE_LIMIT]
 
     # ----- writing -----------------------------------------------------------------------------
-    async def _send(self, ev: NostrEvent, extra: Iterable[str] = ()) -> PublishResult:
+    async def _send(
+        self, ev: NostrEvent, extra: Iterable[str] = (), *, also: Iterable[str] = ()
+    ) -> PublishResult:
+        """Publish to my write relays and those of the people in `extra`, and to the relays in
+        `also` (where a poll asks for its responses)."""
         own = self.relay_lists.get(self.pubkey, RelayList())
         targets = publish_targets(
             own, self.relays, extra, self.relay_lists, per_author=self.per_author, total=self.total
         )
+        targets += [u for u in also if u.startswith(("wss://", "ws://")) and u not in targets]
         result = await self._need_pool().publish(ev, targets)
         self.last_publish = result
         if not result.accepted:
@@ -678,14 +686,55 @@ class NostrNetwork(RelayReading, Network):
         pk = await self._edit_p_list(MUTE_LIST_KIND, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
-    async def report(self, target: Author | Post, reason: str) -> None:
+    async def vote(self, post: Post, choices: list[int]) -> Post:
+        """A NIP-88 response (kind 1018) to the poll, sent where the poll asks and to my relays."""
         keys = self._need_keys()
+        target = post.shown
+        ev = self.ctx.events.get(target.key)
+        if target.poll is None or ev is None or ev.kind != parse.POLL_KIND:
+            raise self.error(Unsupported, "this post has no poll")
+        options = parse.poll_options(ev)
+        if not choices or any(not 0 <= n < len(options) for n in choices):
+            raise self.error(Unsupported, "no such choice in this poll")
+        if len(choices) > 1 and not parse.poll_multiple(ev):
+            raise self.error(Unsupported, "this poll takes one choice")
+        chosen = [options[n][0] for n in dict.fromkeys(choices)]
+        tags = [["e", ev.id], ["p", ev.pubkey], *(["response", oid] for oid in chosen)]
+        response = sign(keys, parse.VOTE_KIND, "", tags)
+        asked = [u for u in ev.tag_values("relay") if isinstance(u, str)][:POLL_RELAYS]
+        await self._send(response, [ev.pubkey], also=asked)
+        counted = self.ctx.votes.setdefault(ev.id, {oid: set() for oid, _ in options})
+        for voters in counted.values():
+            voters.discard(self.pubkey)
+        for oid in chosen:
+            counted.setdefault(oid, set()).add(self.pubkey)
+        self.ctx.my_votes[ev.id] = tuple(chosen)
+        updated = parse.to_post(self.ctx, ev, target.ref.get("relay", ""))
+        if updated is None:
+            raise self.error(Unsupported, "this post has no poll")
+        return replace(post, repost_of=updated) if post.repost_of is not None else updated
+
+    # NIP-56 report types.
+    report_categories = (
+        ("other", "Other"),
+        ("spam", "Spam"),
+        ("illegal", "Illegal in some place"),
+        ("impersonation", "Impersonation"),
+        ("malware", "Malware"),
+        ("nudity", "Nudity"),
+        ("profanity", "Profanity or hate"),
+    )
+
+    async def report(self, target: Author | Post, reason: str, *, category: str = "") -> None:
+        keys = self._need_keys()
+        kind = category if category in dict(self.report_categories) else "other"
         if isinstance(target, Post):
-            pk = target.ref.get("pubkey", "")
-            tags = [["e", target.key, "other"], ["p", pk]]
+            shown = target.shown
+            pk = shown.ref.get("pubkey", "")
+            tags = [["e", shown.key, kind], ["p", pk]]
         else:
             pk = await self._pubkey(target.uid)
-            tags = [["p", pk, "other"]]
+            tags = [["p", pk, kind]]
         await self._send(sign(keys, REPORT_KIND, reason, tags))
 
     # ----- live --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from tui.model import (
     NetworkKind,
     Notification,
     NotificationKind,
+    Poll,
+    PollOption,
     Post,
     Profile,
     ProfileField,
@@ -84,6 +86,9 @@ class Context:
     events: dict[str, NostrEvent] = field(default_factory=dict)  # id → event (reposts, quotes)
     counts: dict[str, Counts] = field(default_factory=dict)  # note id → replies/reposts/likes
     mine: dict[str, MyState] = field(default_factory=dict)  # note id → did I like/repost it
+    # NIP-88: poll id → (option id → voters), and poll id → the option ids I chose.
+    votes: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    my_votes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def when(ts: int) -> datetime:
@@ -277,7 +282,7 @@ def shown_id(ev: NostrEvent) -> str | None:
         return inner.id if inner is not None else repost_target(ev)
     if ev.kind == 7:
         return reaction_target(ev)
-    return ev.id if ev.kind == 1 else None
+    return ev.id if ev.kind in (1, POLL_KIND) else None
 
 
 def tally(ctx: Context, ids: list[str], events: list[NostrEvent]) -> None:
@@ -306,6 +311,94 @@ def tally(ctx: Context, ids: list[str], events: list[NostrEvent]) -> None:
     for i in ids:
         ctx.counts[i] = Counts(len(replies[i]), len(reposters[i]), len(likers[i]))
         ctx.mine[i] = MyState(liked=ctx.me in likers[i], reposted=ctx.me in reposters[i])
+    polls = [i for i in ids if i in ctx.events and ctx.events[i].kind == POLL_KIND]
+    tally_votes(ctx, polls, events)
+
+
+POLL_KIND = 1068  # NIP-88 poll
+VOTE_KIND = 1018  # NIP-88 response
+MAX_POLL_OPTIONS = 20
+
+
+def poll_options(ev: NostrEvent) -> list[tuple[str, str]]:
+    """A poll's (option id, label) pairs, in order; ids repeated or empty are dropped."""
+    found: dict[str, str] = {}
+    for tag in ev.tags:
+        if len(tag) >= 3 and tag[0] == "option" and tag[1] and tag[1] not in found:
+            found[text.clean_line(tag[1], 64)] = text.clean_line(tag[2], 200)
+        if len(found) >= MAX_POLL_OPTIONS:
+            break
+    return list(found.items())
+
+
+def poll_ends(ev: NostrEvent) -> int | None:
+    tag = ev.first_tag("endsAt")
+    if tag is None or len(tag) < 2 or not tag[1].isdigit():
+        return None
+    return int(tag[1])
+
+
+def poll_multiple(ev: NostrEvent) -> bool:
+    tag = ev.first_tag("polltype")
+    return tag is not None and len(tag) > 1 and tag[1] == "multiplechoice"
+
+
+def tally_votes(ctx: Context, poll_ids: list[str], events: list[NostrEvent]) -> None:
+    """Count NIP-88 responses: one vote per person (their latest before the poll ended); a
+    single-choice poll takes the first response tag, a multiple-choice one each option once."""
+    latest: dict[tuple[str, str], NostrEvent] = {}
+    wanted = set(poll_ids)
+    for ev in events:
+        if ev.kind != VOTE_KIND:
+            continue
+        target = ev.first_tag("e")
+        poll_id = target[1] if target is not None and len(target) > 1 else ""
+        if poll_id not in wanted:
+            continue
+        ends = poll_ends(ctx.events[poll_id])
+        if ends is not None and ev.created_at > ends:
+            continue
+        key = (poll_id, ev.pubkey)
+        if key not in latest or ev.created_at > latest[key].created_at:
+            latest[key] = ev
+    for poll_id in poll_ids:
+        poll = ctx.events[poll_id]
+        ids = {option_id for option_id, _ in poll_options(poll)}
+        multiple = poll_multiple(poll)
+        counted: dict[str, set[str]] = {i: set() for i in ids}
+        mine: tuple[str, ...] = ()
+        for (pid, voter), ev in latest.items():
+            if pid != poll_id:
+                continue
+            chosen = [v for v in ev.tag_values("response") if v in ids]
+            chosen = list(dict.fromkeys(chosen)) if multiple else chosen[:1]
+            for option_id in chosen:
+                counted[option_id].add(voter)
+            if voter == ctx.me:
+                mine = tuple(chosen)
+        ctx.votes[poll_id] = counted
+        ctx.my_votes[poll_id] = mine
+
+
+def to_poll(ctx: Context, ev: NostrEvent) -> Poll:
+    options = poll_options(ev)
+    counted = ctx.votes.get(ev.id)
+    mine = ctx.my_votes.get(ev.id, ())
+    ends = poll_ends(ev)
+    voters = set().union(*counted.values()) if counted else set()
+    return Poll(
+        id=ev.id,
+        options=tuple(
+            PollOption(label, len(counted.get(oid, ())) if counted is not None else None)
+            for oid, label in options
+        ),
+        expires_at=when(ends) if ends is not None else None,
+        expired=ends is not None and ends <= int(datetime.now(UTC).timestamp()),
+        multiple=poll_multiple(ev),
+        voters=len(voters) if counted is not None else None,
+        voted=bool(mine),
+        own_votes=tuple(n for n, (oid, _) in enumerate(options) if oid in mine),
+    )
 
 
 def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
@@ -331,6 +424,28 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
             repost_of=original,
             mine=original.mine,  # the app toggles a listed repost by the wrapper's state
             ref=_ref(ev, None),
+        )
+    if ev.kind == POLL_KIND:
+        if len(poll_options(ev)) < 2:
+            return None
+        return Post(
+            network=NOSTR,
+            account=ctx.account,
+            uid="nostr:" + ev.id,
+            created_at=when(ev.created_at),
+            author=author(ctx, ev.pubkey),
+            content=render(ctx, ev.content),
+            key=ev.id,
+            url="nostr:" + nip19.nevent(ev.id, (relay,) if relay else (), author=ev.pubkey),
+            poll=to_poll(ctx, ev),
+            counts=ctx.counts.get(ev.id, Counts()),
+            mine=ctx.mine.get(ev.id, MyState()),
+            ref={
+                **_ref(ev, None),
+                "poll_options": ",".join(oid for oid, _ in poll_options(ev)),
+                "poll_relays": " ".join(ev.tag_values("relay")[:5]),
+                **({"relay": relay} if relay else {}),
+            },
         )
     if ev.kind != 1:
         return None

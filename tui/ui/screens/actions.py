@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui.model import Post, Reaction
 from tui.networks.base import Capability
 from tui.ui.messages import ReplyRequested
+from tui.ui.screens.post_daily import DailyActions
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -61,7 +62,7 @@ def reconciled(guess: Post, before: Post, answer: Post, reaction: Reaction) -> P
     return replace(guess, repost_of=shown) if guess.repost_of is not None else shown
 
 
-class PostActions:
+class PostActions(DailyActions):
     """Mixin for screens: needs `post_list()`; may override `item_changed()`/`item_removed()`."""
 
     app: MurmurApp
@@ -233,7 +234,7 @@ class PostActions:
         )
 
     def open_thread(self, item: Any) -> None:
-        if not isinstance(item, Post):
+        if not isinstance(item, Post) or self.offer_vote(item):
             return
         from tui.ui.screens.thread import ThreadScreen
 

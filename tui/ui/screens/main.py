@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.feed import Change, FeedSelection, Merger, NotificationGroup, NotificationRow
-from tui.model import NotificationItem, Post
+from tui.model import Draft, NotificationItem, Post
 from tui.networks.base import Network
 from tui.reader import Listener, Reader
 from tui.ui import keymap
@@ -170,6 +170,11 @@ class MainScreen(PostActions, Screen[None]):
     def resume_draft(self, draft: Any, draft_id: str = "") -> None:
         """Put `draft` in the composer; what the composer held is postponed, not lost."""
         compose = self.query_one(ComposePane)
+        if compose.editing is not None:
+            self.app.notify(
+                "Finish the edit first: ctrl+s saves it, esc leaves it.", severity="warning"
+            )
+            return
         if compose.has_unsent_text() and compose.postpone() is not None:
             self.app.notify("The draft you were writing is postponed (P lists it).")
         compose.load_draft(draft)
@@ -330,6 +335,16 @@ class MainScreen(PostActions, Screen[None]):
         """The composer, replying to `post` (the app calls this for a ReplyRequested)."""
         self.query_one(ComposePane).start_reply(post)
         self.action_show_pane("compose")
+
+    def edit(self, post: Post, draft: Draft, *, redraft: bool = False) -> None:
+        """The composer, editing `post` (or holding its text to post again, `redraft`)."""
+        self.query_one(ComposePane).start_edit(None if redraft else post, draft)
+        self.action_show_pane("compose")
+
+    @on(ComposePane.Edited)
+    def _compose_edited(self, event: ComposePane.Edited) -> None:
+        self.item_changed(event.post)
+        self.action_show_pane("timeline")
 
     def action_compose(self) -> None:
         self.action_show_pane("compose")

@@ -22,9 +22,9 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, SelectionList, Static, TextArea
 
-from tui.model import Draft, MediaUpload, Post
+from tui.model import Draft, MediaUpload, PollDraft, Post
 from tui.networks.base import Capability, Network
 from tui.ui import keymap
 
@@ -60,6 +60,13 @@ class ComposePane(VerticalScroll):
             self.draft = draft
             self.draft_id = draft_id
 
+    class Edited(Message):
+        """A published post was edited: `post` is the server's new version."""
+
+        def __init__(self, post: Post) -> None:
+            super().__init__()
+            self.post = post
+
     class Sent(Message):
         def __init__(self, entries: list[OutboxEntry]) -> None:
             super().__init__()
@@ -69,6 +76,9 @@ class ComposePane(VerticalScroll):
         super().__init__(id=id, classes=classes)
         self.session = session
         self.reply_to: Post | None = None
+        # Edit mode: the published post being edited, and the attachments it keeps.
+        self.editing: Post | None = None
+        self._kept_media: tuple[MediaUpload, ...] = ()
         self.entries: dict[str, OutboxEntry] = {}
         self._autosave: Timer | None = None
         self._restoring = False
@@ -86,6 +96,7 @@ class ComposePane(VerticalScroll):
         }
         yield Static("Compose", classes="pane-title")
         yield Static("", id="compose-reply", markup=False)
+        yield Static("", id="compose-editing", markup=False)
         yield TextArea(id="compose-text", soft_wrap=True, tab_behavior="focus")
         yield Static("", id="compose-counters", markup=False)
         yield Input(placeholder="Content warning (optional)", id="compose-cw", compact=True)
@@ -106,10 +117,12 @@ class ComposePane(VerticalScroll):
         )
         yield Input(placeholder="Attach: path of an image", id="compose-media", compact=True)
         yield Input(placeholder="Alt text of the attachment", id="compose-alt", compact=True)
+        yield from self._poll_fields()
         yield Static("", id="compose-outbox", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#compose-targets", SelectionList).border_title = "Post to"
+        self.query_one("#compose-editing").display = False
         self._restore_draft()
         self._refresh_fields()
         # Accounts connect after the first paint: fields and counters follow what each target
@@ -146,6 +159,9 @@ class ComposePane(VerticalScroll):
         if self._supported(Capability.VISIBILITY):
             visibility = str(self.query_one("#compose-visibility", Select).value)
         media = (MediaUpload(os.path.expanduser(media_path), alt),) if media_path else ()
+        if self._kept_media:  # editing: the first kept attachment's alt text is in the field
+            first = replace(self._kept_media[0], alt=alt)
+            media = (first, *self._kept_media[1:], *media)
         return Draft(
             self.text_area.text,
             targets=tuple(self.targets),
@@ -155,6 +171,7 @@ class ComposePane(VerticalScroll):
             language=self.session.config.compose.language,
             reply_to=self.reply_to,
             media=media,
+            poll=self._poll_draft(),
         )
 
     def has_unsent_text(self) -> bool:
@@ -175,6 +192,7 @@ class ComposePane(VerticalScroll):
         self._show("#compose-media", media)
         self._show("#compose-alt", media)
         self._show("#compose-cw", True)
+        self._refresh_poll_fields()
         self._update_counters()
         self._update_warning_note()
 
@@ -292,6 +310,8 @@ class ComposePane(VerticalScroll):
         self.text_area.text = ""
         for selector in ("#compose-cw", "#compose-media", "#compose-alt"):
             self.query_one(selector, Input).value = ""
+        self._clear_poll()
+        self._stop_editing()
         self._show_reply()
         self._delete_saved_draft()
 
@@ -299,7 +319,9 @@ class ComposePane(VerticalScroll):
         self.text_area.focus()
 
     def fields(self) -> list[Widget]:
-        return [w for w in self.query("TextArea, Input, SelectionList, Select") if w.display]
+        return [
+            w for w in self.query("TextArea, Input, SelectionList, Select, Checkbox") if w.display
+        ]
 
     def focus_field(self, step: int) -> bool:
         """Move focus among the composer's fields; False when it would leave the pane."""
@@ -316,13 +338,17 @@ class ComposePane(VerticalScroll):
     # ----- sending ---------------------------------------------------------------------------
     def action_send(self) -> None:
         draft = self.draft()
+        if self.editing is not None:
+            self._send_edit(self.editing, draft)
+            return
         if not draft.text.strip() and not draft.media:
             self.app.notify("Nothing to send yet.", severity="warning")
             return
         if not draft.targets:
             self.app.notify("Choose at least one account to post to.", severity="warning")
             return
-        problems = self.session.check_draft(draft)
+        poll_problem = self._poll_problem(draft)
+        problems = [poll_problem] if poll_problem else self.session.check_draft(draft)
         if problems:
             self.app.notify(
                 "; ".join(problems), title="Not sent", severity="error", markup=False, timeout=8
@@ -483,6 +509,12 @@ class ComposePane(VerticalScroll):
     # ----- drafts ----------------------------------------------------------------------------
     def action_postpone(self) -> None:
         """Put the draft aside (P lists them) and empty the form for something else."""
+        if self.editing is not None:
+            self.app.notify(
+                "An edit of a published post is not postponed: ctrl+s saves it, esc leaves it.",
+                severity="warning",
+            )
+            return
         if self.postpone() is None:
             self.app.notify("Nothing to postpone yet.", severity="warning")
             return
@@ -493,14 +525,18 @@ class ComposePane(VerticalScroll):
         """Save the form as a postponed draft and clear it; its id, or None when it was empty."""
         cache = self.session.cache
         draft = self.draft()
-        if cache is None or (not draft.text.strip() and not draft.media):
+        if (
+            cache is None
+            or self.editing is not None
+            or (not draft.text.strip() and not draft.media)
+        ):
             return None
         draft_id = cache.postpone(draft)
         self.clear()
         return draft_id
 
     def _schedule_autosave(self) -> None:
-        if self._restoring:
+        if self._restoring or self.editing is not None:  # an edit is no draft of a new post
             return
         if self._autosave is not None:
             self._autosave.stop()
@@ -567,3 +603,143 @@ class ComposePane(VerticalScroll):
         self.query_one("#compose-media", Input).value = media.path if media else ""
         self.query_one("#compose-alt", Input).value = media.alt if media else ""
         self.reply_to = draft.reply_to
+        self._fill_poll(draft.poll)
+
+    # ----- polls -----------------------------------------------------------------------------
+    def _poll_fields(self) -> Any:
+        yield Input(
+            placeholder="Poll: choices separated by | (optional)", id="compose-poll", compact=True
+        )
+        yield Input(
+            placeholder="Poll closes after (30m, 6h, 1d; default 1d)",
+            id="compose-poll-expires",
+            compact=True,
+        )
+        yield Checkbox("Several choices", id="compose-poll-multiple", compact=True)
+        yield Checkbox("Hide totals until it closes", id="compose-poll-hide", compact=True)
+        yield Static("", id="compose-poll-note", markup=False)
+
+    def _refresh_poll_fields(self) -> None:
+        """Poll fields where a target can take a poll, with a note naming the targets that
+        cannot; none at all when no target can."""
+        able = self._supported(Capability.POLL)
+        for selector in (
+            "#compose-poll",
+            "#compose-poll-expires",
+            "#compose-poll-multiple",
+            "#compose-poll-hide",
+        ):
+            self._show(selector, able)
+        without = [
+            f"{name}: polls are not available on {network.kind.value.capitalize()}"
+            for name, network in self._target_networks()
+            if network is not None
+            and (not network.supports(Capability.POLL) or network.limits.max_poll_options <= 0)
+        ]
+        # Said where a poll could be written: the targets it would not reach.
+        note = self.query_one("#compose-poll-note", Static)
+        note.update("\n".join(without))
+        note.display = able and bool(without)
+
+    def _poll_draft(self) -> PollDraft | None:
+        from tui.polls import DEFAULT, choices, duration
+
+        if not self._supported(Capability.POLL):
+            return None
+        options = choices(self.query_one("#compose-poll", Input).value)
+        if not options:
+            return None
+        expires = self.query_one("#compose-poll-expires", Input).value.strip() or DEFAULT
+        try:
+            seconds = duration(expires)
+        except ValueError:
+            seconds = -1  # refused when sending, with the reason (see _poll_problem)
+        return PollDraft(
+            tuple(options),
+            expires_in=seconds,
+            multiple=self.query_one("#compose-poll-multiple", Checkbox).value,
+            hide_totals=self.query_one("#compose-poll-hide", Checkbox).value,
+        )
+
+    def _poll_problem(self, draft: Draft) -> str:
+        poll = draft.poll
+        if poll is None:
+            return ""
+        if len(poll.options) < 2:
+            return "A poll needs at least two choices (separate them with |)."
+        if poll.expires_in <= 0:
+            return "Poll duration: write it as 30m, 6h or 1d."
+        return ""
+
+    def _fill_poll(self, poll: PollDraft | None) -> None:
+        seconds = poll.expires_in if poll is not None else 86400
+        expires = (
+            "" if seconds == 86400 else f"{seconds // 60}m" if seconds % 60 == 0 else str(seconds)
+        )
+        self.query_one("#compose-poll", Input).value = " | ".join(poll.options) if poll else ""
+        self.query_one("#compose-poll-expires", Input).value = expires
+        self.query_one("#compose-poll-multiple", Checkbox).value = bool(poll and poll.multiple)
+        self.query_one("#compose-poll-hide", Checkbox).value = bool(poll and poll.hide_totals)
+
+    def _clear_poll(self) -> None:
+        self._fill_poll(None)
+
+    # ----- editing a published post ----------------------------------------------------------
+    def start_edit(self, post: Post | None, draft: Draft) -> None:
+        """Fill the form with `draft`: editing `post` when given (ctrl+s saves the edit), else
+        a new post holding a deleted one's text (delete and redraft)."""
+        self.clear()
+        self._restoring = True
+        try:
+            self._fill(draft)
+            self._kept_media = tuple(m for m in draft.media if m.remote_id) if post else ()
+            if self._kept_media:
+                self.query_one("#compose-media", Input).value = ""
+        finally:
+            self._restoring = False
+        self.editing = post
+        label = self.query_one("#compose-editing", Static)
+        if post is not None:
+            label.update(
+                Content.assemble(
+                    ("✎ editing your post on ", "$text-muted"),
+                    (post.account, "bold"),
+                    ("  ctrl+s saves the edit, esc leaves it", "$text-muted"),
+                )
+            )
+        label.display = post is not None
+        self.query_one("#compose-targets", SelectionList).disabled = post is not None
+        self._show_reply()
+        self._refresh_fields()
+        self.text_area.move_cursor(self.text_area.document.end)
+        self.focus_editor()
+
+    def _stop_editing(self) -> None:
+        self.editing = None
+        self._kept_media = ()
+        self.query_one("#compose-editing", Static).display = False
+        self.query_one("#compose-targets", SelectionList).disabled = False
+
+    def _send_edit(self, post: Post, draft: Draft) -> None:
+        network = self.session.networks.get(post.account)
+        if network is None:
+            self.app.notify(f"{post.account} is not connected.", severity="warning", markup=False)
+            return
+        draft = replace(draft, targets=(post.account,), reply_to=None)
+        problem = self._poll_problem(draft)
+        problems = [problem] if problem else self.session.check_draft(draft)
+        if problems:
+            self.app.notify(
+                "; ".join(problems), title="Not saved", severity="error", markup=False, timeout=8
+            )
+            return
+
+        async def edit() -> None:
+            edited = await network.edit(post, draft)
+            self.clear()
+            self.app.notify("Edited.")
+            self.post_message(self.Edited(edited))
+
+        self.app.guard(
+            edit, doing="Could not save the edit (it is still in the composer)", group="send"
+        )
