@@ -41,6 +41,7 @@ from tui.networks.base import (
     CredentialsSaver,
     Limits,
     Network,
+    NetworkError,
     NotFound,
     Transient,
     Unsupported,
@@ -48,6 +49,7 @@ from tui.networks.base import (
 from tui.networks.nostr import nip05, nip19, parse
 from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, sign
 from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.messages import PrivateMessages
 from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
     RELAY_LIST_KIND,
@@ -72,7 +74,7 @@ _TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
 
-class NostrNetwork(RelayReading, Network):
+class NostrNetwork(PrivateMessages, RelayReading, Network):
     kind = NetworkKind.NOSTR
     base_capabilities = frozenset(
         {
@@ -142,6 +144,8 @@ class NostrNetwork(RelayReading, Network):
             counting=Counting.CODEPOINTS,
             max_media=0,
             cw_counts=False,
+            messages=self.keys is not None,
+            messages_note="private messages need this account's secret key",
         )
 
     @property
@@ -299,7 +303,16 @@ class NostrNetwork(RelayReading, Network):
 
         events, more, warnings = await self._collect(self._by_plan(plan), limit, until, keep)
         await self._hydrate(events, engagement=True)
-        items = [n for n in (parse.to_notification(self.ctx, e) for e in events) if n]
+        items: list[NotificationItem] = [
+            n for n in (parse.to_notification(self.ctx, e) for e in events) if n
+        ]
+        if cursor is None and self.keys is not None:
+            floor = events[-1].created_at if more and events else 0
+            try:
+                items += await self.message_notifications(floor, self.mutes)
+            except NetworkError as exc:
+                warnings = (*warnings, f"private messages: {exc.message}")
+            items.sort(key=lambda n: n.created_at, reverse=True)
         return Page(tuple(items), older=self._older(events) if more else None, warnings=warnings)
 
     def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
@@ -705,6 +718,17 @@ class NostrNetwork(RelayReading, Network):
             ),
             await pool.subscribe({u: note_filters for u in self.read_relays}),
         ]
+        if self.keys is not None:
+            inbox = (await self._inboxes([self.pubkey]))[self.pubkey]
+            dm_filters = self.message_filters(now)
+            dm_plan = {u: dm_filters for u in dict.fromkeys([*inbox, *self.read_relays])}
+            subs.append(await pool.subscribe(dm_plan))
+
+        async def pump_messages(sub: Any) -> None:
+            async for _url, ev in sub:
+                item = self.message_notification(ev, now)
+                if item is not None and item.post and item.post.ref["pubkey"] not in self.mutes:
+                    await queue.put(self._event(EventKind.NOTIFICATION, item))
 
         async def pump(sub: Any, notify: bool) -> None:
             async for url, ev in sub:
@@ -725,6 +749,7 @@ class NostrNetwork(RelayReading, Network):
         tasks = [
             asyncio.create_task(pump(subs[0], False)),
             asyncio.create_task(pump(subs[1], True)),
+            *(asyncio.create_task(pump_messages(s)) for s in subs[2:]),
         ]
         try:
             while True:
