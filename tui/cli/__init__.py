@@ -29,6 +29,8 @@ from tui.cli.common import (
     _env_passphrase,
     _err,
 )
+from tui.cli.messages import add_parser as add_messages_parser
+from tui.cli.messages import cmd_messages
 from tui.cli.posting import cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
 
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.cli import outbox as cli_outbox
 
     cli_outbox.add_parser(sub)
+    add_messages_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -243,6 +246,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "outbox": cmd_outbox,
     "timeline": cmd_timeline,
     "notifications": cmd_notifications,
+    "messages": cmd_messages,
     "follow": cmd_follow,
     "unfollow": cmd_follow,
     "config": cmd_config,

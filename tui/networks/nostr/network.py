@@ -563,11 +563,16 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
         return content, tags, [m for m in mentioned if len(m) == 64]
 
     async def publish(self, draft: Draft) -> Post:
+        if draft.visibility == "direct":
+            # A NIP-17 private message to the people the text mentions, never a public note.
+            _content, _tags, mentioned = self._compose(replace(draft, quote_of=None))
+            people = tuple(p for p in dict.fromkeys(mentioned) if p != self.pubkey)
+            return await self.send_message(people, draft.text)
         if draft.visibility not in ("", "public"):
             # Never widen who can read a post: a note is readable by anyone.
             raise self.error(
                 Unsupported,
-                "Nostr has no unlisted, followers-only or direct posts; every note is public, "
+                "Nostr has no unlisted or followers-only posts; every note is public, "
                 "so nothing was sent: post it as public, or from an account that has "
                 f"{draft.visibility} posts",
             )
