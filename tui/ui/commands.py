@@ -32,6 +32,7 @@ class MurmurCommands(Provider):
                 "By handle, npub or DID (to unblock or unmute someone too)",
             ),
             ("Messages", app.action_messages, "This run's errors"),
+            ("Direct messages", app.action_conversations, "Private conversations (C)"),
             ("Outbox", app.action_outbox, "Posts not yet confirmed: retry, edit or drop them"),
             ("Help: keys", app.action_help, "Every key binding and its id"),
         ]
