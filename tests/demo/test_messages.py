@@ -60,6 +60,7 @@ async def test_a_private_message_to_a_neighbour_is_answered_privately(
                 return any(getattr(r, "kind", "") == "message" for r in rows)
 
             await wait_until_async(notified, 60, "a message notification", interval=0.2)
+            seen["status"] = app.main_screen.query_one("StatusBar").text
         except AssertionError as exc:  # reported after the app has ended
             seen["error"] = str(exc)
         finally:
@@ -77,3 +78,4 @@ async def test_a_private_message_to_a_neighbour_is_answered_privately(
     assert seen["texts"][0] == "hello neighbour, just between us", seen
     assert len(seen["texts"]) >= 2
     assert any("hello neighbour" in s for s in seen["shown"])
+    assert "new message(s)" in seen["status"]

@@ -56,6 +56,12 @@ class _Drawing(Listener):
         screen = self.screen
         screen.query_one("#notifications", NotificationList).set_items(rows, keep_selection=True)
         screen.query_one(StatusBar).set_unread(unread)
+        messages = sum(
+            n.unread and n.kind == "message"
+            for row in rows
+            for n in getattr(row, "notifications", ())
+        )
+        screen.query_one(StatusBar).set_messages(messages)
         screen.query_one(TabBar).set_badge("notifications", str(unread) if unread else "")
 
     def connection_changed(self, account: str, network: str, state: Any, detail: str) -> None:
