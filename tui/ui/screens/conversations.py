@@ -60,6 +60,20 @@ def message_content(post: Post, me: str) -> Content:
     return Content.assemble(*parts)
 
 
+def open_message(app: Any, post: Post | None) -> None:
+    """Open the conversation a private message belongs to, or the list where it cannot tell."""
+    session = app.session
+    uid = post.ref.get("conversation", "") if post is not None else ""
+    if post is None or not uid or post.account not in session.networks:
+        app.push_screen(ConversationsScreen(session))
+        return
+    network = session.network_for(post.account)
+    conv = Conversation(
+        post.network, post.account, uid, (post.author,), post, True, post.created_at
+    )
+    app.push_screen(ConversationScreen(network, conv))
+
+
 class ConversationsScreen(Screen[None]):
     """The Messages screen: conversations of every account, the most recent first."""
 

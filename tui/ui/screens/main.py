@@ -254,7 +254,11 @@ class MainScreen(PostActions, Screen[None]):
         group = event.item
         if not isinstance(group, NotificationGroup):
             return
-        if group.post is not None:
+        if group.kind == "message":
+            from tui.ui.screens.conversations import open_message
+
+            open_message(self.app, group.post)  # a private message opens its conversation
+        elif group.post is not None:
             self.open_thread(group.post)
         elif group.actors:
             from tui.ui.screens.profile import ProfileScreen
