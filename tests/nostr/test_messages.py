@@ -173,3 +173,29 @@ def test_our_gift_wraps_open_in_nostr_sdk_and_theirs_in_ours():
     )
     rumor, _seal = nip59.unwrap(me, _ours(theirs))
     assert rumor.content == "back" and rumor.pubkey == bob.public_hex
+
+
+@pytest.mark.network
+async def test_the_wrap_goes_to_the_recipients_inbox_relays(local_relay):
+    """Bob reads private messages only on his inbox relay, which is not one of mine."""
+    from tests.nostr.conftest import LocalRelay
+    from tests.support import free_port
+
+    inbox = LocalRelay(free_port())
+    await inbox.start()
+    try:
+        me = Keys.generate()
+        bob = nostr_sdk.Keys.generate()
+        bob_hex = bob.public_key().to_hex()
+        # His kind 10050 is where anyone finds it (my relay); it names his inbox relay.
+        await raw_publish(local_relay.url, _ours(_inbox_event(bob, inbox.url)))
+        async with _net(me, local_relay.url) as net:
+            await net.send_message((bob.public_key().to_bech32(),), "to your inbox")
+        [wrap] = await raw_query(inbox.url, {"kinds": [1059], "#p": [bob_hex]})
+        opened = nostr_sdk.UnwrappedGift.from_gift_wrap(
+            bob, nostr_sdk.Event.from_json(json.dumps(wrap))
+        )
+        assert opened.rumor().content() == "to your inbox"
+        assert await raw_query(local_relay.url, {"kinds": [1059], "#p": [bob_hex]}) == []
+    finally:
+        inbox.stop()
