@@ -567,7 +567,13 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
             # A NIP-17 private message to the people the text mentions, never a public note.
             _content, _tags, mentioned = self._compose(replace(draft, quote_of=None))
             people = tuple(p for p in dict.fromkeys(mentioned) if p != self.pubkey)
-            return await self.send_message(people, draft.text)
+            sent: dict[str, Post] = self._dm_state().setdefault("sent", {})
+            if draft.idempotency_key in sent:
+                return sent[draft.idempotency_key]  # a retry of what was delivered: not twice
+            post = await self.send_message(people, draft.text)
+            if draft.idempotency_key:
+                sent[draft.idempotency_key] = post
+            return post
         if draft.visibility not in ("", "public"):
             # Never widen who can read a post: a note is readable by anyone.
             raise self.error(
