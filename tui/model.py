@@ -236,6 +236,7 @@ class NotificationKind(StrEnum):
     ADMIN_REPORT = "admin.report"
     SEVERED = "severed_relationships"
     MODERATION_WARNING = "moderation_warning"
+    MESSAGE = "message"  # a new private message (post: the message)
     OTHER = "other"
 
 
@@ -261,6 +262,26 @@ class Notification:
     @property
     def actor(self) -> Author | None:
         return self.actors[0] if self.actors else None
+
+    @property
+    def dedupe_key(self) -> str:
+        return self.uid
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A private conversation: its participants other than me, the newest message, read state.
+
+    Messages are `Post`s with visibility "direct"; `ref["legacy"]` marks a Nostr NIP-04 one.
+    """
+
+    network: NetworkKind
+    account: str
+    uid: str
+    participants: tuple[Author, ...]
+    last: Post | None = None
+    unread: bool = False
+    updated_at: datetime = EPOCH
 
     @property
     def dedupe_key(self) -> str:

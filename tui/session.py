@@ -8,6 +8,7 @@ is sent and leaves only when a server confirms) live in one place. No Textual he
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,10 @@ OutboxListener = Callable[["OutboxEntry"], None]
 # Statuses a server answers again to the same post: retrying cannot help, the post needs an edit.
 # 408 (timeout) and 429 (rate limit) are about timing, not the post.
 _RETRY_STATUSES = frozenset({408, 429})
+
+
+# Someone a direct message can go to: @user, @user@server, an npub or nprofile.
+_ADDRESSED = re.compile(r"(?<![\w/])@[\w.-]+|\b(?:npub1|nprofile1)[02-9ac-hj-np-z]{6,}")
 
 
 class DraftRefused(Exception):
@@ -375,6 +380,11 @@ class Session:
         """
         problems: list[str] = []
         visibility = draft.visibility or "public"
+        if visibility == "direct" and draft.reply_to is None and not _ADDRESSED.search(draft.text):
+            problems.append(
+                "a direct message goes to the people its text mentions: mention someone "
+                "(@user@server, npub1…); nothing was sent"
+            )
         for name in draft.targets:
             network = self.networks.get(name)
             if network is None:
@@ -390,6 +400,12 @@ class Session:
                 problems += poll_problems(name, network, draft.poll)
             if visibility == "public":
                 continue
+            if (
+                visibility == "direct"
+                and limits.messages
+                and not network.supports(Capability.DIRECT)
+            ):
+                continue  # sent as a private message to the people mentioned (Nostr NIP-17)
             wanted = Capability.DIRECT if visibility == "direct" else Capability.VISIBILITY
             if not network.supports(wanted):
                 label = {"private": "followers-only"}.get(visibility, visibility)

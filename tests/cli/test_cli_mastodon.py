@@ -181,3 +181,25 @@ async def test_post_direct_stays_direct(amurmur, server):
     assert refused.code == 2  # argparse names the visibilities there are
     assert "invalid choice: 'followers'" in refused.err and "Traceback" not in refused.err
     assert not [s for s in server.world.statuses.values() if s.text == "who sees this?"]
+
+
+async def test_direct_post_then_messages_lists_the_conversation(amurmur, server):
+    from tests.mastodon.conftest import check_sent
+
+    await login(amurmur, server)
+    sent = await amurmur("post", "--visibility", "direct", "@bob lunch at noon?")
+    assert sent.code == 0, sent.err
+    status = max(server.world.statuses.values(), key=lambda s: s.created_at)
+    assert status.visibility == "direct"
+
+    listed = await amurmur("messages", "--json")
+    assert listed.code == 0, listed.err
+    rows = [json.loads(line) for line in listed.out.splitlines()]
+    newest = rows[0]
+    assert newest["last"]["text"].endswith("lunch at noon?")
+    assert [p["handle"].split("@")[0] for p in newest["participants"]] == ["bob"]
+    assert newest["unread"] is False  # I wrote the last message
+    check_sent(server)
+
+    nobody = await amurmur("post", "--visibility", "direct", "to nobody at all")
+    assert nobody.code == 2 and "mention someone" in nobody.err

@@ -184,7 +184,7 @@ async def test_unreachable_relay_exits_1_and_keeps_the_post(amurmur, local_relay
         assert [(e.state, e.draft.text) for e in cache.outbox()] == [("failed", "kept for later")]
 
 
-@pytest.mark.parametrize("visibility", ["direct", "unlisted", "private"])
+@pytest.mark.parametrize("visibility", ["unlisted", "private"])
 async def test_post_with_a_visibility_nostr_lacks_is_refused_not_published(
     amurmur, local_relay, visibility
 ):
@@ -204,6 +204,53 @@ async def test_post_with_a_visibility_nostr_lacks_is_refused_not_published(
         assert cache.outbox() == []
     public = await amurmur("post", "--visibility", "public", "for everyone")
     assert public.code == 0, public.err
+
+
+async def test_post_direct_is_a_private_message_that_nostr_sdk_opens(amurmur, local_relay):
+    import nostr_sdk
+
+    npub = await login(amurmur, local_relay.url)
+    friend = nostr_sdk.Keys.generate()
+    friend_npub = friend.public_key().to_bech32()
+    code, shown = await in_terminal("post", "--visibility", "direct", f"psst @{friend_npub}")
+    assert code == 0, shown
+    me = pubkey_of(npub)
+    assert await raw_query(local_relay.url, {"kinds": [1], "authors": [me]}) == []
+    wraps = await raw_query(
+        local_relay.url, {"kinds": [1059], "#p": [friend.public_key().to_hex()]}
+    )
+    [gift] = [
+        nostr_sdk.UnwrappedGift.from_gift_wrap(friend, nostr_sdk.Event.from_json(json.dumps(w)))
+        for w in wraps
+    ]
+    assert gift.sender().to_hex() == me and gift.rumor().content().startswith("psst ")
+
+    # The friend answers with nostr-sdk; `murmur messages` and notifications show it.
+    # (a second later than the message it answers: both may be written within one second)
+    later = nostr_sdk.Timestamp.from_secs(json.loads(gift.rumor().as_json())["created_at"] + 1)
+    rumor = (
+        nostr_sdk.EventBuilder(nostr_sdk.Kind(14), "got it")
+        .tags([nostr_sdk.Tag.parse(["p", me])])
+        .custom_created_at(later)
+        .finalize_unsigned(friend.public_key())
+    )
+    answer = nostr_sdk.nip59_make_gift_wrap(friend, nostr_sdk.PublicKey.parse(me), rumor)
+    await raw_publish(local_relay.url, verify_event(json.loads(answer.as_json())))
+    listed = await amurmur("messages", "--json")
+    assert listed.code == 0, listed.err
+    [conv] = [json.loads(line) for line in listed.out.splitlines()]
+    assert conv["last"]["text"] == "got it" and conv["unread"] is True
+    assert [p["handle"] for p in conv["participants"]] == [friend_npub]
+    notes = await amurmur("notifications", "--json")
+    kinds = [json.loads(line)["kind"] for line in notes.out.splitlines()]
+    assert "message" in kinds
+
+
+async def test_post_direct_without_anyone_to_go_to_is_refused(amurmur, local_relay):
+    await login(amurmur, local_relay.url)
+    code, shown = await in_terminal("post", "--visibility", "direct", "to nobody")
+    assert code == 2, shown
+    assert "mention someone" in shown and "Traceback" not in shown
 
 
 async def test_timeline_json_names_authors_by_full_npub(amurmur, local_relay):

@@ -135,6 +135,9 @@ def normal_answer(port: int, method: str, path: str) -> tuple[int, Any]:
         },
     }
     nsid = route.removeprefix("/xrpc/")
+    if nsid.startswith("chat.bsky."):
+        # What the reference PDS answers when it cannot reach a chat service.
+        return 400, {"error": "InvalidRequest", "message": "could not resolve proxy did"}
     if nsid in xrpc:
         return 200, xrpc[nsid]
     return 404, {"error": "Record not found"}

@@ -148,3 +148,41 @@ async def test_wrong_json_shapes_are_placeholders_or_typed_errors(net, hostile, 
             assert item is not None
             if isinstance(item, Placeholder):
                 assert item.reason
+
+
+async def test_bluesky_without_a_chat_service_says_so(bluesky, hostile):
+    """The PDS cannot route the chat proxy header: the Messages screen's words, not a crash."""
+    from tui.networks.base import Unsupported
+
+    with pytest.raises(Unsupported, match="Bluesky chat is not available on this server"):
+        await bluesky.conversations()
+    assert not bluesky.limits.messages
+    chat_calls = [s for s in hostile.seen if "chat.bsky.convo.listConvos" in s.path]
+    assert chat_calls[0].headers.get("atproto-proxy") == "did:web:api.bsky.chat#bsky_chat"
+
+
+async def test_bluesky_chat_is_used_where_the_server_offers_it(bluesky, hostile):
+    await bluesky.open()
+    hostile.mode = "shape"
+    hostile.shape = {
+        "convos": [
+            {
+                "id": "convo1",
+                "rev": "1",
+                "members": [{"did": "did:plc:bob0000000000000000000", "handle": "bob.test"}],
+                "lastMessage": {
+                    "id": "m1",
+                    "rev": "1",
+                    "text": "hi \x1b[31mthere",
+                    "sender": {"did": "did:plc:bob0000000000000000000"},
+                    "sentAt": "2026-11-30T10:00:00.000Z",
+                },
+                "muted": False,
+                "unreadCount": 2,
+            }
+        ]
+    }
+    [conv] = await bluesky.conversations()
+    assert conv.unread and [a.handle for a in conv.participants] == ["bob.test"]
+    assert conv.last is not None and "\x1b" not in conv.last.content.text
+    assert bluesky.limits.messages

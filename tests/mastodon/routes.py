@@ -31,6 +31,9 @@ class Routes(StatusRoutes):
         self.server = server
         self.w = server.world
         self.table: list[tuple[str, re.Pattern[str], Handler, bool]] = []
+        # (viewer, conversation id) -> the newest status id read / hidden ("deleted") by them
+        self.conversations_read: dict[tuple[str, str], int] = {}
+        self.conversations_hidden: dict[tuple[str, str], int] = {}
         r = self.add
         r("GET", r"/api/v1/instance", self.instance_v1, auth=False)
         r("GET", r"/api/v2/instance", self.instance_v2, auth=False)
@@ -51,6 +54,8 @@ class Routes(StatusRoutes):
         r("GET", r"/api/v1/bookmarks", self.bookmarks)
         r("GET", r"/api/v1/favourites", self.favourites)
         r("GET", r"/api/v1/conversations", self.conversations)
+        r("POST", r"/api/v1/conversations/(\w+)/read", self.conversation_read)
+        r("DELETE", r"/api/v1/conversations/(\w+)", self.conversation_delete)
         r("GET", r"/api/v1/lists", self.lists)
         r("GET", r"/api/v1/notifications", self.notifications)
         r("GET", r"/api/v2/notifications", self.grouped_notifications)
@@ -474,23 +479,58 @@ class Routes(StatusRoutes):
         liked = self.w.favourites.get(viewer, set())
         return self.statuses(req, viewer, lambda s: s.id in liked)
 
+    def direct_threads(self, viewer: str) -> dict[str, list[Status]]:
+        """Direct statuses the viewer can see, by conversation (the id of the thread's first
+        direct status), oldest first: Mastodon groups a private thread into one conversation."""
+        threads: dict[str, list[Status]] = {}
+        for s in sorted(self.w.statuses.values(), key=lambda x: int(x.id)):
+            if s.visibility != "direct" or not self.w.visible(s, viewer):
+                continue
+            root = s
+            while (parent := self.w.statuses.get(root.in_reply_to or "")) is not None:
+                if parent.visibility != "direct":
+                    break
+                root = parent
+            threads.setdefault(root.id, []).append(s)
+        return threads
+
+    def conversation_json(self, cid: str, thread: list[Status], viewer: str) -> dict[str, Any]:
+        last = thread[-1]
+        people = {
+            a.id: a for s in thread for a in [self.w.accounts[s.account], *self.w.mentions(s)]
+        }
+        read_upto = self.conversations_read.get((viewer, cid), 0)
+        return {
+            "id": cid,
+            "unread": last.account != viewer and int(last.id) > read_upto,
+            "accounts": [self.w.account_json(a) for i, a in people.items() if i != viewer],
+            "last_status": self.w.status_json(last, viewer),
+        }
+
     async def conversations(self, req: Request, viewer: str) -> Reply:
-        direct = [
-            s
-            for s in self.w.statuses.values()
-            if s.visibility == "direct" and self.w.visible(s, viewer)
+        shown = [
+            (cid, thread)
+            for cid, thread in self.direct_threads(viewer).items()
+            if int(thread[-1].id) > self.conversations_hidden.get((viewer, cid), 0)
         ]
+        chosen, _ = self.page(req, shown, key=lambda x: x[1][-1].id)
+        body = [self.conversation_json(cid, thread, viewer) for cid, thread in chosen]
+        link = self.server.link_header(req.path, req.query, [b["last_status"] for b in body])
+        return Reply(200, body, "Conversation[]", headers={"Link": link} if link else {})
 
-        def render(s: Status) -> dict[str, Any]:
-            others = [a for a in self.w.mentions(s) if a.id != viewer]
-            return {
-                "id": s.id,
-                "unread": False,
-                "accounts": [self.w.account_json(a) for a in others],
-                "last_status": self.w.status_json(s, viewer),
-            }
+    async def conversation_read(self, req: Request, viewer: str, cid: str) -> Reply:
+        thread = self.direct_threads(viewer).get(cid)
+        if thread is None:
+            return err(404, "Record not found")
+        self.conversations_read[(viewer, cid)] = int(thread[-1].id)
+        return Reply(200, self.conversation_json(cid, thread, viewer), "Conversation")
 
-        return self.listing(req, direct, render, "Conversation")
+    async def conversation_delete(self, req: Request, viewer: str, cid: str) -> Reply:
+        thread = self.direct_threads(viewer).get(cid)
+        if thread is None:
+            return err(404, "Record not found")
+        self.conversations_hidden[(viewer, cid)] = int(thread[-1].id)
+        return Reply(200, {}, None)
 
     async def lists(self, req: Request, viewer: str) -> Reply:
         body = [

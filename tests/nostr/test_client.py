@@ -263,9 +263,12 @@ async def test_publish_refuses_every_visibility_but_public(local_relay):
     net = _net(me, local_relay.url)
     await net.open()
     try:
-        for visibility in ("direct", "unlisted", "private"):
+        for visibility in ("unlisted", "private"):
             with pytest.raises(Unsupported, match="Nostr has no unlisted"):
                 await net.publish(Draft("secret", visibility=visibility))
+        # Direct is a private message to those mentioned: with nobody mentioned, nothing goes.
+        with pytest.raises(Unsupported, match="needs someone to go to"):
+            await net.publish(Draft("secret", visibility="direct"))
         assert await raw_query(local_relay.url, {"kinds": [1], "authors": [me.public_hex]}) == []
         assert (await net.publish(Draft("open", visibility="public"))).content.text == "open"
     finally:

@@ -225,6 +225,16 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         created_at=when,
     ),
     m.MediaUpload: st.builds(m.MediaUpload, path=text, alt=text, mime=short),
+    m.Conversation: st.builds(
+        m.Conversation,
+        network=network,
+        account=short,
+        uid=short,
+        participants=st.lists(author, max_size=3).map(tuple),
+        last=st.none() | post,
+        unread=st.booleans(),
+        updated_at=when,
+    ),
     m.PollDraft: st.builds(m.PollDraft, options=st.lists(text, max_size=3).map(tuple)),
     m.Draft: draft,
     m.FilterRule: st.builds(

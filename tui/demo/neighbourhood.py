@@ -13,6 +13,7 @@ from typing import Any
 import websockets
 
 from tui import jsonsafe
+from tui.networks.nostr import nip17, nip59
 from tui.networks.nostr.event import NostrEvent, sign, verify_event
 
 from tui.demo.community import Person, generated_note, neighbours, reply_tags
@@ -81,6 +82,13 @@ class Neighbours:
             {"kinds": [1], "authors": [self.user_pubkey], "since": self.since},
         ]
         await ws.send(json.dumps(["REQ", "user", *user]))
+        # Private messages to any neighbour (gift wraps are dated up to two days back).
+        inbox = {
+            "kinds": [nip59.WRAP_KIND],
+            "#p": [p.keys.public_hex for p in self.people],
+            "since": self.since - nip59.MAX_TWEAK,
+        }
+        await ws.send(json.dumps(["REQ", "private", inbox]))
         await ws.send(json.dumps(["REQ", "journal", {"since": self.since}]))
         async for raw in ws:
             try:
@@ -101,6 +109,8 @@ class Neighbours:
                 self.journal.add(msg[2])
             elif msg[1] == "user":
                 self._on_user_event(event)
+            elif msg[1] == "private":
+                self._on_private_message(event)
 
     def _on_user_event(self, event: NostrEvent) -> None:
         if event.pubkey != self.user_pubkey:
@@ -114,6 +124,36 @@ class Neighbours:
             return
         self.answered.add(event.id)
         self._spawn(self._answer(event))
+
+    def _on_private_message(self, wrap: NostrEvent) -> None:
+        """A private message from the user to a neighbour gets a private answer from them."""
+        tagged = set(wrap.tag_values("p"))
+        for person in self.people:
+            if person.keys.public_hex not in tagged:
+                continue
+            try:
+                rumor, _seal = nip59.unwrap(person.keys, wrap)
+            except nip59.UnwrapError:
+                continue  # someone else's, or not a message
+            message = nip17.from_rumor(rumor)
+            if (
+                message is None
+                or message.sender != self.user_pubkey
+                or message.created_at < self.since
+                or message.id in self.answered
+            ):
+                continue
+            self.answered.add(message.id)
+            self._spawn(self._answer_privately(person, message))
+
+    async def _answer_privately(self, person: Person, message: nip17.Message) -> None:
+        templates = self.data["replies"].get(person.lang) or self.data["replies"]["en"]
+        text = self.rng.choice(templates).format(name=self.user_name or "friend")
+        others = [p for p in message.participants if p != person.keys.public_hex]
+        await asyncio.sleep(self.rng.uniform(*REPLY_DELAY))  # written after reading it
+        _rumor, wraps = nip17.build(person.keys, others, text, reply_to=message.id)
+        for wrap in wraps.values():
+            await self.publish(wrap)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)

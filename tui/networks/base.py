@@ -21,6 +21,7 @@ from tui.model import (
     Account,
     Author,
     ConnectionState,
+    Conversation,
     Draft,
     Event,
     FeedRef,
@@ -142,6 +143,10 @@ class Limits:
     # Warnings the network sends as labels, (value, name); any other warning text goes into the
     # post itself where the network has no free-text warnings (Bluesky). Empty: free text works.
     self_labels: tuple[tuple[str, str], ...] = ()
+    # Private conversations (`conversations()` and friends); where False, `messages_note` says
+    # why in words fit for the Messages screen.
+    messages: bool = False
+    messages_note: str = "direct messages are not supported on this network"
 
     def warning_label(self, content_warning: str) -> str | None:
         """The label a warning is sent as, or None when it goes out as text (or needs none)."""
@@ -353,6 +358,25 @@ class Network(ABC):
 
     async def report(self, target: Author | Post, reason: str, *, category: str = "") -> None:
         raise self.error(Unsupported, "reporting is not supported")
+
+    # ----- private messages (when `limits.messages`) -----------------------------------------
+    async def conversations(self, limit: int = 40) -> list[Conversation]:
+        """Private conversations, the most recently active first."""
+        raise self.error(Unsupported, self.limits.messages_note)
+
+    async def conversation(self, uid: str) -> list[Post]:
+        """The messages of one conversation, oldest first."""
+        raise self.error(Unsupported, self.limits.messages_note)
+
+    async def send_message(self, to: tuple[str, ...] | Conversation, text: str) -> Post:
+        """Send a private message to people (handles, npubs...) or into a conversation."""
+        raise self.error(Unsupported, self.limits.messages_note)
+
+    async def mark_conversation_read(self, uid: str) -> None:
+        """Tell the server the conversation was read, where it keeps that state."""
+
+    async def delete_conversation(self, uid: str) -> None:
+        raise self.error(Unsupported, "deleting conversations is not supported")
 
     # ----- live ------------------------------------------------------------------------------
     async def watch(self, feed: FeedRef, on: bool = True) -> None:

@@ -72,7 +72,7 @@ def _commands() -> type[Provider]:
 class MurmurApp(App[int]):
     CSS_PATH = "murmur.tcss"
     TITLE = "Murmur"
-    BINDINGS = [*keymap.APP, *keymap.CMDLINE]
+    BINDINGS = [*keymap.APP, *keymap.CMDLINE, *keymap.DIRECT_MESSAGES]
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -276,6 +276,12 @@ class MurmurApp(App[int]):
 
         if not isinstance(self.screen, MessagesScreen):
             self.push_screen(MessagesScreen(self.messages))
+
+    def action_conversations(self) -> None:
+        from tui.ui.screens.conversations import ConversationsScreen
+
+        if not isinstance(self.screen, ConversationsScreen):
+            self.push_screen(ConversationsScreen(self.session))
 
     def action_outbox(self) -> None:
         from tui.ui.screens.outbox import OutboxScreen, open_outbox

@@ -725,6 +725,13 @@ _simple(
 _simple("login", "", "Log in to an account: Mastodon, Bluesky or Nostr", lambda a: a.action_login())
 _simple("messages", "", "This run's errors", lambda app: app.action_messages())
 _simple(
+    "conversations",
+    "",
+    "Direct messages: every account's private conversations",
+    lambda app: app.action_conversations(),
+)
+COMMANDS["conversations"] = replace(COMMANDS["conversations"], aliases=("dm",))
+_simple(
     "outbox", "", "Posts not yet confirmed: retry, edit or drop them", lambda a: a.action_outbox()
 )
 _simple("help", "", "Every key binding and command", lambda app: app.action_help())
@@ -856,6 +863,7 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
             "Open profile…", "profile", "By handle, npub or DID (to unblock or unmute someone too)"
         ),
         PaletteEntry("Messages", "messages", "This run's errors"),
+        PaletteEntry("Direct messages", "conversations", "Private conversations (C)"),
         PaletteEntry("Outbox", "outbox", "Posts not yet confirmed: retry, edit or drop them"),
         PaletteEntry(
             "Export account…", "export", "Save your posts, follows, lists (and Nostr keys)"

@@ -619,6 +619,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Command line", COMMAND_BAR),
         ("Copy menu (y)", COPY_MENU),
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
+        ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
     ]
 
 
@@ -652,3 +653,30 @@ def known_ids() -> set[str]:
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     known = known_ids()
     return sorted(k for k, v in keymap.items() if k not in known and not is_macro(v))
+
+
+# Direct messages: `C` opens the list of private conversations; a conversation opens as a thread.
+DIRECT_MESSAGES = [
+    Binding(
+        "C",
+        "conversations",
+        "Direct messages",
+        id="app.conversations",
+        show=False,
+        tooltip="Private conversations of every account (Messages screen)",
+    ),
+]
+CONVERSATIONS = [
+    Binding("escape", "close", "Back", id="conversations.back", tooltip="Back"),
+    Binding("n", "new", "New", id="conversations.new", tooltip="Write a new private message"),
+    Binding("r", "reload", "Reload", id="conversations.reload", tooltip="Fetch them again"),
+    Binding("d", "delete", "Delete", id="conversations.delete", tooltip="Delete the conversation"),
+    Binding("j", "cursor('down')", "Down", show=False, id="conversations.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="conversations.up", tooltip="Previous"),
+]
+CONVERSATION = [
+    Binding("escape", "close", "Back", id="conversation.back", tooltip="Back to the list"),
+    Binding(
+        "ctrl+r", "reload", "Reload", id="conversation.reload", tooltip="Fetch new messages now"
+    ),
+]

@@ -477,12 +477,14 @@ _VERBS: dict[str, tuple[str, str]] = {
     NotificationKind.ADMIN_REPORT: ("!", "filed a report"),
     NotificationKind.SEVERED: ("!", "some of your follow relationships were severed"),
     NotificationKind.MODERATION_WARNING: ("!", "a moderator warned you"),
+    NotificationKind.MESSAGE: ("✉", "sent you a private message"),
 }
 _FULL_POST = {
     NotificationKind.MENTION,
     NotificationKind.REPLY,
     NotificationKind.QUOTE,
     NotificationKind.STATUS,
+    NotificationKind.MESSAGE,
 }
 
 

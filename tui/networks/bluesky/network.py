@@ -49,6 +49,7 @@ from tui.networks.base import (
     Unsupported,
 )
 from tui.networks.bluesky import parse, poll, write
+from tui.networks.bluesky.chat import UNAVAILABLE, BlueskyChat
 from tui.networks.bluesky.facets import build_facets, find_facets
 from tui.networks.bluesky.moderation import ACCEPT_LABELERS_HEADER, Moderation
 from tui.networks.bluesky.syntax import is_did, is_handle, normalize_handle, parse_at_uri
@@ -69,7 +70,7 @@ REPORT_REASONS = {
 }
 
 
-class BlueskyNetwork(Network):
+class BlueskyNetwork(BlueskyChat, Network):
     kind = NetworkKind.BLUESKY
     capabilities = frozenset(
         {
@@ -190,6 +191,8 @@ class BlueskyNetwork(Network):
             max_media=write.MAX_IMAGES,
             cw_counts=False,
             max_poll_options=0,  # Bluesky has no polls: the composer says so
+            messages=self.chat_available is not False,  # unknown until the first chat call
+            messages_note=UNAVAILABLE,
         )
 
     # Content warnings: Bluesky has only these self-labels (value, name); any other warning is

@@ -53,11 +53,20 @@ class Xrpc:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def query(self, nsid: str, params: Mapping[str, Any] | None = None) -> Any:
-        return await self._call("GET", nsid, params=_params(params))
+    async def query(
+        self,
+        nsid: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        return await self._call("GET", nsid, params=_params(params), headers=headers)
 
-    async def procedure(self, nsid: str, body: Any = None) -> Any:
-        return await self._call("POST", nsid, json=body if body is not None else {})
+    async def procedure(
+        self, nsid: str, body: Any = None, headers: Mapping[str, str] | None = None
+    ) -> Any:
+        return await self._call(
+            "POST", nsid, json=body if body is not None else {}, headers=headers
+        )
 
     async def upload(self, nsid: str, data: bytes, mime: str) -> Any:
         return await self._call("POST", nsid, raw=data, headers={"Content-Type": mime})

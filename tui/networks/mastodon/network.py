@@ -43,6 +43,7 @@ from tui.networks.base import (
 from tui.networks.http import Http
 from tui.networks.mastodon.api import Listing, MastodonApi, Params
 from tui.networks.mastodon.compose import Composer
+from tui.networks.mastodon.messages import Conversations
 from tui.networks.mastodon.parse import Parser, as_dict, as_list, num, sid, text
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def limits_from_instance(instance: Mapping[str, Any]) -> Limits:
         max_poll_options=num(polls.get("max_options")) or defaults.max_poll_options,
         max_poll_option_chars=num(polls.get("max_characters_per_option"))
         or defaults.max_poll_option_chars,
+        messages=True,
     )
 
 
@@ -97,7 +99,7 @@ def poll_interval(value: Any) -> float:
     return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_POLL_INTERVAL
 
 
-class MastodonNetwork(Network):
+class MastodonNetwork(Conversations, Network):
     kind = NetworkKind.MASTODON
     capabilities = frozenset(
         {
@@ -145,7 +147,7 @@ class MastodonNetwork(Network):
         self.retry_streaming_after = RETRY_STREAMING_AFTER
         # The account option `streaming = false` polls only (behind a proxy that breaks it).
         self.streaming = account.options.get("streaming", True) is not False
-        self._limits = Limits(counting=Counting.MASTODON)
+        self._limits = Limits(counting=Counting.MASTODON, messages=True)
         self._me: Author | None = None
         self._grouped: bool | None = None  # None: not yet known whether v2 notifications exist
         self._group_latest: dict[str, str] = {}

@@ -423,7 +423,9 @@ class Parser:
     ) -> Notification:
         raw_type = text(data.get("type"), 60) or "unknown"
         kind = NOTIFICATION_KINDS.get(raw_type, raw_type)
-        if kind == NotificationKind.MENTION and post is not None and post.reply_to:
+        if kind == NotificationKind.MENTION and post is not None and post.visibility == "direct":
+            kind = NotificationKind.MESSAGE
+        elif kind == NotificationKind.MENTION and post is not None and post.reply_to:
             kind = NotificationKind.REPLY
         return Notification(
             network=NET,

@@ -41,6 +41,7 @@ from tui.networks.base import (
     CredentialsSaver,
     Limits,
     Network,
+    NetworkError,
     NotFound,
     Transient,
     Unsupported,
@@ -48,6 +49,7 @@ from tui.networks.base import (
 from tui.networks.nostr import nip05, nip19, parse
 from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, sign
 from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.messages import PrivateMessages
 from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
     RELAY_LIST_KIND,
@@ -73,7 +75,7 @@ _TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
 
-class NostrNetwork(RelayReading, Network):
+class NostrNetwork(PrivateMessages, RelayReading, Network):
     kind = NetworkKind.NOSTR
     base_capabilities = frozenset(
         {
@@ -145,6 +147,8 @@ class NostrNetwork(RelayReading, Network):
             max_media=0,
             cw_counts=False,
             max_poll_options=0,  # NIP-88 polls are shown and voted in, not written here
+            messages=self.keys is not None,
+            messages_note="private messages need this account's secret key",
         )
 
     @property
@@ -302,7 +306,16 @@ class NostrNetwork(RelayReading, Network):
 
         events, more, warnings = await self._collect(self._by_plan(plan), limit, until, keep)
         await self._hydrate(events, engagement=True)
-        items = [n for n in (parse.to_notification(self.ctx, e) for e in events) if n]
+        items: list[NotificationItem] = [
+            n for n in (parse.to_notification(self.ctx, e) for e in events) if n
+        ]
+        if cursor is None and self.keys is not None:
+            floor = events[-1].created_at if more and events else 0
+            try:
+                items += await self.message_notifications(floor, self.mutes)
+            except NetworkError as exc:
+                warnings = (*warnings, f"private messages: {exc.message}")
+            items.sort(key=lambda n: n.created_at, reverse=True)
         return Page(tuple(items), older=self._older(events) if more else None, warnings=warnings)
 
     def _notification_filters(self, extra: dict[str, Any]) -> list[dict[str, Any]]:
@@ -568,11 +581,22 @@ class NostrNetwork(RelayReading, Network):
         return content, tags, [m for m in mentioned if len(m) == 64]
 
     async def publish(self, draft: Draft) -> Post:
+        if draft.visibility == "direct":
+            # A NIP-17 private message to the people the text mentions, never a public note.
+            _content, _tags, mentioned = self._compose(replace(draft, quote_of=None))
+            people = tuple(p for p in dict.fromkeys(mentioned) if p != self.pubkey)
+            sent: dict[str, Post] = self._dm_state().setdefault("sent", {})
+            if draft.idempotency_key in sent:
+                return sent[draft.idempotency_key]  # a retry of what was delivered: not twice
+            post = await self.send_message(people, draft.text)
+            if draft.idempotency_key:
+                sent[draft.idempotency_key] = post
+            return post
         if draft.visibility not in ("", "public"):
             # Never widen who can read a post: a note is readable by anyone.
             raise self.error(
                 Unsupported,
-                "Nostr has no unlisted, followers-only or direct posts; every note is public, "
+                "Nostr has no unlisted or followers-only posts; every note is public, "
                 "so nothing was sent: post it as public, or from an account that has "
                 f"{draft.visibility} posts",
             )
@@ -764,6 +788,17 @@ class NostrNetwork(RelayReading, Network):
             ),
             await pool.subscribe({u: note_filters for u in self.read_relays}),
         ]
+        if self.keys is not None:
+            inbox = (await self._inboxes([self.pubkey]))[self.pubkey]
+            dm_filters = self.message_filters(now)
+            dm_plan = {u: dm_filters for u in dict.fromkeys([*inbox, *self.read_relays])}
+            subs.append(await pool.subscribe(dm_plan))
+
+        async def pump_messages(sub: Any) -> None:
+            async for _url, ev in sub:
+                item = self.message_notification(ev, now)
+                if item is not None and item.post and item.post.ref["pubkey"] not in self.mutes:
+                    await queue.put(self._event(EventKind.NOTIFICATION, item))
 
         async def pump(sub: Any, notify: bool) -> None:
             async for url, ev in sub:
@@ -784,6 +819,7 @@ class NostrNetwork(RelayReading, Network):
         tasks = [
             asyncio.create_task(pump(subs[0], False)),
             asyncio.create_task(pump(subs[1], True)),
+            *(asyncio.create_task(pump_messages(s)) for s in subs[2:]),
         ]
         try:
             while True:

@@ -158,7 +158,16 @@ class MainScreen(PostActions, Screen[None]):
         pane = "notifications" if isinstance(item_list, NotificationList) else "timeline"
         self.query_one(TabBar).set_badge(pane, str(count) if count else "")
         if pane == "notifications":
-            self.query_one(StatusBar).set_unread(count)
+            status = self.query_one(StatusBar)
+            status.set_unread(count)
+            status.set_messages(
+                sum(
+                    n.unread and n.kind == "message"
+                    for row in item_list.items
+                    if isinstance(row, NotificationGroup)
+                    for n in row.notifications
+                )
+            )
         else:
             self._set_title()
 
@@ -362,7 +371,11 @@ class MainScreen(PostActions, Screen[None]):
         group = event.item
         if not isinstance(group, NotificationGroup):
             return
-        if group.post is not None:
+        if group.kind == "message":
+            from tui.ui.screens.conversations import open_message
+
+            open_message(self.app, group.post)  # a private message opens its conversation
+        elif group.post is not None:
             self.open_thread(group.post)
         elif group.actors:
             from tui.ui.screens.profile import ProfileScreen

@@ -39,6 +39,7 @@ class StatusBar(Static):
         super().__init__("", id=id, markup=False)
         self._accounts: dict[str, _AccountState] = {}
         self._unread = 0
+        self._messages = 0  # unread private messages among the unread notifications
         self._note = ""
         self._pending = ""  # something waiting to go out: "Sending in 5 s — u to undo"
         self._error = ""
@@ -62,6 +63,10 @@ class StatusBar(Static):
 
     def set_unread(self, count: int) -> None:
         self._unread = count
+        self._redraw()
+
+    def set_messages(self, count: int) -> None:
+        self._messages = count
         self._redraw()
 
     def set_error(self, message: str, *, group: str = "", origin: object = None) -> None:
@@ -114,6 +119,9 @@ class StatusBar(Static):
         if self._unread:
             parts.append("  ")
             parts.append((f"{self._unread} unread", "bold $accent"))
+        if self._messages:
+            parts.append("  ")
+            parts.append((f"✉ {self._messages} new message(s): C", "bold $accent"))
         if self._error:
             parts.append("  ")
             parts.append((f"⚠ {self._error}", "$error"))
