@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,7 +29,14 @@ import websockets
 
 from tui import backoff, errorlog, jsonsafe, text
 from tui.networks.http import websocket
-from tui.networks.nostr.event import InvalidEvent, NostrEvent, matches_any, sign, verify_event
+from tui.networks.nostr.event import (
+    InvalidEvent,
+    NostrEvent,
+    SignatureCheck,
+    check_event,
+    compile_filters,
+    sign,
+)
 from tui.networks.nostr.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -38,10 +47,75 @@ NOTICE_INTERVAL = 1.0  # seconds between NOTICE/CLOSED texts kept from one relay
 AUTH_KIND = 22242
 LOGGED_FRAME_ERRORS = 5  # per relay; then one in a hundred
 STABLE_SECONDS = 60.0  # a connection up this long forgives the relay's earlier failures
+PARALLEL_BATCH = 16  # frames waiting at once from which verification is spread over threads
+MAX_BATCH = 512  # frames decoded in one go
+MAX_BUFFERED = 1024  # frames read ahead of verification before reading waits
 
 Filter = Mapping[str, Any]
 Sink = Callable[[str, NostrEvent], Awaitable[None]]
 StateCallback = Callable[["Relay"], None]
+
+
+# What `_decode` makes of a frame: (_EVENT, sub id, event | refusal | None when skipped),
+# (_DROP, reason), (_MESSAGE, decoded list) for the other verbs, (_ERROR, exception) for a bug.
+# The signature checks of a burst run on worker threads: libsecp256k1 runs outside the GIL, while
+# the rest of an event's handling (Python) would only take turns with the GIL there, and slower.
+_EVENT, _DROP, _MESSAGE, _ERROR = "event", "drop", "message", "error"
+_pool: ThreadPoolExecutor | None = None
+
+
+def _worker_count() -> int:
+    return os.cpu_count() or 1
+
+
+def _executor() -> ThreadPoolExecutor:
+    """Threads shared by every relay for verifying bursts of events (one per core)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(_worker_count(), thread_name_prefix="nostr-verify")
+    return _pool
+
+
+def _decode(
+    frames: Sequence[str | bytes], subs: Mapping[str, RelaySub], max_bytes: int
+) -> list[tuple[Any, ...]]:
+    """Parse frames and check the events among them, all but their signatures: an event comes
+    as (_EVENT, sub id, event, SignatureCheck) until `Relay._process` has run that check."""
+    out: list[tuple[Any, ...]] = []
+    for frame in frames:
+        try:
+            out.append(_decode_one(frame, subs, max_bytes))
+        except Exception as exc:  # noqa: BLE001 - handed back and logged by the relay's task
+            out.append((_ERROR, exc))
+    return out
+
+
+def _decode_one(
+    frame: str | bytes, subs: Mapping[str, RelaySub], max_bytes: int
+) -> tuple[Any, ...]:
+    try:
+        msg = jsonsafe.loads(frame)
+    except ValueError:
+        return (_DROP, "bad json")
+    if not isinstance(msg, list) or not msg or not isinstance(msg[0], str):
+        return (_DROP, "bad message")
+    if msg[0] != "EVENT" or len(msg) < 3 or not isinstance(msg[1], str):
+        return (_MESSAGE, msg)
+    sub_id, raw = msg[1], msg[2]
+    sub = subs.get(sub_id)
+    if sub is None:
+        return (_EVENT, sub_id, "unknown subscription")
+    if sub.skip is not None and isinstance(raw, dict) and sub.skip(str(raw.get("id"))):
+        return (_EVENT, sub_id, None)
+    try:
+        ev, check = check_event(raw, max_bytes=max_bytes)
+    except InvalidEvent as exc:
+        return (_EVENT, sub_id, str(exc))
+    return (_EVENT, sub_id, ev, check)
+
+
+def _signatures_valid(checks: Sequence[SignatureCheck]) -> list[bool]:
+    return [check.valid() for check in checks]
 
 
 class RelayState(StrEnum):
@@ -126,6 +200,10 @@ class RelaySub:
     eose: asyncio.Event = field(default_factory=asyncio.Event)
     closed_reason: str = ""
     auth_retried: bool = False
+    matches: Callable[[NostrEvent], bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matches = compile_filters(self.filters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,9 +432,69 @@ class Relay:
             self._info_task = asyncio.get_running_loop().create_task(self._load_info())
         for sub_id in list(self._subs):
             await self._send_req(sub_id, resume=True)
-        async for message in ws:
+        # One task reads frames while this one decodes and verifies those already read, a batch
+        # at a time: a burst (a page, a backlog) is verified on worker threads in parallel (the
+        # signature check runs outside the GIL), then handled here in the order it arrived.
+        inbox: deque[str | bytes] = deque()
+        arrived, room = asyncio.Event(), asyncio.Event()
+        reader = asyncio.get_running_loop().create_task(self._read(ws, inbox, arrived, room))
+        try:
+            while inbox or not reader.done():
+                if not inbox:
+                    arrived.clear()
+                    await arrived.wait()
+                    continue
+                batch = [inbox.popleft() for _ in range(min(len(inbox), MAX_BATCH))]
+                room.set()
+                await self._process(batch)
+        finally:
+            if not reader.done():
+                reader.cancel()
+                await asyncio.wait([reader])
+        if not reader.cancelled():
+            exc = reader.exception()
+            if exc is not None:
+                raise exc
+
+    @staticmethod
+    async def _read(
+        ws: Any, inbox: deque[str | bytes], arrived: asyncio.Event, room: asyncio.Event
+    ) -> None:
+        try:
+            async for message in ws:
+                inbox.append(message)
+                arrived.set()
+                if len(inbox) >= MAX_BUFFERED:  # a relay faster than we verify waits for us
+                    room.clear()
+                    await room.wait()
+        finally:
+            arrived.set()
+
+    async def _process(self, batch: list[str | bytes]) -> None:
+        decoded = _decode(batch, dict(self._subs), self._max_event_bytes)
+        at = [i for i, item in enumerate(decoded) if len(item) == 4]
+        checks = [decoded[i][3] for i in at]
+        workers = _worker_count()
+        if len(checks) >= PARALLEL_BATCH and workers > 1:
+            size = -(-len(checks) // workers)
+            loop = asyncio.get_running_loop()
+            parts = await asyncio.gather(
+                *(
+                    loop.run_in_executor(_executor(), _signatures_valid, checks[i : i + size])
+                    for i in range(0, len(checks), size)
+                )
+            )
+            valid = [ok for part in parts for ok in part]
+        else:
+            valid = _signatures_valid(checks)
+        for i, ok in zip(at, valid):
+            _, sub_id, ev, _check = decoded[i]
+            decoded[i] = (_EVENT, sub_id, ev if ok else "bad signature")
+        for item in decoded:
             try:
-                await self._handle(message)
+                if item[0] is _ERROR:
+                    raise item[1]
+                await self._dispatch(item)
             except Exception as exc:  # noqa: BLE001 - one frame's failure drops that frame only
                 self._drop("internal error")
                 n = self.dropped["internal error"]
@@ -510,19 +648,18 @@ class Relay:
         body = text.clean_line(message, 300) if isinstance(message, str) else ""
         self.notices.append(f"{kind}: {body}")
 
-    async def _handle(self, message: str | bytes) -> None:
-        try:
-            msg = jsonsafe.loads(message)
-        except ValueError:
-            self._drop("bad json")
+    async def _dispatch(self, item: tuple[Any, ...]) -> None:
+        """Act on one decoded frame (see `_decode`), in the order frames arrived."""
+        what = item[0]
+        if what is _EVENT:
+            await self._on_event(item[1], item[2])
             return
-        if not isinstance(msg, list) or not msg or not isinstance(msg[0], str):
-            self._drop("bad message")
+        if what is _DROP:
+            self._drop(item[1])
             return
+        msg = item[1]
         verb = msg[0]
-        if verb == "EVENT" and len(msg) >= 3 and isinstance(msg[1], str):
-            await self._on_event(msg[1], msg[2])
-        elif verb == "EOSE" and len(msg) >= 2:
+        if verb == "EOSE" and len(msg) >= 2:
             sub = self._subs.get(msg[1]) if isinstance(msg[1], str) else None
             if sub is not None:
                 sub.eose.set()
@@ -547,19 +684,19 @@ class Relay:
         else:
             self._drop("unknown message")
 
-    async def _on_event(self, sub_id: str, raw: object) -> None:
+    async def _on_event(self, sub_id: str, ev: NostrEvent | str | None) -> None:
+        """An EVENT, already verified: the event, why it was refused, or None when it was skipped
+        (already verified and delivered from another relay)."""
         sub = self._subs.get(sub_id)
         if sub is None:
             self._drop("unknown subscription")
             return
-        if sub.skip is not None and isinstance(raw, dict) and sub.skip(str(raw.get("id"))):
-            return  # already verified and delivered from another relay
-        try:
-            ev = verify_event(raw, max_bytes=self._max_event_bytes)
-        except InvalidEvent as exc:
-            self._drop(str(exc))
+        if ev is None:
             return
-        if not matches_any(sub.filters, ev):
+        if isinstance(ev, str):
+            self._drop(ev)
+            return
+        if not sub.matches(ev):
             self._drop("does not match filter")
             return
         self.received += 1
