@@ -26,6 +26,8 @@ MAX_KIND = 65535
 
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _HEX128 = re.compile(r"[0-9a-f]{128}\Z")
+# One encoder for every id: `json.dumps` with options builds a new one per call.
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _FIELDS = frozenset(("id", "pubkey", "created_at", "kind", "tags", "content", "sig"))
 
 
@@ -83,8 +85,7 @@ def serialize(
     pubkey: str, created_at: int, kind: int, tags: Sequence[Sequence[str]], content: str
 ) -> bytes:
     """NIP-01 canonical form: compact JSON, UTF-8, no ASCII escaping."""
-    data = [0, pubkey, created_at, kind, tags, content]
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _CANONICAL.encode([0, pubkey, created_at, kind, tags, content]).encode("utf-8")
 
 
 def compute_id(

@@ -114,6 +114,13 @@ def _decode_one(
     return (_EVENT, sub_id, ev, check)
 
 
+@dataclass(slots=True)
+class _Batch:
+    decoded: list[tuple[Any, ...]]
+    at: list[int]  # where the events waiting for their signature check are in `decoded`
+    parts: list[list[bool] | asyncio.Future[list[bool]]]  # the checks' results, in order
+
+
 def _signatures_valid(checks: Sequence[SignatureCheck]) -> list[bool]:
     return [check.valid() for check in checks]
 
@@ -438,15 +445,22 @@ class Relay:
         inbox: deque[str | bytes] = deque()
         arrived, room = asyncio.Event(), asyncio.Event()
         reader = asyncio.get_running_loop().create_task(self._read(ws, inbox, arrived, room))
+        started: _Batch | None = None  # decoded; its signatures being checked meanwhile
         try:
-            while inbox or not reader.done():
-                if not inbox:
+            while inbox or started is not None or not reader.done():
+                if inbox:
+                    batch = [inbox.popleft() for _ in range(min(len(inbox), MAX_BATCH))]
+                    room.set()
+                    # The next batch is decoded while the threads check the one before.
+                    started, previous = self._begin(batch), started
+                    if previous is not None:
+                        await self._finish(previous)
+                elif started is not None:
+                    started, previous = None, started
+                    await self._finish(previous)
+                else:
                     arrived.clear()
                     await arrived.wait()
-                    continue
-                batch = [inbox.popleft() for _ in range(min(len(inbox), MAX_BATCH))]
-                room.set()
-                await self._process(batch)
         finally:
             if not reader.done():
                 reader.cancel()
@@ -470,24 +484,31 @@ class Relay:
         finally:
             arrived.set()
 
-    async def _process(self, batch: list[str | bytes]) -> None:
+    def _begin(self, batch: list[str | bytes]) -> _Batch:
+        """Decode a batch and start its signature checks: on the worker threads for a burst."""
         decoded = _decode(batch, dict(self._subs), self._max_event_bytes)
         at = [i for i, item in enumerate(decoded) if len(item) == 4]
         checks = [decoded[i][3] for i in at]
         workers = _worker_count()
-        if len(checks) >= PARALLEL_BATCH and workers > 1:
-            size = -(-len(checks) // workers)
-            loop = asyncio.get_running_loop()
-            parts = await asyncio.gather(
-                *(
-                    loop.run_in_executor(_executor(), _signatures_valid, checks[i : i + size])
-                    for i in range(0, len(checks), size)
-                )
-            )
-            valid = [ok for part in parts for ok in part]
-        else:
-            valid = _signatures_valid(checks)
-        for i, ok in zip(at, valid):
+        if len(checks) < PARALLEL_BATCH or workers < 2:
+            return _Batch(decoded, at, [_signatures_valid(checks)])
+        size = -(-len(checks) // workers)
+        loop = asyncio.get_running_loop()
+        return _Batch(
+            decoded,
+            at,
+            [
+                loop.run_in_executor(_executor(), _signatures_valid, checks[i : i + size])
+                for i in range(0, len(checks), size)
+            ],
+        )
+
+    async def _finish(self, batch: _Batch) -> None:
+        """Act on a batch's frames in the order they came, once its signatures are checked."""
+        decoded, valid = batch.decoded, []
+        for part in batch.parts:
+            valid.extend(part if isinstance(part, list) else await part)
+        for i, ok in zip(batch.at, valid):
             _, sub_id, ev, _check = decoded[i]
             decoded[i] = (_EVENT, sub_id, ev if ok else "bad signature")
         for item in decoded:
