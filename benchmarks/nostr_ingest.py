@@ -76,8 +76,9 @@ def start_relay() -> tuple[object, str]:
 PAGE = 40
 
 
-async def page_costs(reactions: int, runs: int) -> tuple[float, float, int]:
-    """Median seconds for a cold timeline page and for its counts lookup alone; events counted."""
+async def page_costs(reactions: int, runs: int) -> tuple[float, float, float, int]:
+    """Median seconds for a cold timeline page, for its counts lookup alone and for the relay
+    answering that lookup's counts filter to a bare socket; events counted."""
     relay, url = start_relay()
     await relay.run()
     try:
@@ -94,8 +95,17 @@ async def page_costs(reactions: int, runs: int) -> tuple[float, float, int]:
         await store(url, [*notes, *extra])
         account = Account("bench", NetworkKind.NOSTR, handle=me.npub, options={"relays": [url]})
         feed = FeedRef(FeedKind.USER, author.npub)
-        pages, lookups = [], []
+        pages, lookups, bare = [], [], []
+        ids = [n.id for n in notes]
         for _ in range(runs):
+            # The relay alone: the same counts filter over a bare socket, no parsing, no checks.
+            async with websockets.connect(url, max_size=None) as ws:
+                start = time.perf_counter()
+                flt = {"kinds": [1, 6, 7], "#e": ids, "limit": ENGAGEMENT_LIMIT}
+                await ws.send(json.dumps(["REQ", "c", flt]))
+                while (await ws.recv()).startswith('["EVENT"'):
+                    pass
+                bare.append(time.perf_counter() - start)
             net = NostrNetwork(account, {"nsec": me.nsec})
             await net.open()
             try:
@@ -108,7 +118,8 @@ async def page_costs(reactions: int, runs: int) -> tuple[float, float, int]:
                 lookups.append(time.perf_counter() - start)
             finally:
                 await net.close()
-        return statistics.median(pages), statistics.median(lookups), len(extra)
+        med = statistics.median
+        return med(pages), med(lookups), med(bare), len(extra)
     finally:
         relay.shutdown()
 
@@ -220,13 +231,16 @@ async def main() -> None:
         relay.shutdown()
     print()
     print(f"timeline page of {PAGE} notes, cold; counts fetch at most {ENGAGEMENT_LIMIT:,} events")
-    print(f"{'per note':>8} | {'stored':>7} | {'page ms':>8} | {'counts+mine ms':>14} | share")
-    print("-" * 56)
+    print(
+        f"{'per note':>8} | {'stored':>7} | {'page ms':>8} | {'counts+mine ms':>14} | share | "
+        "relay alone ms (bare socket, same counts filter)"
+    )
+    print("-" * 104)
     for r in (int(x) for x in args.reactions.split(",")):
-        page, lookup, stored = await page_costs(r, args.runs)
+        page, lookup, bare, stored = await page_costs(r, args.runs)
         print(
             f"{r:>8} | {stored:>7,} | {page * 1000:>8.1f} | {lookup * 1000:>14.1f} | "
-            f"{lookup / page:>5.0%}"
+            f"{lookup / page:>5.0%} | {bare * 1000:.1f}"
         )
 
 
