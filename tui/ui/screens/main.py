@@ -9,6 +9,7 @@ and follows each network's live stream.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -126,7 +127,8 @@ class MainScreen(PostActions, Screen[None]):
         self._paint_cached()
         self.reader.cached_notifications()
         self.query_one("#timeline", PostList).focus()
-        self.app.guard(self._start, doing="Starting", group="start")
+        # Once the cached posts are on screen: the networks' imports would hold the first paint.
+        self.call_after_refresh(self.app.guard, self._start, doing="Starting", group="start")
 
     def on_resize(self) -> None:
         self._layout(self.app.size.width)
@@ -288,6 +290,9 @@ class MainScreen(PostActions, Screen[None]):
             if error is not None:
                 self.app.report_error(error, doing=f"Connecting {name}")
         await reader.refresh()
+        painted = asyncio.Event()  # the first page on screen before the streams' imports
+        self.call_after_refresh(painted.set)
+        await painted.wait()
         for name, network in session.networks.items():
             if name not in session.errors:
                 self._follow(name, network)
