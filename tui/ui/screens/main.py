@@ -102,7 +102,10 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
-        yield TabBar(id="tabs")
+        self._layout(app.size.width)  # before the children mount: they are styled once
+        tabs = TabBar(id="tabs")
+        tabs.display = not self.wide
+        yield tabs
         with Horizontal(id="panes"):
             with Vertical(id="timeline-pane", classes="pane current"):
                 yield Static("", id="feed-title", classes="pane-title", markup=False)
@@ -141,7 +144,8 @@ class MainScreen(PostActions, Screen[None]):
         wide = width >= self.app.config.ui.wide_width
         self.set_class(wide, "wide")
         self.set_class(not wide, "narrow")
-        self.query_one(TabBar).display = not wide
+        for tabs in self.query(TabBar):
+            tabs.display = not wide
 
     def action_show_pane(self, pane: str) -> None:
         self.pane = pane
