@@ -129,9 +129,15 @@ class MainScreen(PostActions, Screen[None]):
         self._layout(self.app.size.width)
         self._paint_cached()
         self.reader.cached_notifications()
-        self.query_one("#timeline", PostList).focus()
-        # Once the cached posts are on screen: the networks' imports would hold the first paint.
-        self.call_after_refresh(self.app.guard, self._start, doing="Starting", group="start")
+        timeline = self.query_one("#timeline", PostList)
+        timeline.focus()
+        if timeline.items:  # start once they are on screen: the networks' imports would hold them
+            self.call_after_refresh(self._start_worker)
+        else:  # nothing cached: the first page comes sooner asked for while the screen paints
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        self.app.guard(self._start, doing="Starting", group="start")
 
     def on_resize(self) -> None:
         self._layout(self.app.size.width)
