@@ -102,7 +102,8 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
-        self._layout(app.size.width)  # before the children mount: they are styled once
+        # Before the children mount, without restyling: they are styled once, as they mount.
+        self._layout(app.size.width, update=False)
         tabs = TabBar(id="tabs")
         tabs.display = not self.wide
         yield tabs
@@ -146,10 +147,10 @@ class MainScreen(PostActions, Screen[None]):
     def wide(self) -> bool:
         return self.has_class("wide")
 
-    def _layout(self, width: int) -> None:
+    def _layout(self, width: int, update: bool = True) -> None:
         wide = width >= self.app.config.ui.wide_width
-        self.set_class(wide, "wide")
-        self.set_class(not wide, "narrow")
+        self.set_class(wide, "wide", update=update)
+        self.set_class(not wide, "narrow", update=update)
         for tabs in self.query(TabBar):
             tabs.display = not wide
 
