@@ -40,6 +40,7 @@ from tui.networks.nostr.network import NostrNetwork
 from tui.networks.nostr.event import NostrEvent, check_event, keep_newest, sign, verify_event
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.pool import RelayPool
+from tui.networks.nostr.relay import _acknowledge_at_once
 
 AUTHORS = 50
 WINDOW = 500  # events per filter: relays cap `limit`, so each filter asks for one time window
@@ -99,8 +100,10 @@ async def page_costs(reactions: int, runs: int) -> tuple[float, float, float, in
         pages, lookups, bare = [], [], []
         ids = [n.id for n in notes]
         for _ in range(runs):
-            # The relay alone: the same counts filter over a bare socket, no parsing, no checks.
+            # The relay alone: the same counts filter over a bare socket, no parsing, no checks
+            # (acknowledging at once, as Murmur's relay connections do).
             async with websockets.connect(url, max_size=None) as ws:
+                _acknowledge_at_once(ws)
                 start = time.perf_counter()
                 flt = {"kinds": [1, 6, 7], "#e": ids, "limit": ENGAGEMENT_LIMIT}
                 await ws.send(json.dumps(["REQ", "c", flt]))
