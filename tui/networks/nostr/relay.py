@@ -51,6 +51,7 @@ STABLE_SECONDS = 60.0  # a connection up this long forgives the relay's earlier 
 PARALLEL_BATCH = 16  # frames waiting at once from which verification is spread over threads
 MAX_BATCH = 512  # frames decoded in one go
 MAX_BUFFERED = 1024  # frames read ahead of verification before reading waits
+MAX_BUFFERED_BYTES = 4 * 1024 * 1024  # ... or their size (a frame may be MAX_MESSAGE_BYTES)
 
 Filter = Mapping[str, Any]
 Sink = Callable[[str, NostrEvent], Awaitable[None]]
@@ -113,6 +114,30 @@ def _decode_one(
     except InvalidEvent as exc:
         return (_EVENT, sub_id, str(exc))
     return (_EVENT, sub_id, ev, check)
+
+
+class _Inbox:
+    """Frames read ahead of their handling, bounded in number and in size."""
+
+    def __init__(self) -> None:
+        self.frames: deque[str | bytes] = deque()
+        self.size = 0
+        self.arrived = asyncio.Event()  # set when a frame arrives or reading ends
+        self.room = asyncio.Event()  # set when frames are taken
+
+    def put(self, frame: str | bytes) -> None:
+        self.frames.append(frame)
+        self.size += len(frame)
+        self.arrived.set()
+
+    def full(self) -> bool:
+        return len(self.frames) >= MAX_BUFFERED or self.size >= MAX_BUFFERED_BYTES
+
+    def take(self, most: int) -> list[str | bytes]:
+        batch = [self.frames.popleft() for _ in range(min(len(self.frames), most))]
+        self.size -= sum(map(len, batch))
+        self.room.set()
+        return batch
 
 
 @dataclass(slots=True)
@@ -467,15 +492,13 @@ class Relay:
         # One task reads frames while this one decodes and verifies those already read, a batch
         # at a time: a burst (a page, a backlog) is verified on worker threads in parallel (the
         # signature check runs outside the GIL), then handled here in the order it arrived.
-        inbox: deque[str | bytes] = deque()
-        arrived, room = asyncio.Event(), asyncio.Event()
-        reader = asyncio.get_running_loop().create_task(self._read(ws, inbox, arrived, room))
+        inbox = _Inbox()
+        reader = asyncio.get_running_loop().create_task(self._read(ws, inbox))
         started: _Batch | None = None  # decoded; its signatures being checked meanwhile
         try:
-            while inbox or started is not None or not reader.done():
-                if inbox:
-                    batch = [inbox.popleft() for _ in range(min(len(inbox), MAX_BATCH))]
-                    room.set()
+            while inbox.frames or started is not None or not reader.done():
+                if inbox.frames:
+                    batch = inbox.take(MAX_BATCH)
                     # The next batch is decoded while the threads check the one before.
                     started, previous = self._begin(batch), started
                     if previous is not None:
@@ -484,8 +507,8 @@ class Relay:
                     started, previous = None, started
                     await self._finish(previous)
                 else:
-                    arrived.clear()
-                    await arrived.wait()
+                    inbox.arrived.clear()
+                    await inbox.arrived.wait()
         finally:
             if not reader.done():
                 reader.cancel()
@@ -496,18 +519,15 @@ class Relay:
                 raise exc
 
     @staticmethod
-    async def _read(
-        ws: Any, inbox: deque[str | bytes], arrived: asyncio.Event, room: asyncio.Event
-    ) -> None:
+    async def _read(ws: Any, inbox: _Inbox) -> None:
         try:
             async for message in ws:
-                inbox.append(message)
-                arrived.set()
-                if len(inbox) >= MAX_BUFFERED:  # a relay faster than we verify waits for us
-                    room.clear()
-                    await room.wait()
+                inbox.put(message)
+                while inbox.full():  # a relay faster than we verify waits for us
+                    inbox.room.clear()
+                    await inbox.room.wait()
         finally:
-            arrived.set()
+            inbox.arrived.set()
 
     def _begin(self, batch: list[str | bytes]) -> _Batch:
         """Decode a batch and start its signature checks: on the worker threads for a burst."""
