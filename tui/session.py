@@ -209,11 +209,12 @@ class Session:
         self._create_networks()
 
     async def _prepare_networks(self) -> None:
-        """Import the adapters and load the TLS roots in a thread: the app's event loop, with a
-        cached timeline to paint at start-up, keeps running meanwhile."""
+        """Import the adapters and load the TLS roots, on the event loop: the app starts them
+        once the cached timeline is painted, and in a thread they only took turns with the loop
+        for the GIL, finishing later (and at a higher cost) than here."""
         kinds = {a.network for a in self.config.accounts if a.name not in self.networks}
         if kinds:
-            await asyncio.to_thread(prepare, kinds)
+            prepare(kinds)
 
     def _create_networks(self) -> None:
         for account in self.config.accounts:

@@ -9,6 +9,7 @@ import pytest
 from tui.networks.nostr.event import (
     InvalidEvent,
     NostrEvent,
+    compile_filters,
     keep_newest,
     matches,
     sign,
@@ -100,6 +101,28 @@ def test_filter_matching():
     assert not matches({"#t": ["other"]}, ev)
     assert not matches({"since": 1001}, ev)
     assert not matches({"ids": ["00" * 32]}, ev)
+
+
+def test_compiled_filters_answer_as_the_filters_do():
+    keys, other = Keys.generate(), Keys.generate()
+    events = [
+        sign(k, kind, "x", tags, created_at=when)
+        for k in (keys, other)
+        for kind in (1, 7)
+        for tags in ([], [["t", "nostr"], ["p", "ab" * 32]], [["t"]])
+        for when in (999, 1000, 1001)
+    ]
+    filters = [
+        {"kinds": [1], "authors": [keys.public_hex], "#t": ["nostr"]},
+        {"since": 1000, "until": 1000, "#p": ["ab" * 32], "#t": ["nostr", "x"]},
+        {"kinds": [7], "ids": [events[5].id, "00" * 32]},
+        {"authors": [other.public_hex], "since": 1001, "limit": 5, "search": "x"},
+        {},
+    ]
+    for chosen in ([], filters[:1], filters[1:2], filters[2:4], filters, filters[-1:]):
+        check = compile_filters(chosen)
+        for ev in events:
+            assert check(ev) == any(matches(f, ev) for f in chosen), (chosen, ev)
 
 
 def test_replaceable_keeps_newest_and_lowest_id_on_tie():

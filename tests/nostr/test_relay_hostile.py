@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui import errorlog
-from tui.networks.nostr.event import sign
+from tui.networks.nostr.event import compute_id, sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.pool import RelayPool
 from tui.networks.nostr.relay import MAX_MESSAGE_BYTES, RelayState
@@ -277,3 +277,60 @@ def test_any_frames_are_dropped_and_the_next_event_still_arrives(frames):
                 await pool.close()
 
     asyncio.run(scenario())
+
+
+async def test_a_burst_arrives_in_order_before_its_eose_with_every_bad_event_dropped():
+    """Hundreds of events at once (a page, a backlog) are checked on worker threads: what reaches
+    the subscriber is still exactly the valid matching events, once each, in the relay's order,
+    all before EOSE; a forged signature, a key that is no curve point, a changed id and an event
+    outside the filter are dropped wherever they sit in the burst."""
+    keys, other, stranger = Keys.generate(), Keys.generate(), Keys.generate()
+    base = int(time.time()) - 1000
+    good = [sign(keys, 1, f"burst {i} — ✓", [["t", "b"]], base + i) for i in range(300)]
+    frames = []
+    for i, ev in enumerate(good):
+        frames.append(ev.to_dict())
+        if i % 37 == 5:
+            forged = sign(keys, 1, f"forged {i}", created_at=base + i).to_dict()
+            forged["sig"] = sign(other, 1, f"forged {i}", created_at=base + i).sig
+            frames.append(forged)
+        if i % 53 == 7:
+            off_curve = {**ev.to_dict(), "pubkey": "ff" * 32}  # no curve point has this x
+            off_curve["id"] = compute_id("ff" * 32, ev.created_at, 1, ev.tags, ev.content)
+            frames.append(off_curve)
+            frames.append({**ev.to_dict(), "content": "changed"})
+            frames.append(sign(stranger, 1, "not asked for", created_at=base + i).to_dict())
+
+    async def handler(ws):
+        async for message in ws:
+            msg = json.loads(message)
+            if msg[0] == "REQ":
+                for raw in frames:
+                    await ws.send(json.dumps(["EVENT", msg[1], raw], ensure_ascii=False))
+                await ws.send(json.dumps(["EOSE", msg[1]]))
+
+    got: list = []
+    eose_before: list[bool] = []
+
+    async with websockets.serve(handler, "127.0.0.1", 0) as server:
+        url = _url(server)
+        pool = RelayPool(relay_options=FAST)
+        try:
+            relay = pool.relay(url)
+            rsub = None
+
+            async def sink(_url, ev):
+                got.append(ev)
+                eose_before.append(rsub is not None and rsub.eose.is_set())
+
+            rsub = await relay.subscribe("s", [{"kinds": [1], "authors": [keys.public_hex]}], sink)
+            assert await relay.wait_answer(rsub, 30)
+            assert got == good
+            assert not any(eose_before)
+            forged = sum(1 for i in range(300) if i % 37 == 5)
+            odd = sum(1 for i in range(300) if i % 53 == 7)
+            assert relay.dropped.get("bad signature") == forged + odd
+            assert relay.dropped.get("id does not match content") == odd
+            assert relay.dropped.get("does not match filter") == odd
+        finally:
+            await pool.close()

@@ -452,8 +452,8 @@ async def login(kind: NetworkKind, params: Mapping[str, str], ask: Ask) -> Login
 def prepare(kinds: Iterable[NetworkKind]) -> None:
     """The slow part of `create` and of the first request, done ahead: import the adapters
     (httpx, websockets...) and what httpx loads lazily, and load the TLS roots. `Session` runs
-    it in a thread, so that at start-up the event loop paints the cached timeline meanwhile. An
-    adapter that cannot load is left for `create` to report."""
+    it once the app has painted the cached timeline (before that, it would hold the first paint).
+    An adapter that cannot load is left for `create` to report."""
     for kind in {NetworkKind(k) for k in kinds}:
         try:
             adapter_class(kind)

@@ -97,7 +97,7 @@ def tls_context() -> ssl.SSLContext:
 def warm_up() -> None:
     """Do ahead what the first client and the first request would do on the event loop: load
     the TLS roots and import what httpx loads lazily (httpcore, anyio's asyncio backend).
-    `tui.networks.base.prepare` runs this in a thread at start-up."""
+    `tui.networks.base.prepare` runs this at start-up."""
     tls_context()
     importlib.import_module("httpcore")
     # Where anyio keeps its backend is its own business: if it moves, the first request loads it.

@@ -9,6 +9,7 @@ and follows each network's live stream.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -110,7 +111,11 @@ class MainScreen(PostActions, Screen[None]):
     def compose(self) -> Any:
         app = self.app
         ui = app.config.ui
-        yield TabBar(id="tabs")
+        # Before the children mount, without restyling: they are styled once, as they mount.
+        self._layout(app.size.width, update=False)
+        tabs = TabBar(id="tabs")
+        tabs.display = not self.wide and not app.config.columns
+        yield tabs
         with Horizontal(id="panes"):
             if app.config.columns:  # [[columns]]: they stand in for the timeline and notifications
                 yield ColumnDeck(app.config.columns, id="columns-pane", classes="pane current")
@@ -142,9 +147,15 @@ class MainScreen(PostActions, Screen[None]):
         self.query_one("#notifications", NotificationList).track(self.read_state)
         self._paint_cached()
         self.reader.cached_notifications()
-        self.query_one("#timeline", PostList).focus()
+        timeline.focus()
         if self.deck is not None:
             self.deck.show(0)
+        if timeline.items:  # start once they are on screen: the networks' imports would hold them
+            self.call_after_refresh(self._start_worker)
+        else:  # nothing cached: the first page comes sooner asked for while the screen paints
+            self._start_worker()
+
+    def _start_worker(self) -> None:
         self.app.guard(self._start, doing="Starting", group="start")
 
     # ----- unread state ----------------------------------------------------------------------
@@ -212,14 +223,15 @@ class MainScreen(PostActions, Screen[None]):
     def wide(self) -> bool:
         return self.has_class("wide")
 
-    def _layout(self, width: int) -> None:
+    def _layout(self, width: int, update: bool = True) -> None:
         wide = width >= self.app.config.ui.wide_width
-        self.set_class(wide, "wide")
-        self.set_class(not wide, "narrow")
-        self.query_one(TabBar).display = not wide
-        if (deck := self.deck) is not None:
+        self.set_class(wide, "wide", update=update)
+        self.set_class(not wide, "narrow", update=update)
+        deck = self.deck
+        for tabs in self.query(TabBar):
+            tabs.display = not wide and deck is None  # the deck's own tabs name the columns
+        if deck is not None:
             deck.set_wide(wide)
-            self.query_one(TabBar).display = False  # the deck's own tabs name the columns
             for name in ("timeline", "notifications"):
                 self.query_one(f"#{name}-pane").display = False
 
@@ -422,6 +434,9 @@ class MainScreen(PostActions, Screen[None]):
         await reader.refresh()
         if self.deck is not None:
             self.deck.load_all()
+        painted = asyncio.Event()  # the first page on screen before the streams' imports
+        self.call_after_refresh(painted.set)
+        await painted.wait()
         for name, network in session.networks.items():
             if name not in session.errors:
                 self._follow(name, network)
