@@ -196,6 +196,25 @@ async def test_u_undoes_the_last_like_and_boost(build_app):
         assert "Nothing to undo." in toasts(app)
 
 
+async def test_u_undoes_a_like_in_a_thread_too(build_app):
+    from tui.ui.screens.thread import ThreadScreen
+
+    nets = one()
+    app = build_app(nets)
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await started(pilot)
+        assert isinstance(app.screen, ThreadScreen)
+        await pilot.press("f")
+        await started(pilot)
+        liked = [c for c in nets["masto"].calls if c[0] == "react"][-1]
+        await pilot.press("u")
+        await started(pilot)
+        assert nets["masto"].calls[-1] == ("react", (liked[1][0], "like", True))
+        assert isinstance(app.screen, ThreadScreen)
+
+
 async def test_u_undoes_a_follow_made_on_a_profile(build_app):
     nets = one()
     app = build_app(nets)

@@ -297,8 +297,8 @@ UNREAD = [
     ),
 ]
 
-# Undo and postponed drafts, on the main screen.
-UNDO_DRAFTS = [
+# Undo, on every screen with post keys; postponed drafts, on the main screen.
+UNDO = [
     Binding(
         "u",
         "undo",
@@ -308,6 +308,8 @@ UNDO_DRAFTS = [
         tooltip="Undo the last like, boost, bookmark, follow, mute or block; "
         "cancel a delete or a post still waiting to go out",
     ),
+]
+DRAFTS = [
     Binding(
         "P",
         "postponed",
@@ -317,6 +319,7 @@ UNDO_DRAFTS = [
         tooltip="List postponed drafts (resume or delete one)",
     ),
 ]
+UNDO_DRAFTS = [*UNDO, *DRAFTS]
 
 # In the composer.
 POSTPONE = [
