@@ -82,3 +82,16 @@ async def test_palette_switches_to_one_account_and_changes_theme(build_app, netw
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "nord"
+
+
+async def test_the_tab_bar_names_the_keys_that_show_each_pane(build_app, networks):
+    from tests.ui.pilot import screen_lines
+
+    app = build_app(networks, keymap={"pane.notifications": "f2"})
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        tabs = screen_lines(app)[0]
+        assert "alt+1 Timeline" in tabs and "f2 Notifications" in tabs
+        assert "alt+3 Compose" in tabs
+        await pilot.press("f2")
+        assert app.main_screen.pane == "notifications"

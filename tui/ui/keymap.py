@@ -649,6 +649,13 @@ def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:
     return rows
 
 
+def pane_keys(user_keymap: Mapping[str, str]) -> dict[str, str]:
+    """Each main pane's first key in effect (after the user's `[keymap]`), for the tab bar."""
+    keys = {row.binding_id: row.keys for row in help_rows(user_keymap)}
+    panes = ("timeline", "notifications", "compose")
+    return {p: keys.get(f"pane.{p}", "").split(",")[0].strip() for p in panes}
+
+
 def known_ids() -> set[str]:
     return {row.binding_id for row in help_rows({})}
 

@@ -113,7 +113,7 @@ class MainScreen(PostActions, Screen[None]):
         ui = app.config.ui
         # Before the children mount, without restyling: they are styled once, as they mount.
         self._layout(app.size.width, update=False)
-        tabs = TabBar(id="tabs")
+        tabs = TabBar(id="tabs", keys=keymap.pane_keys(app.config.keymap))
         tabs.display = not self.wide and not app.config.columns
         yield tabs
         with Horizontal(id="panes"):

@@ -1,5 +1,6 @@
 """The narrow layout's tab bar: which pane is showing, with unread counts. Not focusable: the
-panes are switched with keys (tab/shift+tab, 1/2/3), never by moving focus to the bar."""
+panes are switched with keys (tab/shift+tab, alt+1/2/3), never by moving focus to the bar; each
+tab names the key in effect for it (after the user's `[keymap]`)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ _TITLES = {"timeline": "Timeline", "notifications": "Notifications", "compose": 
 
 
 class TabBar(Static):
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, keys: dict[str, str] | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.current = PANES[0]
         self.badges: dict[str, str] = {}
+        self.keys = keys or {}  # pane → the key that shows it
 
     def show(self, pane: str) -> None:
         self.current = pane
@@ -29,8 +31,9 @@ class TabBar(Static):
 
     def _redraw(self) -> None:
         parts: list[Content | tuple[str, str] | str] = []
-        for n, pane in enumerate(PANES, start=1):
-            label = f" {n} {_TITLES[pane]}"
+        for pane in PANES:
+            key = self.keys.get(pane, "")
+            label = f" {key} {_TITLES[pane]}" if key else f" {_TITLES[pane]}"
             if self.badges.get(pane):
                 label += f" ({self.badges[pane]})"
             label += " "
