@@ -9,7 +9,10 @@ import pytest
 
 from tui.model import Draft, MediaUpload, ProfileTab, VerificationState
 
-from .test_network import pair, tiny_png  # noqa: F401 - the fixture of two signed-in people
+from . import test_network
+from .test_network import tiny_png
+
+pair = test_network.pair  # the fixture of two signed-in people
 
 pytestmark = pytest.mark.network
 
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.network
 async def test_profile_verifies_the_handle_and_tabs_filter_with_the_pin_first(
     bsky,
     pair,
-    tmp_path: Path,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
 ) -> None:
     alice, bob = pair
     intro = await alice.publish(Draft(text="hello, I am Alice"))

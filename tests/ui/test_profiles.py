@@ -151,3 +151,64 @@ async def test_a_tab_the_network_cannot_show_says_why(build_app, networks):
         assert screen.tab is ProfileTab.MEDIA
         assert "Could not load: no media tab here" in screen.posts_text.splitlines()[0]
         assert screen.items == []
+
+
+async def test_j_and_enter_act_on_the_listed_posts(build_app, networks):
+    for net in networks.values():
+        rigged(net)
+    app = build_app(networks)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_profile(app, pilot)
+        posts = screen.query_one(PostList)
+        assert posts.selected.uid == "pin:1"
+        await pilot.press("j")
+        assert posts.selected.uid == "p:1"
+        await pilot.press("enter")
+        await started(pilot)
+        assert ("thread", "p:1") in networks[screen.account].calls
+
+
+async def test_hostile_fields_claims_and_pinned_posts_are_harmless(build_app):
+    from tests.ui.fakes import FakeNetwork
+    from tests.ui.test_hostile import assert_harmless, hostile_strings, poison, terminal_output
+
+    net = FakeNetwork("masto")
+    poison(net)
+    values = hostile_strings()
+    hostile_profile = net.profile
+
+    async def profile(who: str) -> Profile:
+        shown = await hostile_profile(who)
+        claims = tuple(
+            Verification(method, state, text.clean_line(v, 253))
+            for v in values
+            for method, state in (
+                ("nip05", VerificationState.FAILED),
+                ("handle", VerificationState.VERIFIED),
+            )
+        )
+        fields = tuple(
+            replace(f, verified=True, domain=text.clean_line(v, 253))
+            for f, v in zip(shown.fields, values, strict=False)
+        )
+        return replace(shown, fields=fields, verification=claims)
+
+    async def author_feed(who, tab, cursor=None, limit=40):
+        return Page(tuple(replace(p, ref={"pinned": "1"}) for p in net.posts))
+
+    net.profile = profile
+    net.author_feed = author_feed
+    app = build_app({"masto": net})
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        app.push_screen(ProfileScreen("masto", "evil:0"))
+        await started(pilot)
+        screen = app.screen
+        assert screen.items and all("pinned" in line for line in screen.posts_text.splitlines()[1:])
+        outputs = []
+        for _ in range(len(net.posts)):
+            outputs.append(terminal_output(app))
+            await pilot.press("j")
+        for output in outputs:
+            assert_harmless(output)
+        assert app.is_running and app.screen is screen

@@ -120,7 +120,7 @@ def tabs_line(current: ProfileTab, note: str = "") -> Content:
 
 
 class ProfileScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.PROFILE, *keymap.POST, *keymap.LIST_MOVES]
+    BINDINGS = [*keymap.BACK, *keymap.PROFILE, *keymap.POST]
     DEFAULT_CSS = """
     ProfileScreen #profile-pane { height: auto; max-height: 50%; }
     ProfileScreen #profile-posts { height: 1fr; }
@@ -153,6 +153,7 @@ class ProfileScreen(PostActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(ProfilePosts).focus()  # j/k, enter and the post keys act on the list
         self.app.guard(self._load, doing="Loading the profile", group="profile")
         self._load_tab()
 
