@@ -120,7 +120,8 @@ def tabs_line(current: ProfileTab, note: str = "") -> Content:
 
 
 class ProfileScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.PROFILE, *keymap.POST]
+    # Ahead of the list's own keys: `M` here mutes (it is "middle of the screen" in lists).
+    BINDINGS = [*keymap.BACK, *(replace(b, priority=True) for b in keymap.PROFILE), *keymap.POST]
     DEFAULT_CSS = """
     ProfileScreen #profile-pane { height: auto; max-height: 50%; }
     ProfileScreen #profile-posts { height: 1fr; }
