@@ -468,7 +468,8 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
 
     async def _pinned(self, pk: str) -> list[Post]:
         """The notes of the author's newest pin list, in its order, marked pinned."""
-        urls = [*self.read_relays, *self.relay_lists[pk].write[: self.per_author]]
+        known = self.relay_lists.get(pk)
+        urls = [*self.read_relays, *(known.write[: self.per_author] if known else ())]
         found = await self._query(dict.fromkeys(urls), [{"authors": [pk], "kinds": [PIN_LIST]}])
         lists = sorted(
             (e for e in found if e.kind == PIN_LIST and e.pubkey == pk), key=lambda e: e.created_at
