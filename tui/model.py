@@ -369,9 +369,53 @@ class Thread:
 
 @dataclass(frozen=True, slots=True)
 class ProfileField:
+    """A name/value pair of a profile (sanitised remote text). `verified_at` is when the server
+    confirmed the link in `value` points back at the profile (Mastodon's rel=me check);
+    `domain` is that link's host."""
+
     name: str
     value: RichText
     verified: bool = False
+    verified_at: datetime | None = None
+    domain: str = ""
+
+
+class VerificationState(StrEnum):
+    VERIFIED = "verified"
+    FAILED = "failed"  # claimed, but the domain does not confirm it
+    NONE = "none"  # nothing claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What a profile's identity claim came to: a Nostr NIP-05 name, a Bluesky handle domain,
+    a Mastodon verified link. `claim` is the identifier or domain (sanitised)."""
+
+    method: str  # "nip05", "handle", "link"
+    state: VerificationState = VerificationState.NONE
+    claim: str = ""
+
+    @property
+    def text(self) -> str:
+        domain = self.claim.rpartition("@")[2] if self.method == "nip05" else self.claim
+        if self.method == "handle":
+            if self.state is VerificationState.VERIFIED:
+                return f"handle verified ({domain})"
+            return "invalid handle" if self.state is VerificationState.FAILED else ""
+        label = "NIP-05" if self.method == "nip05" else "link"
+        if self.state is VerificationState.VERIFIED:
+            return f"{label} verified ✓ {self.claim if self.method == 'nip05' else domain}"
+        if self.state is VerificationState.FAILED:
+            return f"{label} not verified: {domain} does not confirm {self.claim}"
+        return f"no {label}"
+
+
+class ProfileTab(StrEnum):
+    """The profile screen's lists of an author's posts."""
+
+    POSTS = "posts"  # without replies, pinned first
+    REPLIES = "replies"  # posts and replies
+    MEDIA = "media"  # posts with media
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +439,7 @@ class Profile:
     created_at: datetime | None = None
     relationship: Relationship | None = None  # None for my own profile or when unknown
     header_url: str = ""
+    verification: tuple[Verification, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

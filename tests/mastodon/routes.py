@@ -422,7 +422,23 @@ class Routes(StatusRoutes):
         if req.arg("pinned") == "true":
             pinned = self.w.pins.get(account_id, set())
             return self.statuses(req, viewer, lambda s: s.id in pinned)
-        return self.statuses(req, viewer, lambda s: s.account == account_id)
+        exclude_replies = req.arg("exclude_replies") == "true"
+        only_media = req.arg("only_media") == "true"
+
+        def wanted(s: Status) -> bool:
+            parent = self.w.statuses.get(s.in_reply_to or "")
+            # Mastodon keeps a reply to oneself (a thread) when replies are excluded.
+            if (
+                exclude_replies
+                and s.in_reply_to
+                and (parent is None or parent.account != s.account)
+            ):
+                return False
+            if only_media and (s.reblog_of or not s.media):
+                return False
+            return s.account == account_id
+
+        return self.statuses(req, viewer, wanted)
 
     async def account_action(
         self, req: Request, viewer: str, account_id: str, action: str

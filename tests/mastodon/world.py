@@ -34,6 +34,7 @@ class Acct:
     note: str = ""
     bot: bool = False
     fields: list[tuple[str, str]] = field(default_factory=list)
+    verified: dict[str, str] = field(default_factory=dict)  # field name → verified_at
 
 
 @dataclass
@@ -156,7 +157,9 @@ class World:
             "header": f"{self.base}/headers/original/missing.png",
             "header_static": f"{self.base}/headers/original/missing.png",
             "locked": False,
-            "fields": [{"name": n, "value": v, "verified_at": None} for n, v in a.fields],
+            "fields": [
+                {"name": n, "value": v, "verified_at": a.verified.get(n)} for n, v in a.fields
+            ],
             "emojis": [],
             "bot": a.bot,
             "group": False,

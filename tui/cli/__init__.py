@@ -29,6 +29,7 @@ from tui.cli.common import (
     _env_passphrase,
     _err,
 )
+from tui.cli import profile as cli_profile
 from tui.cli import report as cli_report
 from tui.cli.export import cmd_export
 from tui.cli.messages import add_parser as add_messages_parser
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_outbox.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_profile.add_parser(sub)
 
     from tui.cli import export as cli_export
 
@@ -257,6 +259,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "messages": cmd_messages,
     "follow": cmd_follow,
     "report": cli_report.cmd_report,
+    "profile": cli_profile.cmd_profile,
     "unfollow": cmd_follow,
     "config": cmd_config,
     "lock": cmd_lock,

@@ -24,6 +24,7 @@ from tui.model import (
     Conversation,
     Draft,
     Event,
+    FeedKind,
     FeedRef,
     Item,
     NetworkKind,
@@ -31,6 +32,7 @@ from tui.model import (
     Page,
     Post,
     Profile,
+    ProfileTab,
     Reaction,
     Relationship,
     SearchResults,
@@ -323,6 +325,15 @@ class Network(ABC):
 
     async def profile(self, who: str) -> Profile:
         raise self.error(Unsupported, "profiles are not supported")
+
+    async def author_feed(
+        self, who: str, tab: ProfileTab, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        """An author's posts for a profile tab; the posts tab starts with pinned posts, each
+        marked `ref["pinned"] == "1"`."""
+        if tab is not ProfileTab.POSTS:
+            raise self.error(Unsupported, f"the {tab.value} tab is not supported")
+        return await self.timeline(FeedRef(FeedKind.USER, who), cursor, limit)
 
     async def search(self, query: str) -> SearchResults:
         raise self.error(Unsupported, "search is not supported")

@@ -219,6 +219,17 @@ PROFILE = [
     Binding("F", "follow", "Follow", id="profile.follow", tooltip="Follow or unfollow"),
     Binding("M", "mute", "Mute", id="profile.mute", tooltip="Mute or unmute"),
     Binding("X", "block", "Block", id="profile.block", tooltip="Block or unblock"),
+    Binding(
+        "tab", "next_tab", "Next tab", id="profile.next_tab", tooltip="Posts → Replies → Media"
+    ),
+    Binding(
+        "shift+tab",
+        "previous_tab",
+        "Previous tab",
+        id="profile.previous_tab",
+        show=False,
+        tooltip="Media → Replies → Posts",
+    ),
 ]
 
 

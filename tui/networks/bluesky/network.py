@@ -32,10 +32,13 @@ from tui.model import (
     Placeholder,
     Post,
     Profile,
+    ProfileTab,
     Reaction,
     Relationship,
     SearchResults,
     Thread,
+    Verification,
+    VerificationState,
 )
 from tui.networks.base import (
     AuthError,
@@ -300,6 +303,56 @@ class BlueskyNetwork(BlueskyChat, Network):
             raise self.error(BadResponse, f"not an AT-URI: {value[:100]!r}")
         return value
 
+    async def _check_handle(self, did: str, view: Mapping[str, Any]) -> Verification:
+        """Handle ↔ DID, both ways: the AppView names the handle the DID document claims
+        ("handle.invalid" when that document and the domain disagree), and the handle's domain
+        must resolve back to this DID (com.atproto.identity.resolveHandle)."""
+        handle = str(view.get("handle") or "").lower()
+        if not is_handle(handle) or handle == "handle.invalid":
+            return Verification("handle", VerificationState.FAILED, "")
+        try:
+            found = await self.resolve_actor(handle)
+        except NetworkError:
+            found = ""  # the domain names no DID (or not this one): the claim does not hold
+        state = VerificationState.VERIFIED if found == did else VerificationState.FAILED
+        return Verification("handle", state, clean_line(handle, 253))
+
+    async def author_feed(
+        self, who: str, tab: ProfileTab, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        """getAuthorFeed with the tab's filter; the posts tab asks for the pinned post first
+        (`includePins`), and fetches the profile's `pinnedPost` where the AppView did not."""
+        x = await self._ready()
+        actor = await self.resolve_actor(who)
+        params: dict[str, Any] = {
+            "actor": actor,
+            "limit": max(1, min(100, limit)),
+            "cursor": cursor,
+            "filter": {
+                ProfileTab.POSTS: "posts_no_replies",
+                ProfileTab.REPLIES: "posts_with_replies",
+                ProfileTab.MEDIA: "posts_with_media",
+            }[tab],
+        }
+        pins = tab is ProfileTab.POSTS and cursor is None
+        if pins:
+            params["includePins"] = True
+        body = await x.query("app.bsky.feed.getAuthorFeed", params)
+        items = [parse.parse_feed_item(i, self._ctx) for i in _items(body, "feed")]
+        if pins and not any(isinstance(i, Post) and i.ref.get("pinned") for i in items):
+            view = await x.query("app.bsky.actor.getProfile", {"actor": actor})
+            pinned = view.get("pinnedPost") if isinstance(view, dict) else None
+            uri = pinned.get("uri") if isinstance(pinned, dict) else None
+            if isinstance(uri, str) and parse_at_uri(uri):
+                post = (await self._get_posts([uri])).get(uri)
+                if isinstance(post, Post):
+                    items = [
+                        replace(post, ref={**post.ref, "pinned": "1"}),
+                        *(i for i in items if i.key != uri),
+                    ]
+        next_cursor = body.get("cursor") if isinstance(body, dict) else None
+        return Page(tuple(items), older=next_cursor if isinstance(next_cursor, str) else None)
+
     async def resolve_actor(self, who: str) -> str:
         """A DID for a handle (`@alice.bsky.social`), a DID, or an Author/profile URL."""
         who = who.removeprefix("bluesky:").strip()
@@ -431,6 +484,9 @@ class BlueskyNetwork(BlueskyChat, Network):
         viewer = view.get("viewer") if isinstance(view.get("viewer"), dict) else {}
         viewer = await self._unhide_follows(actor, viewer)
         relationship = None if actor == self.did else _relationship(viewer)
+        check = await self._check_handle(actor, view)
+        if check.state is not VerificationState.VERIFIED:
+            author = replace(author, verified_domain="")
         return Profile(
             author=author,
             bio=plain_to_rich(
@@ -438,6 +494,7 @@ class BlueskyNetwork(BlueskyChat, Network):
             ),
             followers=parse.as_int(view.get("followersCount")),
             following=parse.as_int(view.get("followsCount")),
+            verification=(check,),
             posts=parse.as_int(view.get("postsCount")),
             created_at=parse.parse_time(view.get("createdAt")),
             relationship=relationship,

@@ -354,6 +354,8 @@ def parse_feed_item(item: Any, ctx: Context) -> Item:
             repost_of=post,
             ref={"uri": repost_uri} if parse_at_uri(repost_uri) else {},
         )
+    if isinstance(reason, dict) and reason.get("$type") == "app.bsky.feed.defs#reasonPin":
+        return replace(post, ref={**post.ref, "pinned": "1"})  # the author's pinned post
     return post
 
 

@@ -24,6 +24,7 @@ from tui.model import (
     Placeholder,
     Post,
     Profile,
+    ProfileTab,
     Reaction,
     Relationship,
     SearchResults,
@@ -314,12 +315,33 @@ class MastodonNetwork(Conversations, Network):
         newer, older = self._cursors(listing, requested, cursor, [i for i in ids if i])
         return Page(tuple(items), newer=newer, older=older)
 
-    async def _user_timeline(self, feed: FeedRef, cursor: str | None, limit: int) -> Page[Item]:
+    async def author_feed(
+        self, who: str, tab: ProfileTab, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        params = {
+            ProfileTab.POSTS: [("exclude_replies", "true")],
+            ProfileTab.REPLIES: [],
+            ProfileTab.MEDIA: [("only_media", "true")],
+        }[tab]
+        feed = FeedRef(FeedKind.USER, who)
+        return await self._user_timeline(
+            feed, cursor, limit, params, pinned=tab is ProfileTab.POSTS
+        )
+
+    async def _user_timeline(
+        self,
+        feed: FeedRef,
+        cursor: str | None,
+        limit: int,
+        params: list[tuple[str, str]] | None = None,
+        *,
+        pinned: bool = True,
+    ) -> Page[Item]:
         account_id = await self.account_id(feed.arg)
         path = f"/api/v1/accounts/{account_id}/statuses"
-        listing, requested = await self._page(path, [], cursor, limit)
+        listing, requested = await self._page(path, params or [], cursor, limit)
         items = [self.parser.item(s) for s in listing.items]
-        if cursor is None:
+        if cursor is None and pinned:
             pinned = await self.api.listing(path, [("pinned", "true")])
             pinned_items = [
                 replace(p, ref={**p.ref, "pinned": "1"}) if isinstance(p, Post) else p

@@ -32,6 +32,8 @@ from tui.model import (
     Relationship,
     RichText,
     Tag,
+    Verification,
+    VerificationState,
 )
 from tui.text import clean, clean_line, html_to_rich, link_host, safe_url
 
@@ -167,13 +169,23 @@ class Parser:
     def profile(self, value: Any, relationship: Any = None) -> Profile:
         data = as_dict(value)
         fields = []
+        checks = []
         for f in as_list(data.get("fields")):
             fd = as_dict(f)
+            value = self.html(fd.get("value"), max_len=2000)
+            verified_at = when(fd.get("verified_at")) if fd.get("verified_at") else None
+            verified = verified_at is not None
+            # The domain shown beside ✓ is the link's own host, never words the owner wrote.
+            domain = next((host for u in value.links if (host := link_host(u))), "")
+            if verified and domain:
+                checks.append(Verification("link", VerificationState.VERIFIED, domain))
             fields.append(
                 ProfileField(
                     name=text(fd.get("name"), 200),
-                    value=self.html(fd.get("value"), max_len=2000),
-                    verified=bool(fd.get("verified_at")),
+                    value=value,
+                    verified=verified,
+                    verified_at=verified_at,
+                    domain=domain if verified else "",
                 )
             )
         return Profile(
@@ -186,6 +198,7 @@ class Parser:
             created_at=when(data.get("created_at")),
             relationship=self.relationship(relationship) if relationship is not None else None,
             header_url=url(data.get("header_static")) or url(data.get("header")),
+            verification=tuple(checks),
         )
 
     def relationship(self, value: Any) -> Relationship:

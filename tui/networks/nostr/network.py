@@ -28,6 +28,7 @@ from tui.model import (
     Page,
     Post,
     Profile,
+    ProfileTab,
     Reaction,
     Relationship,
     SearchResults,
@@ -62,6 +63,11 @@ from tui.networks.nostr.relay import normalize_url
 from tui.networks.nostr.fetch import RelayReading
 
 NOTE_KINDS = [1, 6, parse.POLL_KIND]
+_MEDIA_EXT = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|avif|heic|svg|mp4|webm|mov|m4v|mp3|ogg|m4a|wav|flac)\Z", re.I
+)
+PIN_LIST = 10001  # NIP-51: the notes an author pins on their profile
+MAX_PINNED = 10
 MUTE_LIST_KIND = 10000
 REPORT_KIND = 1984
 POLL_RELAYS = 5  # at most this many of a poll's own relays get a vote
@@ -437,6 +443,48 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
                 prof.nip05, pk, allow_private=self.nip05_allow_private, scheme=self.nip05_scheme
             ):
                 self.ctx.nip05[pk] = prof.nip05
+                self.ctx.nip05_failed.pop(pk, None)
+            else:
+                self.ctx.nip05_failed[pk] = prof.nip05
+
+    async def author_feed(
+        self, who: str, tab: ProfileTab, cursor: str | None = None, limit: int = 40
+    ) -> Page[Item]:
+        """The author's notes filtered here: relays cannot tell a reply or a picture apart.
+        The posts tab starts with the notes of the author's NIP-51 pin list (kind 10001)."""
+        pk = await self._pubkey(who)
+        page = await self.timeline(FeedRef(FeedKind.USER, pk), cursor, limit)
+        keep = {
+            ProfileTab.POSTS: lambda p: p.shown.reply_to is None,
+            ProfileTab.REPLIES: lambda p: True,
+            ProfileTab.MEDIA: has_media,
+        }[tab]
+        items = [i for i in page.items if isinstance(i, Post) and keep(i)]
+        if tab is ProfileTab.POSTS and cursor is None:
+            pinned = await self._pinned(pk)
+            keys = {p.key for p in pinned}
+            items = [*pinned, *(i for i in items if i.key not in keys)]
+        return replace(page, items=tuple(items))
+
+    async def _pinned(self, pk: str) -> list[Post]:
+        """The notes of the author's newest pin list, in its order, marked pinned."""
+        known = self.relay_lists.get(pk)
+        urls = [*self.read_relays, *(known.write[: self.per_author] if known else ())]
+        found = await self._query(dict.fromkeys(urls), [{"authors": [pk], "kinds": [PIN_LIST]}])
+        lists = sorted(
+            (e for e in found if e.kind == PIN_LIST and e.pubkey == pk), key=lambda e: e.created_at
+        )
+        if not lists:
+            return []
+        ids = [t[1] for t in lists[-1].tags if len(t) >= 2 and t[0] == "e" and len(t[1]) == 64]
+        ids = list(dict.fromkeys(i.lower() for i in ids))[:MAX_PINNED]
+        await self._load_events(ids)
+        events = [self.ctx.events[i] for i in ids if i in self.ctx.events]
+        # Only the author's own notes: a pin list naming someone else's is not their post.
+        events = [e for e in events if e.pubkey == pk and e.kind in NOTE_KINDS]
+        await self._hydrate(events, engagement=True)
+        posts = (parse.to_post(self.ctx, e) for e in events)
+        return [replace(p, ref={**p.ref, "pinned": "1"}) for p in posts if p is not None]
 
     async def search(self, query: str) -> SearchResults:
         """`#tag` → notes tagged so (no NIP-50 needed); anything else → people among the
@@ -842,3 +890,14 @@ def _stub(post: Post) -> NostrEvent:
     """Enough of an event to name it in a deletion when only the Post is at hand."""
     kind = int(post.ref.get("kind", "1"))
     return NostrEvent(post.key, post.ref.get("pubkey", ""), 0, kind, (), "", "")
+
+
+def has_media(post: Post) -> bool:
+    """A note with a picture, video or sound: NIP-92 puts each `imeta` URL in the text too, so
+    a link to a media file is the sign (attached media, when parsed, counts as well)."""
+    shown = post.shown
+    if shown.media:
+        return True
+    return any(
+        _MEDIA_EXT.search(link.split("?", 1)[0].split("#", 1)[0]) for link in shown.content.links
+    )

@@ -26,6 +26,8 @@ from tui.model import (
     RichText,
     Span,
     SpanKind,
+    Verification,
+    VerificationState,
 )
 from tui.networks.nostr import nip19
 from tui.networks.nostr.event import InvalidEvent, NostrEvent, verify_event
@@ -83,6 +85,7 @@ class Context:
     me: str = ""
     profiles: dict[str, ProfileInfo] = field(default_factory=dict)
     nip05: dict[str, str] = field(default_factory=dict)  # pubkey → verified identifier
+    nip05_failed: dict[str, str] = field(default_factory=dict)  # pubkey → unconfirmed one
     events: dict[str, NostrEvent] = field(default_factory=dict)  # id → event (reposts, quotes)
     counts: dict[str, Counts] = field(default_factory=dict)  # note id → replies/reposts/likes
     mine: dict[str, MyState] = field(default_factory=dict)  # note id → did I like/repost it
@@ -541,7 +544,17 @@ def to_profile(ctx: Context, pubkey: str, follows: set[str], mutes: set[str]) ->
     relationship = None
     if pubkey != ctx.me:
         relationship = Relationship(following=pubkey in follows, muting=pubkey in mutes)
+    nip05 = prof.nip05 if prof is not None else ""
+    claim = text.clean_line(nip05, 200)
+    state: VerificationState | None = None  # not looked up (yet): nothing is said
+    if not claim:
+        state = VerificationState.NONE
+    elif ctx.nip05.get(pubkey) == nip05:
+        state = VerificationState.VERIFIED
+    elif ctx.nip05_failed.get(pubkey) == nip05:
+        state = VerificationState.FAILED
     return Profile(
+        verification=(Verification("nip05", state, claim),) if state is not None else (),
         author=author(ctx, pubkey),
         bio=text.plain_to_rich(prof.about) if prof else RichText(),
         fields=tuple(fields),

@@ -1,4 +1,6 @@
-"""An author's profile: names, bio, fields, counts, relationship; follow/mute/block keys.
+"""An author's profile: names, bio, fields, counts, verification, relationship; follow/mute/
+block keys; the author's posts in three tabs (posts with pinned ones first, replies, media),
+`tab`/`shift+tab` moving between them.
 
 Everything here is remote text: it is shown only as Content built from plain strings.
 """
@@ -8,14 +10,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from textual.containers import VerticalScroll
+from textual import on
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.model import Profile, Relationship
+from tui.model import Item, Post, Profile, ProfileTab, Relationship, VerificationState
 from tui.networks.base import Capability, NetworkError
 from tui.ui import keymap
+from tui.ui.screens.actions import PostActions
+from tui.ui.widgets.timeline import PostList
+
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -38,6 +44,11 @@ def render_profile(profile: Profile) -> Content:
         parts.append(("  bot", "$warning"))
     if author.verified_domain:
         parts.append((f"  ✓ {author.verified_domain}", "$success"))
+    for check in profile.verification:
+        if check.method == "link" or not check.text:
+            continue  # a verified link is shown on its field
+        ok = check.state is VerificationState.VERIFIED
+        parts += ["\n", (check.text, "$success" if ok else "$warning")]
     parts += [
         "\n\n",
         f"{_count(profile.posts)} posts · {_count(profile.following)} following · "
@@ -50,7 +61,7 @@ def render_profile(profile: Profile) -> Content:
     for field in profile.fields:
         parts += ["\n", (field.name, "bold"), ": ", field.value.text]
         if field.verified:
-            parts.append(("  ✓", "$success"))
+            parts.append((f"  ✓ {field.domain}" if field.domain else "  ✓", "$success"))
     if author.url:
         parts += ["\n\n", (author.url, "$text-muted")]
     return Content.assemble(*parts)
@@ -81,8 +92,40 @@ def _done(verb: str, name: str, rel: Relationship) -> str:
     return f"{done.capitalize()} {name}."
 
 
-class ProfileScreen(Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.PROFILE]
+PINNED_MARK = ("📌 pinned", "bold $accent")
+TABS = (ProfileTab.POSTS, ProfileTab.REPLIES, ProfileTab.MEDIA)
+
+
+def is_pinned(item: Item) -> bool:
+    return isinstance(item, Post) and item.ref.get("pinned") == "1"
+
+
+class ProfilePosts(PostList):
+    """The author's posts; a pinned one says so on a line of its own above it."""
+
+    def render_content(self, item: Item, view: Any) -> Content:
+        content = super().render_content(item, view)
+        return Content.assemble(PINNED_MARK, "\n", content) if is_pinned(item) else content
+
+
+def tabs_line(current: ProfileTab, note: str = "") -> Content:
+    parts: list[tuple[str, str] | str] = []
+    for tab in TABS:
+        label = f" {tab.value.capitalize()} "
+        parts += [(label, "reverse bold" if tab is current else "$text-muted"), " "]
+    parts.append(("tab/shift+tab", "$text-muted"))
+    if note:
+        parts += ["  ", note]
+    return Content.assemble(*parts)
+
+
+class ProfileScreen(PostActions, Screen[None]):
+    # Ahead of the list's own keys: `M` here mutes (it is "middle of the screen" in lists).
+    BINDINGS = [*keymap.BACK, *(replace(b, priority=True) for b in keymap.PROFILE), *keymap.POST]
+    DEFAULT_CSS = """
+    ProfileScreen #profile-pane { height: auto; max-height: 50%; }
+    ProfileScreen #profile-posts { height: 1fr; }
+    """
     app: MurmurApp
 
     def __init__(self, account: str, who: str) -> None:
@@ -90,15 +133,30 @@ class ProfileScreen(Screen[None]):
         self.account = account
         self.who = who
         self.profile: Profile | None = None
+        self.tab = ProfileTab.POSTS
+        self.items: list[Item] = []
+        self.older: str | None = None
+        self._loading = False
 
     def compose(self) -> Any:
-        with VerticalScroll(classes="pane", id="profile-pane"):
-            yield Static("Profile", classes="pane-title")
-            yield Static("Loading…", id="profile", markup=False)
+        with Vertical(classes="pane"):
+            with VerticalScroll(id="profile-pane"):
+                yield Static("Profile", classes="pane-title")
+                yield Static("Loading…", id="profile", markup=False)
+            yield Static(tabs_line(self.tab), id="profile-tabs", markup=False)
+            yield ProfilePosts(
+                rules=self.app.config.filters,
+                context="user",
+                relative_time=self.app.config.ui.relative_time,
+                show_counts=self.app.config.ui.show_counts,
+                id="profile-posts",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(ProfilePosts).focus()  # j/k, enter and the post keys act on the list
         self.app.guard(self._load, doing="Loading the profile", group="profile")
+        self._load_tab()
 
     async def _load(self) -> None:
         try:
@@ -110,6 +168,75 @@ class ProfileScreen(Screen[None]):
             raise
         self.show(profile)
 
+    # ----- tabs ------------------------------------------------------------------------------
+    def post_list(self) -> PostList | None:
+        return self.query_one(ProfilePosts)
+
+    @property
+    def posts_text(self) -> str:
+        """The tab bar and the posts listed, one line each (what a reader scans)."""
+        lines = [str(self.query_one("#profile-tabs", Static).render())]
+        for item in self.items:
+            mark = "pinned " if is_pinned(item) else ""
+            body = item.shown.content.text if isinstance(item, Post) else item.reason
+            lines.append(mark + body.replace("\n", " "))
+        return "\n".join(lines)
+
+    def _load_tab(self, older: str | None = None) -> None:
+        tab = self.tab
+        if older is None:
+            self.items, self.older = [], None
+            self.query_one(ProfilePosts).set_items([])
+            self.query_one("#profile-tabs", Static).update(tabs_line(tab, "Loading…"))
+        self._loading = True
+
+        async def load() -> None:
+            try:
+                network = self.app.session.network_for(self.account)
+                page = await network.author_feed(self.who, tab, older)
+            except Exception as exc:
+                if tab is self.tab:
+                    self._loading = False
+                    reason = str(exc) if isinstance(exc, NetworkError) else type(exc).__name__
+                    self.query_one("#profile-tabs", Static).update(
+                        tabs_line(tab, f"Could not load: {reason}")
+                    )
+                raise
+            if tab is not self.tab:
+                return  # the user moved on: this answer is for a tab no longer shown
+            self._loading = False
+            seen = {i.uid for i in self.items}
+            self.items += [i for i in page.items if i.uid not in seen]
+            self.older = page.older
+            self.query_one(ProfilePosts).set_items(self.items, keep_selection=older is not None)
+            note = "" if self.items else f"No {tab.value} to show."
+            if page.warnings:
+                note = " ".join((note, *page.warnings)).strip()
+            self.query_one("#profile-tabs", Static).update(tabs_line(tab, note))
+
+        self.app.guard(load, doing=f"Loading the {tab.value} tab", group="profile-tab")
+
+    def _switch(self, step: int) -> None:
+        self.tab = TABS[(TABS.index(self.tab) + step) % len(TABS)]
+        self._load_tab()
+
+    def action_next_tab(self) -> None:
+        self._switch(1)
+
+    def action_previous_tab(self) -> None:
+        self._switch(-1)
+
+    @on(PostList.NeedMore)
+    def _more(self, event: PostList.NeedMore) -> None:
+        event.stop()
+        if self.older and not self._loading:
+            self._load_tab(self.older)
+
+    @on(PostList.Opened)
+    def _open(self, event: PostList.Opened) -> None:
+        self.open_thread(event.item)
+
+    # ----- the profile -----------------------------------------------------------------------
     def failed(self, error: BaseException) -> None:
         reason = str(error) if isinstance(error, NetworkError) else type(error).__name__
         self.query_one("#profile", Static).update(
