@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.nostr.conftest import raw_publish, raw_query
+from tui.feed import serves
 from tui.model import Account, FeedKind, NetworkKind
 from tui.networks.base import NotFound
 from tui.networks.nostr.event import sign
@@ -45,6 +46,7 @@ async def test_a_follow_set_is_made_filled_read_renamed_and_deleted(local_relay)
         feed = await net.timeline(made.feed)
         assert [p.key for p in feed.items] == [a1.id]  # bob is not on the list
         assert made.feed in await net.feeds()
+        assert serves(net.account, FeedKind.LIST, net)  # the app shows it as a timeline
 
         renamed = await net.rename_list(made.id, "Close friends")
         assert [(x.id, x.title, x.members) for x in await net.lists()] == [
