@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.mastodon.conftest import network_for, server  # noqa: F401 - the server fixture
-from tests.ui.pilot import screen_lines, started
+from tests.ui.pilot import screen_lines, started, toasts
 from tui.model import FeedKind
 from tui.ui.screens.lists import ListMembersScreen, ListsScreen
 
@@ -83,3 +83,26 @@ async def test_lists_screen_makes_fills_opens_renames_and_deletes_a_list(build_a
         assert selection.feed.kind is FeedKind.LIST and selection.account == name
         friends = next(i for i, (_, t, _) in server.world.lists.items() if t == "Friends")
         assert selection.feed.arg == friends
+
+
+async def test_list_add_puts_the_profile_shown_on_a_list(build_app, server):  # noqa: F811
+    net = network_for(server)
+    app = build_app({net.account.name: net})
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("colon")
+        await _type(pilot, "profile @carol@remote.example")
+        await _until(pilot, lambda: _shows(pilot, "Carol"), "carol's profile")
+        await _until(pilot, lambda: getattr(app.screen, "profile", None), "the profile loaded")
+        await pilot.press("colon")
+        await _type(pilot, "list-add friends")
+        carol = next(a.id for a in server.world.accounts.values() if a.username == "carol")
+        friends = next(i for i, (_, t, _) in server.world.lists.items() if t == "Friends")
+        await _until(pilot, lambda: carol in server.world.lists[friends][2], "carol on Friends")
+        said = "Added carol@remote.example to Friends."
+        await _until(pilot, lambda: said in toasts(app), "the confirmation")
+
+        await pilot.press("colon")
+        await _type(pilot, "list-add Nope")
+        refused = "no list 'Nope' on"
+        await _until(pilot, lambda: any(refused in t for t in toasts(app)), "the refusal")
