@@ -39,7 +39,7 @@ async def test_lists_are_made_filled_renamed_and_deleted_from_the_terminal(amurm
     rows = [json.loads(line) for line in listed.out.splitlines()]
     assert {"id": made, "title": "Near", "feed": f"list:{made}"}.items() <= rows[1].items()
 
-    members = await amurmur("lists", "--json", "members", "Near")
+    members = await amurmur("lists", "members", "Near", "--json")
     assert [json.loads(line)["handle"] for line in members.out.splitlines()] == [
         "carol@remote.example"
     ]

@@ -39,6 +39,8 @@ def add_parser(sub: Any) -> None:
         p = verbs.add_parser(verb, help=what)
         p.add_argument("list", metavar="LIST")
         p.add_argument("who", help="a handle, @user@server, npub or DID")
+    for p in (create, rename, members):  # `--json` after the action works too
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="as JSON")
 
 
 def _list_dict(entry: Any) -> dict[str, Any]:
