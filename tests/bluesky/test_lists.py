@@ -34,6 +34,8 @@ async def test_a_curate_list_is_made_filled_read_renamed_and_deleted(bsky: BskyN
         feed = await alice.timeline(made.feed)
         assert [p.key for p in feed.items if isinstance(p, Post)] == [by_bob.key]
 
+        assert made.feed in await alice.feeds()  # the feed picker offers it
+
         renamed = await alice.rename_list(made.id, "Makers")
         assert renamed.title == "Makers"
         assert [x.title for x in await alice.lists()] == ["Makers"]
