@@ -49,3 +49,10 @@ async def test_the_servers_refusal_reads_as_a_sentence(net, server):
     with pytest.raises(NetworkError) as caught:
         await net.add_to_list(made.id, "alice")  # oneself: not followed
     assert "not followed" in str(caught.value)
+
+
+async def test_a_hostile_title_comes_back_cleaned(net, server):
+    made = await net.create_list("Red\x1b[31m\u202eevil\x07")
+    (shown,) = [x for x in await net.lists() if x.id == made.id]
+    assert shown.title.startswith("Red")
+    assert not any(ch in shown.title for ch in "\x1b\u202e\x07")

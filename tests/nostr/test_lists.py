@@ -10,7 +10,7 @@ import pytest
 from tests.nostr.conftest import raw_publish, raw_query
 from tui.feed import serves
 from tui.model import Account, FeedKind, NetworkKind
-from tui.networks.base import NotFound
+from tui.networks.base import AuthError, NotFound
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
 from tui.networks.nostr.network import NostrNetwork
@@ -81,5 +81,26 @@ async def test_sets_made_elsewhere_show_with_their_title(local_relay):
         assert (found.id, found.members) == ("devs", 1)
         assert "\x1b" not in found.title and found.title.startswith("Devs")
         assert found.feed.kind is FeedKind.LIST
+    finally:
+        await net.close()
+
+
+async def test_a_read_only_account_reads_lists_but_cannot_change_them(local_relay):
+    me, alice = Keys.generate(), Keys.generate()
+    await raw_publish(
+        local_relay.url,
+        sign(me, 30000, "", [["d", "devs"], ["title", "Devs"], ["p", alice.public_hex]]),
+    )
+    account = Account(
+        name="me", network=NetworkKind.NOSTR, handle=me.npub, options={"relays": [local_relay.url]}
+    )
+    net = NostrNetwork(account, {})  # the public key only: read-only
+    await net.open()
+    try:
+        assert [x.title for x in await net.lists()] == ["Devs"]
+        with pytest.raises(AuthError):
+            await net.create_list("More")
+        with pytest.raises(AuthError):
+            await net.add_to_list("devs", alice.npub)
     finally:
         await net.close()
