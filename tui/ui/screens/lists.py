@@ -236,7 +236,11 @@ class ListMembersScreen(Screen[None]):
         self.app.guard(self._load, doing="Listing a list's people", group="lists", exclusive=True)
 
     async def _load(self) -> None:
-        self.people = await self.net.list_members(self.entry.id)
+        try:
+            self.people = await self.net.list_members(self.entry.id)
+        except NetworkError as exc:
+            self.query_one("#members-notes", Static).update(f"{self.entry.account}: {exc.message}")
+            return
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
