@@ -106,3 +106,19 @@ async def test_list_add_puts_the_profile_shown_on_a_list(build_app, server):  # 
         await _type(pilot, "list-add Nope")
         refused = "no list 'Nope' on"
         await _until(pilot, lambda: any(refused in t for t in toasts(app)), "the refusal")
+
+
+async def test_list_add_completes_the_accounts_lists(build_app, server):  # noqa: F811
+    net = network_for(server)
+    app = build_app({net.account.name: net})
+    friends = next(i for i, (_, t, _) in server.world.lists.items() if t == "Friends")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("colon")
+        await started(pilot)  # the accounts' own feeds (their lists) are listed meanwhile
+        for ch in "list-add ":
+            await pilot.press(ch)
+        await pilot.press("tab")
+        field = app.screen.input
+        await _until(pilot, lambda: field.value == f"list-add list:{friends}", "the completion")
+        await pilot.press("escape")

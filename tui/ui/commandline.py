@@ -878,10 +878,19 @@ def _list_add_target(app: MurmurApp, who: str | None) -> tuple[str, str]:
     return account, who
 
 
+def _complete_list_add(app: MurmurApp, words: list[str], partial: str) -> Iterable[str]:
+    if not words:  # each account's lists, as the feed completion loaded them
+        for feeds in account_feeds(app).values():
+            yield from (str(f) for f in feeds if f.kind.value == "list")
+    elif len(words) == 1:
+        yield from _complete_people(app, [], partial)
+
+
 @command(
     "list-add",
     "LIST [WHO]",
     "Add the profile shown, the selected post's author or WHO to a list",
+    complete=_complete_list_add,
 )
 async def _list_add(app: MurmurApp, rest: str) -> None:
     words = _words(rest, "a list (its title or id), as in :list-add Friends", least=1, most=2)
