@@ -327,7 +327,9 @@ _SERVED: dict[NetworkKind, frozenset[FeedKind]] = {
     NetworkKind.BLUESKY: frozenset(
         {FeedKind.HOME, FeedKind.USER, FeedKind.LIST, FeedKind.CUSTOM, FeedKind.BOOKMARKS}
     ),
-    NetworkKind.NOSTR: frozenset({FeedKind.HOME, FeedKind.USER, FeedKind.TAG, FeedKind.PUBLIC}),
+    NetworkKind.NOSTR: frozenset(
+        {FeedKind.HOME, FeedKind.USER, FeedKind.TAG, FeedKind.PUBLIC, FeedKind.LIST}
+    ),
 }
 
 

@@ -361,6 +361,22 @@ class FeedRef:
 
 
 @dataclass(frozen=True, slots=True)
+class UserList:
+    """A list of people the user curates: a Mastodon list, a Bluesky curate list, a Nostr
+    follow set (NIP-51 kind 30000). `id` is what `list:ID` and the list calls take."""
+
+    network: NetworkKind
+    account: str
+    id: str
+    title: str
+    members: int | None = None  # None when the server does not say without asking
+
+    @property
+    def feed(self) -> FeedRef:
+        return FeedRef(FeedKind.LIST, self.id, self.title)
+
+
+@dataclass(frozen=True, slots=True)
 class Thread:
     post: Item
     ancestors: tuple[Item, ...] = ()

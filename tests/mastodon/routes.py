@@ -81,6 +81,12 @@ class Routes(StatusRoutes):
         r("GET", r"/api/v1/blocks", self.blocked)
         r("GET", r"/api/v1/mutes", self.muted)
         r("GET", r"/api/v1/lists/(\w+)/accounts", self.list_accounts)
+        r("POST", r"/api/v1/lists/(\w+)/accounts", self.list_add)
+        r("DELETE", r"/api/v1/lists/(\w+)/accounts", self.list_remove)
+        r("POST", r"/api/v1/lists", self.list_create)
+        r("GET", r"/api/v1/lists/(\w+)", self.list_get)
+        r("PUT", r"/api/v1/lists/(\w+)", self.list_rename)
+        r("DELETE", r"/api/v1/lists/(\w+)", self.list_delete)
         r("GET", r"/media/(\w+)/([^/]+)", self.media_file, auth=False)
         r("POST", r"/_test/statuses", self.test_status, auth=False)
         r("POST", r"/_test/notifications", self.test_notification, auth=False)
@@ -676,6 +682,69 @@ class Routes(StatusRoutes):
         if entry is None or entry[0] != viewer:
             return err(404, "Record not found")
         return self.accounts_listing(req, sorted(entry[2]))
+
+    # ----- list management -----------------------------------------------------------------------
+    def list_json(self, list_id: str) -> dict[str, Any]:
+        title = self.w.lists[list_id][1]
+        return {"id": list_id, "title": title, "replies_policy": "list", "exclusive": False}
+
+    def own_list(self, viewer: str, list_id: str) -> tuple[str, str, set[str]] | None:
+        entry = self.w.lists.get(list_id)
+        return entry if entry is not None and entry[0] == viewer else None
+
+    async def list_create(self, req: Request, viewer: str) -> Reply:
+        title = req.form.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return err(422, "Validation failed: Title can't be blank")
+        list_id = self.w.new_id()
+        self.w.lists[list_id] = (viewer, title, set())
+        return Reply(200, self.list_json(list_id), "List")
+
+    async def list_get(self, req: Request, viewer: str, list_id: str) -> Reply:
+        if self.own_list(viewer, list_id) is None:
+            return err(404, "Record not found")
+        return Reply(200, self.list_json(list_id), "List")
+
+    async def list_rename(self, req: Request, viewer: str, list_id: str) -> Reply:
+        entry = self.own_list(viewer, list_id)
+        if entry is None:
+            return err(404, "Record not found")
+        title = req.form.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return err(422, "Validation failed: Title can't be blank")
+        self.w.lists[list_id] = (entry[0], title, entry[2])
+        return Reply(200, self.list_json(list_id), "List")
+
+    async def list_delete(self, req: Request, viewer: str, list_id: str) -> Reply:
+        if self.own_list(viewer, list_id) is None:
+            return err(404, "Record not found")
+        del self.w.lists[list_id]
+        return Reply(200, {}, None)
+
+    async def list_add(self, req: Request, viewer: str, list_id: str) -> Reply:
+        entry = self.own_list(viewer, list_id)
+        if entry is None:
+            return err(404, "Record not found")
+        ids = req.form.get("account_ids")
+        if not isinstance(ids, list) or not all(i in self.w.accounts for i in ids):
+            return err(404, "Record not found")
+        following = {b for a, b in self.w.follows if a == viewer}
+        if not set(ids) <= following:
+            return err(422, "Validation failed: Account is not followed")  # as Mastodon says
+        if set(ids) & entry[2]:
+            return err(422, "Validation failed: Account has already been taken")
+        entry[2].update(ids)
+        return Reply(200, {}, None)
+
+    async def list_remove(self, req: Request, viewer: str, list_id: str) -> Reply:
+        entry = self.own_list(viewer, list_id)
+        if entry is None:
+            return err(404, "Record not found")
+        ids = req.form.get("account_ids")
+        if not isinstance(ids, list):
+            return err(422, "Validation failed: account_ids is missing")
+        entry[2].difference_update(ids)
+        return Reply(200, {}, None)
 
     async def media_file(self, req: Request, viewer: str | None, media_id: str, name: str) -> Reply:
         m = self.w.media.get(media_id)

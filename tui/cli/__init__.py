@@ -34,6 +34,7 @@ from tui.cli import report as cli_report
 from tui.cli.export import cmd_export
 from tui.cli.messages import add_parser as add_messages_parser
 from tui.cli.messages import cmd_messages
+from tui.cli import lists as cli_lists
 from tui.cli.posting import add_poll_arguments, cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
 
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_export.add_parser(sub)
     add_messages_parser(sub)
+    cli_lists.add_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -257,6 +259,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "notifications": cmd_notifications,
     "messages": cmd_messages,
+    "lists": cli_lists.cmd_lists,
     "follow": cmd_follow,
     "report": cli_report.cmd_report,
     "profile": cli_profile.cmd_profile,

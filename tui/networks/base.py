@@ -37,6 +37,7 @@ from tui.model import (
     Relationship,
     SearchResults,
     Thread,
+    UserList,
 )
 
 
@@ -389,6 +390,31 @@ class Network(ABC):
     async def delete_conversation(self, uid: str) -> None:
         raise self.error(Unsupported, "deleting conversations is not supported")
 
+    # ----- lists (Capability.LISTS): `<package>.lists` implements them --------------------------
+    # `who` is what a person types (a handle, an npub, a DID) or an Author's uid.
+    async def lists(self) -> list[UserList]:
+        """The lists this account owns, in the server's order."""
+        return await _lists_module(self).lists(self)
+
+    async def create_list(self, title: str) -> UserList:
+        return await _lists_module(self).create_list(self, title)
+
+    async def rename_list(self, list_id: str, title: str) -> UserList:
+        return await _lists_module(self).rename_list(self, list_id, title)
+
+    async def delete_list(self, list_id: str) -> None:
+        await _lists_module(self).delete_list(self, list_id)
+
+    async def list_members(self, list_id: str) -> list[Author]:
+        return await _lists_module(self).list_members(self, list_id)
+
+    async def add_to_list(self, list_id: str, who: str) -> Author:
+        """Add someone; answers who was added (as the server names them)."""
+        return await _lists_module(self).add_to_list(self, list_id, who)
+
+    async def remove_from_list(self, list_id: str, who: str) -> None:
+        await _lists_module(self).remove_from_list(self, list_id, who)
+
     # ----- live ------------------------------------------------------------------------------
     async def watch(self, feed: FeedRef, on: bool = True) -> None:
         """Ask for live updates of `feed` while it is shown (on=False stops).
@@ -444,6 +470,13 @@ def _adapter_module(kind: NetworkKind, name: str) -> Any:
         if exc.name and module_name.startswith(exc.name):
             raise Unsupported(f"the {kind} adapter is not available yet", network=kind) from None
         raise
+
+
+def _lists_module(network: Network) -> Any:
+    """The adapter package's `lists` module, or Unsupported where the network has none."""
+    if not network.supports(Capability.LISTS):
+        raise network.error(Unsupported, "lists are not supported on this network")
+    return _adapter_module(network.kind, "lists")
 
 
 def adapter_class(kind: NetworkKind) -> type[Network]:

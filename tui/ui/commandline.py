@@ -844,6 +844,71 @@ def _open_export(app: MurmurApp) -> None:
 _simple("export", "", "Save your posts, follows, lists (and Nostr keys) to a folder", _open_export)
 
 
+@command(
+    "lists",
+    "[ACCOUNT]",
+    "Lists: show one as the timeline, make, rename, delete them and choose their people",
+    complete=lambda app, words, partial: [] if words else _account_names(app),
+)
+async def _lists(app: MurmurApp, rest: str) -> None:
+    from tui.ui.screens.lists import ListsScreen
+
+    words = _words(rest, "at most one account name", most=1)
+    app.push_screen(ListsScreen([_check_account(app, words[0])] if words else None))
+
+
+def _list_add_target(app: MurmurApp, who: str | None) -> tuple[str, str]:
+    """(account, who) for :list-add: the profile shown or the selected post's author, unless
+    WHO was typed."""
+    from tui.ui.app import account_for
+
+    screen = target_screen(app)
+    if who is None:
+        profile = getattr(screen, "profile", None)
+        author = getattr(profile, "author", None)
+        if author is not None and isinstance(getattr(screen, "account", None), str):
+            return screen.account, author.uid
+        post = selected_post(app)
+        if post is None:
+            raise CommandError("no one here: open a profile or select a post, or type WHO")
+        return post.account, post.shown.author.uid
+    account = account_for(who, app.session.accounts, app.main_screen.selection.account)
+    if account is None:
+        raise CommandError("log in to an account first")
+    return account, who
+
+
+def _complete_list_add(app: MurmurApp, words: list[str], partial: str) -> Iterable[str]:
+    if not words:  # each account's lists, as the feed completion loaded them
+        for feeds in account_feeds(app).values():
+            yield from (str(f) for f in feeds if f.kind.value == "list")
+    elif len(words) == 1:
+        yield from _complete_people(app, [], partial)
+
+
+@command(
+    "list-add",
+    "LIST [WHO]",
+    "Add the profile shown, the selected post's author or WHO to a list",
+    complete=_complete_list_add,
+)
+async def _list_add(app: MurmurApp, rest: str) -> None:
+    words = _words(rest, "a list (its title or id), as in :list-add Friends", least=1, most=2)
+    account, who = _list_add_target(app, words[1] if len(words) == 2 else None)
+    network = app.session.networks.get(account)
+    if network is None:
+        raise CommandError(f"{account} is not connected")
+    wanted = words[0].removeprefix("list:")
+    found = [e for e in await network.lists() if wanted in (e.id, e.title)]
+    if not found:
+        found = [e for e in await network.lists() if e.title.casefold() == wanted.casefold()]
+    if len(found) != 1:
+        said = "no list" if not found else "more than one list"
+        raise CommandError(f"{said} {words[0]!r} on {account}: :lists shows them")
+    person = await network.add_to_list(found[0].id, who)
+    app.notify(f"Added {person.handle} to {found[0].title}.", markup=False)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -877,6 +942,7 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Report…", "report", "Report the selected post to the moderators"),
         PaletteEntry("Settings", "set", "What :set can change for this run"),
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
+        PaletteEntry("Lists", "lists", "Your lists: show, make, rename, delete, choose people"),
     ]
     for account in app.session.accounts:
         found.append(

@@ -604,6 +604,27 @@ def macros(keymap: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip()[1:].strip() for k, v in keymap.items() if is_macro(v)}
 
 
+LISTS_SCREEN = [
+    Binding("escape", "close", "Back", id="lists.back", tooltip="Back"),
+    Binding("enter", "open", "Show", id="lists.open", tooltip="Show the list as the timeline"),
+    Binding("n", "new", "New", id="lists.new", tooltip="Make a new list"),
+    Binding("r", "rename", "Rename", id="lists.rename", tooltip="Give the list a new title"),
+    Binding("d", "delete", "Delete", id="lists.delete", tooltip="Delete the list (asks first)"),
+    Binding("m", "members", "People", id="lists.members", tooltip="The people on the list"),
+    Binding("R", "reload", "Reload", id="lists.reload", tooltip="Fetch the lists again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="lists.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="lists.up", tooltip="Previous"),
+]
+LIST_MEMBERS_SCREEN = [
+    Binding("escape", "close", "Back", id="members.back", tooltip="Back to the lists"),
+    Binding("a", "add", "Add", id="members.add", tooltip="Add someone: a handle, npub or DID"),
+    Binding("d", "remove", "Remove", id="members.remove", tooltip="Take them off the list"),
+    Binding("R", "reload", "Reload", id="members.reload", tooltip="Fetch the people again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="members.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="members.up", tooltip="Previous"),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -634,6 +655,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Copy menu (y)", COPY_MENU),
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
+        ("Lists screen (:lists)", [*LISTS_SCREEN, *LIST_MEMBERS_SCREEN]),
     ]
 
 

@@ -241,10 +241,12 @@ class BlueskyNetwork(BlueskyChat, Network):
         names = await self._feed_names([u for u, (k, _) in seen.items() if k == "feed"])
         names.update(await self._list_names([u for u, (k, _) in seen.items() if k == "list"]))
         ordered = sorted(seen.items(), key=lambda kv: not kv[1][1])
-        return [
+        refs = [
             FeedRef(FeedKind.CUSTOM if kind == "feed" else FeedKind.LIST, uri, names.get(uri, ""))
             for uri, (kind, _) in ordered
         ]
+        # Then the account's own curate lists (lists.py), saved or not.
+        return refs + [e.feed for e in await self.lists() if e.id not in seen]
 
     async def _feed_names(self, uris: list[str]) -> dict[str, str]:
         if not uris:

@@ -94,6 +94,7 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
             Capability.VOTE,  # NIP-88 polls where someone posted one (kind 1068)
             # #tags and known people always; notes by text where a relay offers NIP-50.
             Capability.SEARCH,
+            Capability.LISTS,  # NIP-51 follow sets: lists.py
         }
     )
     # NIP-05 lookups refuse private/loopback hosts and use https; tests relax both explicitly.
@@ -160,6 +161,9 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
     @property
     def me(self) -> Author:
         return parse.author(self.ctx, self.pubkey)
+
+    async def feeds(self) -> list[FeedRef]:
+        return [entry.feed for entry in await self.lists()]
 
     def _relays(self) -> list[Any]:
         return list(self.pool.relays.values()) if self.pool else []
@@ -267,6 +271,13 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
             fetch = self._by_plan({u: [tag_filter] for u in self.read_relays})
         elif feed.kind is FeedKind.PUBLIC:
             fetch = self._by_plan({u: [base] for u in self.read_relays})
+        elif feed.kind is FeedKind.LIST:
+            from tui.networks.nostr.lists import member_keys
+
+            members = await member_keys(self, feed.arg)
+            if not members:
+                return Page(())
+            fetch = await self._by_authors(members, base)
         else:
             raise self.error(Unsupported, f"Nostr has no {feed.kind.value} feed")
         events, more, warnings = await self._collect(
