@@ -844,6 +844,23 @@ def _open_export(app: MurmurApp) -> None:
 _simple("export", "", "Save your posts, follows, lists (and Nostr keys) to a folder", _open_export)
 
 
+def _open_mutes(app: MurmurApp) -> None:
+    from tui.ui.screens.mutes import MutesScreen
+
+    app.push_screen(MutesScreen())
+
+
+_simple(
+    "mutes", "", "Mutes and blocks: muted and blocked people, muted threads, filters", _open_mutes
+)
+_simple(
+    "mute-thread",
+    "",
+    "Mute the selected post's thread: its notifications stop",
+    _post_action("action_mute_thread"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -877,6 +894,7 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Report…", "report", "Report the selected post to the moderators"),
         PaletteEntry("Settings", "set", "What :set can change for this run"),
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
+        PaletteEntry("Mutes and blocks", "mutes", "Unmute, unblock, remove filter rules"),
     ]
     for account in app.session.accounts:
         found.append(
