@@ -100,3 +100,12 @@ async def test_bookmarks_are_a_nip51_list_and_a_feed(local_relay):
         assert [p.key for p in feed.items] == [second.id]
     finally:
         await net.close()
+
+
+def test_the_bookmarks_feed_is_offered_on_nostr():
+    from tui.feed import serves
+
+    keys = Keys.generate()
+    net = _net(keys, "ws://127.0.0.1:9")
+    assert serves(net.account, FeedKind.BOOKMARKS, net)
+    assert not serves(net.account, FeedKind.LIST, net)

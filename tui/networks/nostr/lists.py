@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tui.model import Page, Post
+from tui.model import FeedKind, Page, Post
 from tui.networks.base import Muted
 from tui.networks.nostr import nip19, parse
 from tui.networks.nostr.event import NostrEvent, sign
@@ -34,6 +34,11 @@ def tag_ids(ev: NostrEvent | None, name: str) -> list[str]:
 
 class NostrLists:
     """Mixed into NostrNetwork (which provides keys, the relay plumbing and `_latest`)."""
+
+    # The feeds Nostr serves (tui.feed.serves): bookmarks among them, from the kind 10003 list.
+    feed_kinds = frozenset(
+        {FeedKind.HOME, FeedKind.USER, FeedKind.TAG, FeedKind.PUBLIC, FeedKind.BOOKMARKS}
+    )
 
     ctx: Any
     pubkey: str

@@ -820,6 +820,8 @@ class NostrNetwork(NostrLists, PrivateMessages, RelayReading, Network):
                     continue
                 await self._hydrate([ev])
                 if notify:
+                    if self.in_muted_thread(ev):
+                        continue
                     item = parse.to_notification(self.ctx, ev)
                     if item is not None:
                         await queue.put(self._event(EventKind.NOTIFICATION, item))
