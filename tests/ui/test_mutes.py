@@ -100,3 +100,33 @@ async def test_networks_without_timed_mutes_say_so_and_mute_at_once(build_app):
         assert type(app.screen).__name__ == "ProfileScreen"  # no question asked
         assert any("mutes have no duration" in t for t in toasts(app))
         assert any(c[0] == "mute" for c in sky.calls)
+
+
+async def test_a_filter_rule_is_removed_from_the_mutes_screen_after_asking(
+    build_app, networks, _private_home
+):
+    app = build_app(networks)
+    async with app.run_test(size=WIDE) as pilot:
+        await started(pilot)
+        await command(pilot, "filter add spoilers")
+        assert 'match = "spoilers"' in (_private_home / "config.toml").read_text()
+        await command(pilot, "mutes")
+        await until(pilot, lambda: type(app.screen).__name__ == "MutesScreen", "the screen")
+        await until(pilot, lambda: app.screen.loaded, "the lists")
+        text = app.screen.text
+        # The fakes keep no mute list: each account says so instead of failing the screen.
+        assert "this network keeps no mute list" in text
+        assert "filter       spoilers: 'spoilers' (hide)" in text
+        await pilot.press("u")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", "the question")
+        await pilot.press("n")  # declined: nothing changes
+        await started(pilot)
+        assert app.config.filters and type(app.screen).__name__ == "MutesScreen"
+        await pilot.press("u")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", "the question")
+        assert "Remove the filter rule 'spoilers' from config.toml?" in shown(app)
+        await pilot.press("y")
+        await until(pilot, lambda: not app.config.filters, "the rule to go")
+        await started(pilot)
+        assert "spoilers" not in (_private_home / "config.toml").read_text()
+        assert "spoilers" not in app.screen.text
