@@ -114,7 +114,9 @@ class NostrLists:
             who = parse.author(self.ctx, pk)
             label = f"{who.display_name} ({who.handle})" if who.display_name else who.handle
             entries.append(Muted("mute", who.uid, label))
-        for eid in sorted(self.muted_threads):
+        threads = sorted(self.muted_threads)
+        await self._load_events(threads)  # their text, to say which thread each one is
+        for eid in threads:
             ev = self.ctx.events.get(eid)
             text = clean_line(ev.content, 80) if ev is not None else ""
             entries.append(Muted("thread", "nostr:" + eid, text or nip19.encode("note", eid)))
