@@ -4,12 +4,13 @@ notifications, the mute list is what the "Mutes and blocks" screen shows, and bo
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
 from tests.nostr.conftest import raw_publish, raw_query
-from tui.model import Account, FeedKind, FeedRef, NetworkKind, Notification, Reaction
+from tui.model import Account, EventKind, FeedKind, FeedRef, NetworkKind, Notification, Reaction
 from tui.networks.base import Capability, Unsupported
 from tui.networks.nostr.event import sign
 from tui.networks.nostr.keys import Keys
@@ -109,3 +110,30 @@ def test_the_bookmarks_feed_is_offered_on_nostr():
     net = _net(keys, "ws://127.0.0.1:9")
     assert serves(net.account, FeedKind.BOOKMARKS, net)
     assert not serves(net.account, FeedKind.LIST, net)
+
+
+async def test_live_notifications_of_a_muted_thread_stay_hidden(local_relay):
+    me, bob = Keys.generate(), Keys.generate()
+    muted_root = sign(me, 1, "live root to mute", created_at=int(time.time()) - 30)
+    kept_root = sign(me, 1, "live root to keep", created_at=int(time.time()) - 30)
+    await raw_publish(local_relay.url, muted_root, kept_root)
+    net = _net(me, local_relay.url)
+    await net.open()
+    try:
+        await net.mute_thread(await net.post(muted_root.id))
+        stream = net.stream()
+        first = asyncio.ensure_future(anext(stream))
+        at = int(time.time()) + 2  # the stream asks from the second it starts
+
+        def reply(root, text: str):
+            return sign(bob, 1, text, [["e", root.id, "", "root"], ["p", me.public_hex]], at)
+
+        # The muted thread's reply goes first: the first notification must be the other one.
+        await raw_publish(local_relay.url, reply(muted_root, "live in the muted thread"))
+        await raw_publish(local_relay.url, reply(kept_root, "live in the kept thread"))
+        ev = await asyncio.wait_for(first, 10)
+        assert ev.kind is EventKind.NOTIFICATION
+        assert ev.payload.post.content.text == "live in the kept thread"
+        await stream.aclose()
+    finally:
+        await net.close()
