@@ -6,7 +6,7 @@ import html
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tests.mastodon.world import Acct, Note, PollState, Status, iso
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tests.mastodon.server import ContractServer
 
 Handler = Callable[..., Awaitable[Reply]]
-STATUS_ACTIONS = "favourite|unfavourite|reblog|unreblog|bookmark|unbookmark|pin|unpin"
+STATUS_ACTIONS = "favourite|unfavourite|reblog|unreblog|bookmark|unbookmark|pin|unpin|mute|unmute"
 ACCOUNT_ACTIONS = "follow|unfollow|mute|unmute|block|unblock"
 VAPID_KEY = (
     "BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M="
@@ -456,8 +456,12 @@ class Routes(StatusRoutes):
         base = action.removeprefix("un")
         if action.startswith("un"):
             sets[base].discard(pair)
+            self.w.mute_expires.pop(pair, None)
         else:
             sets[base].add(pair)
+            if base == "mute":  # `duration` in seconds, 0 or absent: forever
+                seconds = int(req.form.get("duration") or 0)
+                self.w.mute_expires[pair] = seconds
             if base == "follow":
                 self.notify("follow", account_id, viewer)
         return Reply(200, self.relationship(viewer, account_id), "Relationship")
@@ -568,8 +572,21 @@ class Routes(StatusRoutes):
         return [
             n
             for n in self.w.notes.values()
-            if n.target == viewer and (not types or n.type in types)
+            if n.target == viewer
+            and (not types or n.type in types)
+            and not self.in_muted_thread(viewer, n.status)
         ]
+
+    def in_muted_thread(self, viewer: str, status_id: str | None) -> bool:
+        """Mastodon stops a muted conversation's notifications (any status up its reply chain)."""
+        seen: set[str] = set()
+        while status_id and status_id not in seen:
+            if (viewer, status_id) in self.w.thread_mutes:
+                return True
+            seen.add(status_id)
+            s = self.w.statuses.get(status_id)
+            status_id = s.in_reply_to if s is not None else None
+        return False
 
     async def notifications(self, req: Request, viewer: str) -> Reply:
         return self.listing(
@@ -654,13 +671,18 @@ class Routes(StatusRoutes):
         return Reply(200, body, "Marker{}")
 
     # ----- who: following, blocks, mutes, list members (for export) ------------------------------
-    def accounts_listing(self, req: Request, ids: list[str], schema: str = "Account") -> Reply:
+    def accounts_listing(
+        self, req: Request, ids: list[str], schema: str = "Account", viewer: str = ""
+    ) -> Reply:
         found = [self.w.accounts[i] for i in ids if i in self.w.accounts]
 
         def render(a: Any) -> dict[str, Any]:
             body = self.w.account_json(a)
             if schema == "MutedAccount":
-                body["mute_expires_at"] = None
+                seconds = self.w.mute_expires.get((viewer, a.id), 0)
+                body["mute_expires_at"] = (
+                    iso(datetime.now(UTC) + timedelta(seconds=seconds)) if seconds else None
+                )
             return body
 
         return self.listing(req, found, render, schema)
@@ -675,7 +697,7 @@ class Routes(StatusRoutes):
 
     async def muted(self, req: Request, viewer: str) -> Reply:
         ids = [b for a, b in self.w.mutes if a == viewer]
-        return self.accounts_listing(req, ids, "MutedAccount")
+        return self.accounts_listing(req, ids, "MutedAccount", viewer)
 
     async def list_accounts(self, req: Request, viewer: str, list_id: str) -> Reply:
         entry = self.w.lists.get(list_id)

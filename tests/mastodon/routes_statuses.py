@@ -257,6 +257,10 @@ class StatusRoutes:
             s = w.statuses[s.reblog_of]
         sets = {"favourite": w.favourites, "bookmark": w.bookmarks, "pin": w.pins}
         base = action.removeprefix("un")
+        if base == "mute":  # the conversation's notifications stop (or start again)
+            pair = (viewer, s.id)
+            (w.thread_mutes.discard if action == "unmute" else w.thread_mutes.add)(pair)
+            return Reply(200, w.status_json(s, viewer), "Status")
         if base == "reblog":
             mine = [x for x in w.statuses.values() if x.reblog_of == s.id and x.account == viewer]
             if action == "reblog" and not mine:

@@ -109,6 +109,8 @@ class World:
         self.follow_options: dict[tuple[str, str], dict[str, Any]] = {}
         self.mutes: set[tuple[str, str]] = set()
         self.blocks: set[tuple[str, str]] = set()
+        self.mute_expires: dict[tuple[str, str], int] = {}  # (viewer, muted) → seconds asked
+        self.thread_mutes: set[tuple[str, str]] = set()  # (viewer, status id)
         self.markers: dict[tuple[str, str], tuple[str, datetime, int]] = {}
         self.lists: dict[str, tuple[str, str, set[str]]] = {}  # id → (owner, title, members)
         self.apps: dict[str, dict[str, str]] = {}
@@ -334,7 +336,7 @@ class World:
                 x.reblog_of == s.id and x.account == viewer for x in self.statuses.values()
             )
             data["bookmarked"] = s.id in self.bookmarks.get(viewer, set())
-            data["muted"] = False
+            data["muted"] = (viewer, s.id) in self.thread_mutes
             if s.account == viewer:
                 data["pinned"] = s.id in self.pins.get(viewer, set())
         if self.mode == "takahe":

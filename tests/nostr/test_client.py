@@ -179,7 +179,7 @@ async def test_paging_tags_public_react_delete(local_relay):
         (rp,) = await raw_query(local_relay.url, {"kinds": [6], "authors": [me.public_hex]})
         assert verify_event(json.loads(rp["content"])).id == target.key
         with pytest.raises(Unsupported):
-            await net.react(target, Reaction.BOOKMARK)
+            await net.react(target, Reaction.PIN)  # bookmarks: a NIP-51 list (test_mutes.py)
 
         mine = await net.publish(Draft("to be deleted"))
         await net.delete(mine)

@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_messages_parser(sub)
     cli_lists.add_parser(sub)
 
+    from tui.cli import mutes as cli_mutes
+
+    cli_mutes.add_parser(sub)
+
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
     timeline.add_argument(
@@ -249,6 +253,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(args.port, args.keep)
 
 
+def _cmd_mutes(args: argparse.Namespace) -> int:
+    from tui.cli.mutes import cmd_mutes
+
+    return cmd_mutes(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "app": cmd_app,
     "demo": cmd_demo,
@@ -267,4 +277,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "config": cmd_config,
     "lock": cmd_lock,
     "export": cmd_export,
+    "mutes": _cmd_mutes,
 }

@@ -14,6 +14,7 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
@@ -59,6 +60,8 @@ class Capability(StrEnum):
     QUOTE = "quote"
     REPORT = "report"
     MUTE = "mute"
+    MUTE_THREAD = "mute_thread"
+    MUTE_DURATION = "mute_duration"  # `mute(who, duration=seconds)` ends by itself
     BLOCK = "block"
     SCHEDULE = "schedule"
     CUSTOM_FEEDS = "custom_feeds"
@@ -171,6 +174,20 @@ class Limits:
 
     def remaining(self, text: str, content_warning: str = "") -> int:
         return self.max_chars - self.count(text, content_warning)
+
+
+@dataclass(frozen=True, slots=True)
+class Muted:
+    """One entry of the "Mutes and blocks" list: a muted or blocked person, or a muted thread.
+
+    `uid` is what undoing needs (the person's uid, or the thread's post uid); `label` is
+    sanitised text to show; `until` is when a timed mute ends (None: forever).
+    """
+
+    kind: str  # "mute", "block" or "thread"
+    uid: str
+    label: str
+    until: datetime | None = None
 
 
 class NetworkError(Exception):
@@ -358,8 +375,30 @@ class Network(ABC):
     async def follow(self, who: str, undo: bool = False) -> Relationship:
         raise self.error(Unsupported, "following is not supported")
 
-    async def mute(self, who: str, undo: bool = False) -> Relationship:
+    async def mute(self, who: str, undo: bool = False, *, duration: int = 0) -> Relationship:
+        """Mute `who` (for `duration` seconds where MUTE_DURATION is supported; 0: forever)."""
         raise self.error(Unsupported, "muting is not supported")
+
+    async def mute_thread(self, post: Post, undo: bool = False) -> None:
+        """Stop (or resume) notifications from the thread `post` belongs to."""
+        raise self.error(Unsupported, "muting threads is not supported")
+
+    async def unmute_thread(self, uid: str) -> None:
+        """Resume notifications of a thread listed by `muted()` (by its uid)."""
+        raise self.error(Unsupported, "muting threads is not supported")
+
+    async def muted(self) -> list[Muted]:
+        """Whom this account mutes and blocks, and the threads it muted where known."""
+        raise self.error(Unsupported, "this network keeps no mute list")
+
+    async def undo_muted(self, entry: Muted) -> None:
+        """Unmute, unblock or unmute the thread of one `muted()` entry."""
+        if entry.kind == "thread":
+            await self.unmute_thread(entry.uid)
+        elif entry.kind == "block":
+            await self.block(entry.uid, undo=True)
+        else:
+            await self.mute(entry.uid, undo=True)
 
     async def block(self, who: str, undo: bool = False) -> Relationship:
         raise self.error(Unsupported, "blocking is not supported")

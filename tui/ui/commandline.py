@@ -909,6 +909,23 @@ async def _list_add(app: MurmurApp, rest: str) -> None:
     app.notify(f"Added {person.handle} to {found[0].title}.", markup=False)
 
 
+def _open_mutes(app: MurmurApp) -> None:
+    from tui.ui.screens.mutes import MutesScreen
+
+    app.push_screen(MutesScreen())
+
+
+_simple(
+    "mutes", "", "Mutes and blocks: muted and blocked people, muted threads, filters", _open_mutes
+)
+_simple(
+    "mute-thread",
+    "",
+    "Mute the selected post's thread: its notifications stop",
+    _post_action("action_mute_thread"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -943,6 +960,7 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Settings", "set", "What :set can change for this run"),
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
         PaletteEntry("Lists", "lists", "Your lists: show, make, rename, delete, choose people"),
+        PaletteEntry("Mutes and blocks", "mutes", "Unmute, unblock, remove filter rules"),
     ]
     for account in app.session.accounts:
         found.append(

@@ -623,6 +623,31 @@ LIST_MEMBERS_SCREEN = [
     Binding("j", "cursor('down')", "Down", show=False, id="members.down", tooltip="Next"),
     Binding("k", "cursor('up')", "Up", show=False, id="members.up", tooltip="Previous"),
 ]
+# Mutes: alt+m on a post mutes its thread; the Mutes and blocks screen (:mutes) undoes entries.
+MUTE_POST = [
+    Binding(
+        "alt+m",
+        "mute_thread",
+        "Mute thread",
+        id="post.mute_thread",
+        show=False,
+        tooltip="Mute the selected post's thread: its notifications stop (u undoes)",
+    ),
+]
+POST.extend(MUTE_POST)
+MUTES = [
+    Binding("escape", "close", "Back", id="mutes.back", tooltip="Back"),
+    Binding(
+        "u",
+        "undo_entry",
+        "Undo",
+        id="mutes.undo",
+        tooltip="Unmute, unblock or remove the selected entry (asks first)",
+    ),
+    Binding("r", "reload", "Reload", id="mutes.reload", tooltip="Fetch the lists again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="mutes.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="mutes.up", tooltip="Previous"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,6 +681,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
         ("Lists screen (:lists)", [*LISTS_SCREEN, *LIST_MEMBERS_SCREEN]),
+        ("Mutes and blocks", MUTES),
     ]
 
 

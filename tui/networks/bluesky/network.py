@@ -53,6 +53,7 @@ from tui.networks.base import (
 )
 from tui.networks.bluesky import parse, poll, write
 from tui.networks.bluesky.chat import UNAVAILABLE, BlueskyChat
+from tui.networks.bluesky.mutes import BlueskyMutes
 from tui.networks.bluesky.facets import build_facets, find_facets
 from tui.networks.bluesky.moderation import ACCEPT_LABELERS_HEADER, Moderation
 from tui.networks.bluesky.syntax import is_did, is_handle, normalize_handle, parse_at_uri
@@ -73,7 +74,7 @@ REPORT_REASONS = {
 }
 
 
-class BlueskyNetwork(BlueskyChat, Network):
+class BlueskyNetwork(BlueskyMutes, BlueskyChat, Network):
     kind = NetworkKind.BLUESKY
     capabilities = frozenset(
         {
@@ -84,6 +85,7 @@ class BlueskyNetwork(BlueskyChat, Network):
             Capability.QUOTE,
             Capability.REPORT,
             Capability.MUTE,
+            Capability.MUTE_THREAD,
             Capability.BLOCK,
             Capability.SEARCH,
             Capability.LISTS,
@@ -750,7 +752,7 @@ class BlueskyNetwork(BlueskyChat, Network):
     async def block(self, who: str, undo: bool = False) -> Relationship:
         return await self._toggle_graph(who, BLOCK, "blocking", undo)
 
-    async def mute(self, who: str, undo: bool = False) -> Relationship:
+    async def mute(self, who: str, undo: bool = False, *, duration: int = 0) -> Relationship:
         did = await self.resolve_actor(who)
         nsid = "app.bsky.graph.unmuteActor" if undo else "app.bsky.graph.muteActor"
         await self.xrpc.procedure(nsid, {"actor": did})

@@ -45,6 +45,7 @@ from tui.networks.http import Http
 from tui.networks.mastodon.api import Listing, MastodonApi, Params
 from tui.networks.mastodon.compose import Composer
 from tui.networks.mastodon.messages import Conversations
+from tui.networks.mastodon.moderation import Moderation
 from tui.networks.mastodon.parse import Parser, as_dict, as_list, num, sid, text
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def poll_interval(value: Any) -> float:
     return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_POLL_INTERVAL
 
 
-class MastodonNetwork(Conversations, Network):
+class MastodonNetwork(Moderation, Conversations, Network):
     kind = NetworkKind.MASTODON
     capabilities = frozenset(
         {
@@ -120,6 +121,8 @@ class MastodonNetwork(Conversations, Network):
             Capability.MEDIA,
             Capability.REPORT,
             Capability.MUTE,
+            Capability.MUTE_THREAD,
+            Capability.MUTE_DURATION,
             Capability.BLOCK,
             Capability.SCHEDULE,
             Capability.MARK_READ,
@@ -552,9 +555,6 @@ class MastodonNetwork(Conversations, Network):
 
     async def follow(self, who: str, undo: bool = False) -> Relationship:
         return await self._relationship(who, "unfollow" if undo else "follow")
-
-    async def mute(self, who: str, undo: bool = False) -> Relationship:
-        return await self._relationship(who, "unmute" if undo else "mute")
 
     async def block(self, who: str, undo: bool = False) -> Relationship:
         return await self._relationship(who, "unblock" if undo else "block")

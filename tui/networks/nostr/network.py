@@ -50,6 +50,7 @@ from tui.networks.base import (
 from tui.networks.nostr import nip05, nip19, parse
 from tui.networks.nostr.event import MAX_FUTURE_SECONDS, NostrEvent, sign
 from tui.networks.nostr.keys import Keys
+from tui.networks.nostr.mutes import BOOKMARK_LIST_KIND, NostrLists
 from tui.networks.nostr.messages import PrivateMessages
 from tui.networks.nostr.options import DEFAULT_RELAYS
 from tui.networks.nostr.outbox import (
@@ -81,7 +82,7 @@ _TAG_QUERY_RE = re.compile(r"#?(\w{1,64})\Z")
 _MENTION_RE = re.compile(r"(?<![\w/])(?:@|nostr:)((?:npub1|nprofile1)[02-9ac-hj-np-z]{6,})")
 
 
-class NostrNetwork(PrivateMessages, RelayReading, Network):
+class NostrNetwork(NostrLists, PrivateMessages, RelayReading, Network):
     kind = NetworkKind.NOSTR
     base_capabilities = frozenset(
         {
@@ -90,6 +91,8 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
             Capability.DELETE,
             Capability.QUOTE,
             Capability.MUTE,
+            Capability.MUTE_THREAD,
+            Capability.BOOKMARK,  # NIP-51 kind 10003
             Capability.REPORT,
             Capability.VOTE,  # NIP-88 polls where someone posted one (kind 1068)
             # #tags and known people always; notes by text where a relay offers NIP-50.
@@ -225,7 +228,10 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
         return self.keys
 
     async def _load_mine(self) -> None:
-        lists = {"authors": [self.pubkey], "kinds": [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND]}
+        lists = {
+            "authors": [self.pubkey],
+            "kinds": [0, 3, MUTE_LIST_KIND, RELAY_LIST_KIND, BOOKMARK_LIST_KIND],
+        }
         notes = {"authors": [self.pubkey], "kinds": [1], "limit": MY_NOTES}
         for ev in await self._query(self.relays, [lists, notes], must_answer=True):
             self._remember_mine(ev)
@@ -278,6 +284,8 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
             if not members:
                 return Page(())
             fetch = await self._by_authors(members, base)
+        elif feed.kind is FeedKind.BOOKMARKS:
+            return await self.bookmarked(cursor, limit)
         else:
             raise self.error(Unsupported, f"Nostr has no {feed.kind.value} feed")
         events, more, warnings = await self._collect(
@@ -319,7 +327,7 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
         plan = {u: filters for u in self.read_relays}
 
         def keep(ev: NostrEvent) -> bool:
-            return ev.pubkey != self.pubkey and self._visible(ev)
+            return ev.pubkey != self.pubkey and self._visible(ev) and not self.in_muted_thread(ev)
 
         events, more, warnings = await self._collect(self._by_plan(plan), limit, until, keep)
         await self._hydrate(events, engagement=True)
@@ -724,6 +732,10 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
                 tags = [["e", eid, target.ref.get("relay", "")], ["p", original.pubkey]]
                 await self._send(sign(keys, 6, original.to_json(), tags), [original.pubkey])
             return self._acted(post, "reposted", not undo)
+        if reaction is Reaction.BOOKMARK:
+            await self.bookmark(post, undo)
+            shown = post.shown.with_state(bookmarked=not undo)
+            return replace(post, repost_of=shown) if post.repost_of else shown
         raise self.error(Unsupported, f"Nostr has no {reaction.value}")
 
     async def delete(self, post: Post) -> None:
@@ -765,7 +777,9 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
         pk = await self._edit_p_list(3, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
-    async def mute(self, who: str, undo: bool = False) -> Relationship:
+    async def mute(self, who: str, undo: bool = False, *, duration: int = 0) -> Relationship:
+        if duration:
+            raise self.error(Unsupported, "Nostr mutes have no duration: mute without one")
         pk = await self._edit_p_list(MUTE_LIST_KIND, who, undo)
         return Relationship(following=pk in self.follows, muting=pk in self.mutes)
 
@@ -865,6 +879,8 @@ class NostrNetwork(PrivateMessages, RelayReading, Network):
                     continue
                 await self._hydrate([ev])
                 if notify:
+                    if self.in_muted_thread(ev):
+                        continue
                     item = parse.to_notification(self.ctx, ev)
                     if item is not None:
                         await queue.put(self._event(EventKind.NOTIFICATION, item))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui.model import Post, Reaction
 from tui.networks.base import Capability
 from tui.ui.messages import ReplyRequested
+from tui.ui.screens.mutes import MuteThreadActions
 from tui.ui.screens.post_daily import DailyActions
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def reconciled(guess: Post, before: Post, answer: Post, reaction: Reaction) -> P
     return replace(guess, repost_of=shown) if guess.repost_of is not None else shown
 
 
-class PostActions(DailyActions):
+class PostActions(MuteThreadActions, DailyActions):
     """Mixin for screens: needs `post_list()`; may override `item_changed()`/`item_removed()`."""
 
     app: MurmurApp

@@ -257,7 +257,9 @@ class ProfileScreen(PostActions, Screen[None]):
     def text(self) -> str:
         return str(self.query_one("#profile", Static).render())
 
-    def _relate(self, what: str, capability: Capability | None, flag: str) -> None:
+    def _relate(
+        self, what: str, capability: Capability | None, flag: str, duration: int = 0
+    ) -> None:
         profile = self.profile
         if profile is None:
             self.app.notify("The profile is not loaded (yet).", severity="warning")
@@ -295,7 +297,8 @@ class ProfileScreen(PostActions, Screen[None]):
 
         async def change() -> None:
             try:
-                new = await getattr(network, what)(who, undo=undo)
+                extra = {"duration": duration} if duration else {}
+                new = await getattr(network, what)(who, undo=undo, **extra)
             except Exception:
                 self.show(profile)  # as it was before the key: the error says it failed
                 entry.dead = True  # nothing changed: nothing to undo
@@ -313,7 +316,11 @@ class ProfileScreen(PostActions, Screen[None]):
         self._relate("follow", None, "following")
 
     def action_mute(self) -> None:
-        self._relate("mute", Capability.MUTE, "muting")
+        from tui.ui.screens.mutes import ask_mute_duration
+
+        ask_mute_duration(
+            self, lambda seconds: self._relate("mute", Capability.MUTE, "muting", seconds)
+        )
 
     def action_block(self) -> None:
         self._relate("block", Capability.BLOCK, "blocking")
