@@ -103,13 +103,14 @@ async def test_bookmarks_are_a_nip51_list_and_a_feed(local_relay):
         await net.close()
 
 
-def test_the_bookmarks_feed_is_offered_on_nostr():
+def test_the_bookmarks_and_list_feeds_are_offered_on_nostr():
     from tui.feed import serves
 
     keys = Keys.generate()
     net = _net(keys, "ws://127.0.0.1:9")
     assert serves(net.account, FeedKind.BOOKMARKS, net)
-    assert not serves(net.account, FeedKind.LIST, net)
+    assert serves(net.account, FeedKind.LIST, net)  # follow sets (tui/networks/nostr/lists.py)
+    assert not serves(net.account, FeedKind.CUSTOM, net)
 
 
 async def test_live_notifications_of_a_muted_thread_stay_hidden(local_relay):
