@@ -1,6 +1,6 @@
 """Bluesky reports at the unit level: the createReport body checked against the lexicon.
 
-The reference network's Ozone (a report that a moderator actually receives) is later work."""
+A report a moderator actually receives, in Ozone, is in test_ozone.py."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
 
-    async def procedure(self, nsid: str, body: Any = None) -> Any:
+    async def procedure(self, nsid: str, body: Any = None, headers: Any = None) -> Any:
         self.calls.append((nsid, body))
         return {"id": 1}
 
