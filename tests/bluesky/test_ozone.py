@@ -150,3 +150,62 @@ async def test_without_a_subscription_ozone_labels_do_not_apply(bsky: BskyNet, p
     post = await labelled_post(bsky, alice, "unsubscribed readers see this")
     seen = await in_home(bob, post.uid)
     assert seen.labels == () and seen.content_warning == ""
+
+
+# ----- the app: the Labelers screen and the timeline's verdict ----------------------------------
+async def test_the_labelers_screen_sets_a_rule_and_the_timeline_hides_saying_why(
+    bsky: BskyNet, pair, tmp_path, monkeypatch
+) -> None:
+    from tests.ui.conftest import make_cache, make_config
+    from tests.ui.pilot import screen_lines, started
+    from tests.ui.test_commandline import command, type_text
+    from tui.session import Session
+    from tui.ui.app import MurmurApp
+    from tui.ui.screens.labelers import LabelersScreen
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("MURMUR_HOME", str(home))
+    alice, bob = pair
+    await bob.follow(alice.did)
+    post = await labelled_post(bsky, alice, "everyone here is a fool")
+
+    nets = {bob.account.name: bob}
+    config = make_config(nets)  # type: ignore[arg-type]
+    app = MurmurApp(Session(config, cache=make_cache(tmp_path), networks=nets), config=config)
+
+    async def shows(pilot, words: str) -> bool:
+        await pilot.pause()
+        return any(words in line for line in screen_lines(app))
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        # Not subscribed yet: the post shows as it is.
+        await wait_until_async(lambda: shows(pilot, "everyone here is a fool"), timeout=30)
+
+        await command(pilot, "labelers")
+        screen = app.screen
+        assert isinstance(screen, LabelersScreen)
+        await pilot.press("a")
+        await type_text(pilot, bsky.mod_did)
+        await pilot.press("enter")
+        await started(pilot)
+        await wait_until_async(lambda: shows(pilot, "Dev-env Moderation"), timeout=30)
+        assert bsky.mod_did in bob.moderation.labelers
+
+        rude = screen.rows.index(type(screen.rows[0])(bsky.mod_did, "rude"))
+        await pilot.press(*["down"] * (rude - (screen.query_one("OptionList").highlighted or 0)))
+        await pilot.press("h")
+        await started(pilot)
+        await wait_until_async(
+            lambda: shows(pilot, "rude                   hide"), timeout=30, what="rude: hide"
+        )
+        assert bob.moderation.visibility(bsky.mod_did, "rude") == "hide"
+
+        await pilot.press("escape")
+        await pilot.press("R")
+        await started(pilot)
+        why = "⊘ hidden: by your rule: label rude from Dev-env Moderation"
+        await wait_until_async(lambda: shows(pilot, why), timeout=30, what="the hidden line")
+        assert not any("everyone here is a fool" in line for line in screen_lines(app))
+    assert post.uid

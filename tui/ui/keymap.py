@@ -590,6 +590,25 @@ def macros(keymap: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip()[1:].strip() for k, v in keymap.items() if is_macro(v)}
 
 
+# The Labelers screen (:labelers): Bluesky labelers and the user's rule for each of their labels.
+LABELERS_SCREEN = [
+    Binding("h", "rule('hide')", "Hide", id="labelers.hide", tooltip="Hide posts with this label"),
+    Binding(
+        "w", "rule('warn')", "Warn", id="labelers.warn", tooltip="Put this label behind a warning"
+    ),
+    Binding("s", "rule('show')", "Show", id="labelers.show", tooltip="Show this label's posts"),
+    Binding(
+        "x",
+        "unsubscribe",
+        "Unsubscribe",
+        id="labelers.unsubscribe",
+        tooltip="Stop using the highlighted labeler",
+    ),
+    Binding("a", "add", "Add labeler", id="labelers.add", tooltip="Subscribe to a labeler"),
+    Binding("escape", "dismiss(None)", "Back", id="labelers.back", tooltip="Close the screen"),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -620,6 +639,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Copy menu (y)", COPY_MENU),
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
+        ("Labelers (Bluesky)", LABELERS_SCREEN),
     ]
 
 

@@ -770,6 +770,11 @@ class BlueskyNetwork(BlueskyChat, Network):
         did = who if is_did(who) else await self.resolve_actor(who)
         if did == DEFAULT_LABELER and undo:
             raise self.error(Unsupported, "Bluesky's own moderation cannot be unsubscribed")
+        if not undo:
+            x = await self._ready()
+            found = await x.query("app.bsky.labeler.getServices", {"dids": [did]})
+            if not parse_services(found):
+                raise self.error(NotFound, f"{clean_line(who, max_len=100)} is not a labeler")
 
         def change(prefs: list) -> list:
             kind = "app.bsky.actor.defs#labelersPref"
