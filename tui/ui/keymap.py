@@ -598,7 +598,7 @@ LABELERS_SCREEN = [
     ),
     Binding("s", "rule('show')", "Show", id="labelers.show", tooltip="Show this label's posts"),
     Binding(
-        "x",
+        "d",
         "unsubscribe",
         "Unsubscribe",
         id="labelers.unsubscribe",

@@ -3,7 +3,7 @@
 Each subscribed labeler (app.bsky.labeler.getServices) is listed with the labels it publishes and
 what Murmur does with each: hide, warn or show. `h`, `w`, `s` set the highlighted label's rule
 (saved in the account's Bluesky preferences, as contentLabelPref with the labeler's DID), `a`
-subscribes to another labeler by handle or DID, `x` unsubscribes from the highlighted one. The
+subscribes to another labeler by handle or DID, `d` unsubscribes from the highlighted one. The
 timeline follows at its next refresh.
 """
 
@@ -61,7 +61,7 @@ class LabelersScreen(ModalScreen[None]):
             yield OptionList(id="labeler-rows")
             yield Input(placeholder="labeler to add: handle or DID", id="labeler-add", compact=True)
             yield Static(
-                "h hide · w warn · s show · a add a labeler · x unsubscribe · esc back",
+                "h hide · w warn · s show · a add a labeler · d unsubscribe · esc back",
                 id="labeler-status",
                 markup=False,
             )
