@@ -89,6 +89,22 @@ async def test_an_account_report_reaches_ozone(bsky: BskyNet, pair) -> None:
     ]
 
 
+async def test_without_report_to_the_pds_forwards_the_report_to_its_service(
+    bsky: BskyNet, pair
+) -> None:
+    alice, _ = pair
+    carol = await connect(bsky, bsky.create_account("carol"))
+    try:
+        assert alice.me is not None
+        await carol.report(alice.me, "no services named", category="rude")
+    finally:
+        await carol.close()
+    reports = [r for r in bsky.ozone_reports() if r["createdBy"] == carol.did]
+    assert [(r["subject"].get("did"), r["reportType"], r["comment"]) for r in reports] == [
+        (alice.did, "com.atproto.moderation.defs#reasonRude", "no services named")
+    ]
+
+
 async def test_labelers_lists_ozone_with_its_labels_once_subscribed(bsky: BskyNet, pair) -> None:
     _, bob = pair
     await bob.subscribe_labeler(bsky.mod_did)

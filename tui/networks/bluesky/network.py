@@ -745,9 +745,12 @@ class BlueskyNetwork(BlueskyChat, Network):
             category or first, "com.atproto.moderation.defs#reasonOther"
         )
         body = {"reasonType": reason_type, "reason": words, "subject": subject}
-        # The PDS forwards the report to each moderation service named in atproto-proxy.
+        # The PDS forwards the report to each moderation service named in atproto-proxy; with
+        # none named, to the one it is configured with (Bluesky's own, on Bluesky's servers).
         services = self.account.options.get("report_to")
-        dids = [d for d in services or () if isinstance(d, str) and is_did(d)] or [DEFAULT_LABELER]
+        dids = [d for d in services or () if isinstance(d, str) and is_did(d)]
+        if not dids:
+            await x.procedure("com.atproto.moderation.createReport", body)
         for did in dict.fromkeys(dids):
             await x.procedure(
                 "com.atproto.moderation.createReport",

@@ -10,7 +10,7 @@ OPTIONS: tuple[Option, ...] = (
         "report_to",
         "dids",
         (),
-        "DIDs of the moderation services reports go to (Bluesky's own when empty)",
+        "DIDs of the moderation services reports go to (empty: the one your PDS names)",
     ),
     Option(
         "service",
