@@ -14,6 +14,7 @@ import pytest
 
 from tests.support import wait_until_async
 from tui.model import Draft, FeedKind, FeedRef, Post
+from tui.networks.base import Unsupported
 from tui.networks.bluesky.login import login
 from tui.networks.bluesky.network import BlueskyNetwork
 
@@ -116,6 +117,23 @@ async def test_labelers_lists_ozone_with_its_labels_once_subscribed(bsky: BskyNe
 
     await bob.subscribe_labeler(bsky.mod_did, undo=True)
     assert bsky.mod_did not in [info.did for info in await bob.labelers()]
+
+
+async def test_a_labeler_named_in_config_applies_and_stays(bsky: BskyNet, pair) -> None:
+    alice, _ = pair
+    dave = await connect(bsky, bsky.create_account("dave"), labelers=(bsky.mod_did,))
+    try:
+        assert bsky.mod_did in [info.did for info in await dave.labelers()]
+        with pytest.raises(Unsupported, match="config.toml"):
+            await dave.subscribe_labeler(bsky.mod_did, undo=True)
+        await dave.follow(alice.did)
+        post = await labelled_post(bsky, alice, "config readers follow the labeler")
+        seen = await in_home(dave, post.uid)
+        # No rule of dave's: the labeler's own declared default for "rude" (hide) applies.
+        assert "!hide" in seen.labels
+        assert seen.content_warning == "label rude from Dev-env Moderation"
+    finally:
+        await dave.close()
 
 
 async def labelled_post(bsky: BskyNet, alice: BlueskyNetwork, text: str) -> Post:

@@ -773,6 +773,10 @@ class BlueskyNetwork(BlueskyChat, Network):
         did = who if is_did(who) else await self.resolve_actor(who)
         if did == DEFAULT_LABELER and undo:
             raise self.error(Unsupported, "Bluesky's own moderation cannot be unsubscribed")
+        if undo and did in self._config_labelers():
+            raise self.error(
+                Unsupported, f"{did} is in this account's labelers in config.toml: remove it there"
+            )
         if not undo:
             x = await self._ready()
             found = await x.query("app.bsky.labeler.getServices", {"dids": [did]})
