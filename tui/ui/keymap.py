@@ -605,7 +605,13 @@ LABELERS_SCREEN = [
         tooltip="Stop using the highlighted labeler",
     ),
     Binding("a", "add", "Add labeler", id="labelers.add", tooltip="Subscribe to a labeler"),
-    Binding("escape", "dismiss(None)", "Back", id="labelers.back", tooltip="Close the screen"),
+    Binding(
+        "escape",
+        "close",
+        "Back",
+        id="labelers.back",
+        tooltip="Close the screen (the timeline refreshes when a rule changed)",
+    ),
 ]
 
 

@@ -3,8 +3,8 @@
 Each subscribed labeler (app.bsky.labeler.getServices) is listed with the labels it publishes and
 what Murmur does with each: hide, warn or show. `h`, `w`, `s` set the highlighted label's rule
 (saved in the account's Bluesky preferences, as contentLabelPref with the labeler's DID), `a`
-subscribes to another labeler by handle or DID, `d` unsubscribes from the highlighted one. The
-timeline follows at its next refresh.
+subscribes to another labeler by handle or DID, `d` unsubscribes from the highlighted one. When
+something changed, closing the screen refreshes the timeline so that its verdicts follow.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class LabelersScreen(ModalScreen[None]):
         self.network = network
         self.rows: list[Row] = []
         self.labelers: list[LabelerInfo] = []
+        self.changed = False
 
     def compose(self) -> Any:
         with Vertical(classes="dialog wide-dialog"):
@@ -112,6 +113,13 @@ class LabelersScreen(ModalScreen[None]):
         index = self.query_one(OptionList).highlighted
         return self.rows[index] if index is not None and index < len(self.rows) else None
 
+    def action_close(self) -> None:
+        changed = self.changed
+        self.dismiss(None)
+        main = self.app.main_screen
+        if changed and hasattr(main, "action_refresh"):
+            main.action_refresh()  # the posts are judged again under the new rules
+
     def action_rule(self, visibility: str) -> None:
         row = self._current()
         if row is None or not row.label:
@@ -120,8 +128,9 @@ class LabelersScreen(ModalScreen[None]):
 
         async def work() -> None:
             await self.network.set_label_visibility(row.labeler, row.label, visibility)
+            self.changed = True
             self._show()
-            self._say(f"{row.label}: {visibility}. The timeline follows at its next refresh.")
+            self._say(f"{row.label}: {visibility}. The timeline follows when you close this.")
 
         self._run(work, f"Setting {row.label} to {visibility}")
 
@@ -136,6 +145,7 @@ class LabelersScreen(ModalScreen[None]):
             except NetworkError as exc:
                 self._say(str(exc))
                 return
+            self.changed = True
             await self._load()
             self._say(f"Unsubscribed from {row.labeler}.")
 
@@ -162,6 +172,7 @@ class LabelersScreen(ModalScreen[None]):
             except NetworkError as exc:
                 self._say(str(exc))
                 return
+            self.changed = True
             await self._load()
             self._say(f"Subscribed to {who}.")
 
