@@ -369,6 +369,7 @@ class Verdict:
     action: FilterAction
     rule_name: str
     by_label: bool = False
+    said: str = ""  # the network's own words for why (a Bluesky label and its labeler)
 
     @property
     def hidden(self) -> bool:
@@ -377,6 +378,8 @@ class Verdict:
     @property
     def reason(self) -> str:
         what = "hidden" if self.hidden else "warning"
+        if self.by_label and self.said:
+            return f"{what}: {self.said}"
         if self.by_label:
             return f"{what}: labelled {self.rule_name!r} by the network"
         return f"{what} by your rule {self.rule_name!r}"
@@ -485,7 +488,8 @@ def _label_verdict(post: Post) -> Verdict | None:
     named = ", ".join(dict.fromkeys(lb for lb in labels if not lb.startswith("!")))
     for bang, action in (("!hide", FilterAction.HIDE), ("!warn", FilterAction.WARN)):
         if bang in labels:
-            return Verdict(action, named or bang, by_label=True)
+            said = post.shown.content_warning
+            return Verdict(action, named or bang, by_label=True, said=said)
     return None
 
 

@@ -184,6 +184,25 @@ class BskyNet:
         r.raise_for_status()
         return r.json()["token"]
 
+    def ozone(self) -> dict:
+        """The moderation service: {"url", "did"}."""
+        r = httpx.get(f"{self.ctrl}/ozone", timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def ozone_reports(self) -> list[dict]:
+        """The reports Ozone received, read back through its moderator API, newest first."""
+        r = httpx.post(f"{self.ctrl}/ozone/reports", timeout=60)
+        r.raise_for_status()
+        return r.json()["reports"]
+
+    def ozone_label(self, val: str, *, uri: str = "", cid: str = "", did: str = "") -> list:
+        """Have Ozone's moderator label a post (uri, cid) or an account (did)."""
+        body = {"val": val, "uri": uri, "cid": cid, "did": did}
+        r = httpx.post(f"{self.ctrl}/ozone/label", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()["labels"]
+
     def create_account(self, name: str, display_name: str = "") -> Person:
         """A fresh account with an app password, as a user would set one up."""
         handle = f"{name}{uuid.uuid4().hex[:6]}.test"

@@ -10,6 +10,15 @@
 //   POST /process-all     wait until the AppView has indexed everything the PDS emitted
 //   POST /expire-token    body: an access JWT; answers the same token re-signed with an expiry in
 //                         the past, so the PDS answers ExpiredToken exactly as after two hours
+//   GET  /ozone           the moderation service (Ozone): {"url", "did"}
+//   POST /ozone/reports   the reports Ozone received, read back through its moderator API
+//                         (tools.ozone.moderation.queryEvents), newest first
+//   POST /ozone/label     body {"uri", "cid"} (a post) or {"did"} (an account), "val", "neg":
+//                         Ozone's moderator applies (or negates) the label with emitEvent's
+//                         modEventLabel; the labels Ozone then publishes for the subject
+//                         (com.atproto.label.queryLabels) are handed to the AppView, which in
+//                         production follows the labeler's subscribeLabels stream but in the
+//                         dev-env has no label subscriber of its own
 // SIGTERM or SIGINT closes every service and exits.
 'use strict'
 const http = require('node:http')
@@ -40,6 +49,65 @@ async function expiredCopy(network, token) {
     .sign(key)
 }
 
+async function ozoneReports(network) {
+  const mod = network.ozone.getModClient()
+  const { events } = await mod.queryEvents({
+    types: ['tools.ozone.moderation.defs#modEventReport'],
+    limit: 100,
+  })
+  return events.map((e) => ({
+    id: e.id,
+    subject: e.subject,
+    reportType: e.event.reportType,
+    comment: e.event.comment ?? '',
+    createdBy: e.createdBy,
+  }))
+}
+
+async function ozoneLabel(network, body) {
+  const { uri, cid, did, val, neg } = body
+  if (typeof val !== 'string' || !val) throw new Error('val is required')
+  const subject = uri
+    ? { $type: 'com.atproto.repo.strongRef', uri, cid }
+    : { $type: 'com.atproto.admin.defs#repoRef', did }
+  const mod = network.ozone.getModClient()
+  await mod.emitEvent({
+    event: {
+      $type: 'tools.ozone.moderation.defs#modEventLabel',
+      createLabelVals: neg ? [] : [val],
+      negateLabelVals: neg ? [val] : [],
+    },
+    subject,
+    createdBy: network.ozone.moderatorAccnt.did,
+  })
+  await network.ozone.processAll()
+  // What Ozone publishes, read as any label consumer would.
+  const { data } = await network.ozone.getClient().com.atproto.label.queryLabels({
+    uriPatterns: [uri || did],
+    sources: [network.ozone.ctx.cfg.service.did],
+  })
+  const rows = data.labels
+    .filter((l) => l.val === val)
+    .map((l) => ({
+      src: l.src,
+      uri: l.uri,
+      cid: l.cid ?? '',
+      val: l.val,
+      neg: l.neg === true,
+      cts: l.cts,
+      exp: l.exp ?? null,
+    }))
+  if (!rows.length) throw new Error(`Ozone published no ${val} label for ${uri || did}`)
+  const db = network.bsky.db.db
+  for (const row of rows) {
+    await db.deleteFrom('label')
+      .where('src', '=', row.src).where('uri', '=', row.uri).where('val', '=', row.val)
+      .execute()
+    if (!row.neg) await db.insertInto('label').values(row).execute()
+  }
+  return rows
+}
+
 async function main() {
   const schema = process.env.DB_POSTGRES_SCHEMA
   if (!schema || !/^[A-Za-z_]+$/.test(schema)) {
@@ -61,6 +129,13 @@ async function main() {
       } else if (req.method === 'POST' && req.url === '/expire-token') {
         const token = await expiredCopy(network, await readBody(req))
         res.end(JSON.stringify({ token }))
+      } else if (req.method === 'GET' && req.url === '/ozone') {
+        res.end(JSON.stringify({ url: network.ozone.url, did: network.ozone.ctx.cfg.service.did }))
+      } else if (req.method === 'POST' && req.url === '/ozone/reports') {
+        res.end(JSON.stringify({ reports: await ozoneReports(network) }))
+      } else if (req.method === 'POST' && req.url === '/ozone/label') {
+        const labels = await ozoneLabel(network, JSON.parse(await readBody(req)))
+        res.end(JSON.stringify({ labels }))
       } else {
         res.statusCode = 404
         res.end('{"error":"NotFound"}')

@@ -71,3 +71,48 @@ def test_image_types_and_sizes_are_sniffed_for_aspect_ratio() -> None:
     assert sniff_image(jpeg) == ("image/jpeg", 16, 9)
     assert sniff_image(webp) == ("image/webp", 20, 10)
     assert sniff_image(b"%PDF-1.4") == ("", None, None)
+
+
+def services(name: object = "Good Labeler", **policies: object) -> dict:
+    return {
+        "views": [
+            {
+                "creator": {"did": LABELER, "handle": "labeler.test", "displayName": name},
+                "policies": policies,
+            },
+            {"creator": {"did": "not a did"}},
+            "garbage",
+        ]
+    }
+
+
+def test_a_subscribed_labelers_label_names_the_labeler_and_the_users_rule() -> None:
+    prefs = [
+        {"$type": "app.bsky.actor.defs#labelersPref", "labelers": [{"did": LABELER}]},
+        {
+            "$type": "app.bsky.actor.defs#contentLabelPref",
+            "labelerDid": LABELER,
+            "label": "rude",
+            "visibility": "hide",
+        },
+    ]
+    mod = Moderation.build(prefs).with_services(
+        services(
+            labelValues=["rude", "spam", "!hide"],
+            labelValueDefinitions=[{"identifier": "spam", "defaultSetting": "hide"}],
+        )
+    )
+    ruled = mod.judge([label("rude", src=LABELER)], AUTHOR)
+    assert ruled.hide and ruled.content_warning == "by your rule: label rude from Good Labeler"
+    declared = mod.judge([label("spam", src=LABELER)], AUTHOR)
+    assert declared.hide and declared.content_warning == "label spam from Good Labeler"
+    assert mod.visibility(LABELER, "rude") == "hide" and mod.visibility(LABELER, "other") == "warn"
+
+
+def test_labeler_names_from_the_server_are_cleaned_and_junk_is_skipped() -> None:
+    from tui.networks.bluesky.moderation import parse_services
+
+    (info,) = parse_services(services("[b]Evil\x1b[31m\u202eName", labelValues=["rude", 7, ""]))
+    assert info.did == LABELER and info.labels == ("rude",)
+    assert "\x1b" not in info.name and "\u202e" not in info.name
+    assert parse_services("garbage") == [] and parse_services({"views": "x"}) == []

@@ -1,6 +1,6 @@
 """Bluesky reports at the unit level: the createReport body checked against the lexicon.
 
-The reference network's Ozone (a report that a moderator actually receives) is later work."""
+A report a moderator actually receives, in Ozone, is in test_ozone.py."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ URI = f"at://{DID}/app.bsky.feed.post/3kabc"
 class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
 
-    async def procedure(self, nsid: str, body: Any = None) -> Any:
+    async def procedure(self, nsid: str, body: Any = None, headers: Any = None) -> Any:
         self.calls.append((nsid, body))
+        self.headers.append(dict(headers or {}))
         return {"id": 1}
 
 
@@ -93,3 +95,19 @@ async def test_an_account_report_names_the_repo(recorded):
     lexicon_check(body)
     assert body["reasonType"] == "com.atproto.moderation.defs#reasonMisleading"
     assert body["subject"] == {"$type": "com.atproto.admin.defs#repoRef", "did": DID}
+
+
+async def test_a_report_goes_to_each_service_in_report_to_through_atproto_proxy():
+    from dataclasses import replace
+
+    one, two = "did:plc:moderationserviceone", "did:plc:moderationservicetwo"
+    account = Account("me.test", NetworkKind.BLUESKY, server="https://pds.invalid")
+    network = BlueskyNetwork(replace(account, options={"report_to": (one, two, one)}), {})
+    recorder = Recorder()
+    network._xrpc = recorder  # type: ignore[assignment]
+    await network.report(someone(), "spam everywhere", category="spam")
+    assert [nsid for nsid, _ in recorder.calls] == ["com.atproto.moderation.createReport"] * 2
+    assert recorder.headers == [
+        {"atproto-proxy": f"{one}#atproto_labeler"},
+        {"atproto-proxy": f"{two}#atproto_labeler"},
+    ]

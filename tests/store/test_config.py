@@ -472,7 +472,7 @@ def test_removing_an_account_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
     removed = [line for line in text.splitlines() if line not in after.splitlines()]
     assert all(
         "sky" in line
-        or line.startswith(("network", "server", "handle", "labelers", "service"))
+        or line.startswith(("network", "server", "handle", "labelers", "report_to", "service"))
         or line in ("[[accounts]]", 'default_feed = "home"', "")
         for line in removed
     ), removed

@@ -926,6 +926,29 @@ _simple(
 )
 
 
+async def _labelers(app: MurmurApp, rest: str) -> None:
+    from tui.model import NetworkKind
+    from tui.ui.screens.labelers import LabelersScreen
+
+    name = rest.strip()
+    skies = [a for a in app.session.accounts if a.network is NetworkKind.BLUESKY]
+    chosen = [a for a in skies if a.name == name] if name else skies[:1]
+    if not chosen:
+        which = f"no Bluesky account named {name!r}" if name else "no Bluesky account"
+        raise CommandError(f"{which}: labelers are a Bluesky feature")
+    network = app.session.networks.get(chosen[0].name)
+    if network is None or not hasattr(network, "labelers"):
+        raise CommandError(f"{chosen[0].name} is not connected")
+    app.push_screen(LabelersScreen(network))  # type: ignore[arg-type]
+
+
+command(
+    "labelers",
+    "[ACCOUNT]",
+    "Bluesky labelers you use and, per label, whether posts are hidden, warned or shown",
+)(_labelers)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -961,6 +984,7 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
         PaletteEntry("Lists", "lists", "Your lists: show, make, rename, delete, choose people"),
         PaletteEntry("Mutes and blocks", "mutes", "Unmute, unblock, remove filter rules"),
+        PaletteEntry("Labelers (Bluesky)", "labelers", "Hide, warn or show each labeler's labels"),
     ]
     for account in app.session.accounts:
         found.append(

@@ -648,6 +648,29 @@ MUTES = [
     Binding("j", "cursor('down')", "Down", show=False, id="mutes.down", tooltip="Next"),
     Binding("k", "cursor('up')", "Up", show=False, id="mutes.up", tooltip="Previous"),
 ]
+# The Labelers screen (:labelers): Bluesky labelers and the user's rule for each of their labels.
+LABELERS_SCREEN = [
+    Binding("h", "rule('hide')", "Hide", id="labelers.hide", tooltip="Hide posts with this label"),
+    Binding(
+        "w", "rule('warn')", "Warn", id="labelers.warn", tooltip="Put this label behind a warning"
+    ),
+    Binding("s", "rule('show')", "Show", id="labelers.show", tooltip="Show this label's posts"),
+    Binding(
+        "d",
+        "unsubscribe",
+        "Unsubscribe",
+        id="labelers.unsubscribe",
+        tooltip="Stop using the highlighted labeler",
+    ),
+    Binding("a", "add", "Add labeler", id="labelers.add", tooltip="Subscribe to a labeler"),
+    Binding(
+        "escape",
+        "close",
+        "Back",
+        id="labelers.back",
+        tooltip="Close the screen (the timeline refreshes when a rule changed)",
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -682,6 +705,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
         ("Lists screen (:lists)", [*LISTS_SCREEN, *LIST_MEMBERS_SCREEN]),
         ("Mutes and blocks", MUTES),
+        ("Labelers (Bluesky)", LABELERS_SCREEN),
     ]
 
 

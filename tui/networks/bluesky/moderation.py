@@ -10,11 +10,12 @@ only warned, as in Bluesky's app.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from tui.networks.bluesky.syntax import is_did
+from tui.text import clean_line
 
 # Bluesky's own moderation service: always consulted, and allowed to redact ("!takedown").
 DEFAULT_LABELER = "did:plc:ar7c4by46qjdydhdevvrndac"
@@ -66,6 +67,23 @@ class Moderation:
     labelers: tuple[str, ...] = (DEFAULT_LABELER,)
     prefs: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (labeler|"", val) → vis
     adult_content: bool = False
+    # From app.bsky.labeler.getServices: each labeler's name, and the visibility it declares for
+    # its own labels when the user has set none.
+    names: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def with_services(self, services: Any) -> Moderation:
+        """This moderation knowing the labelers' names and declared defaults (getServices views)."""
+        names = dict(self.names)
+        defaults = dict(self.defaults)
+        for info in parse_services(services):
+            names[info.did] = info.name
+            defaults.update(((info.did, val), vis) for val, vis in info.defaults.items())
+        return replace(self, names=names, defaults=defaults)
+
+    def visibility(self, labeler: str, val: str) -> str:
+        """What the user has chosen for `val` from `labeler` (or what it defaults to)."""
+        return self._visibility(labeler, _ALIASES.get(val, val), self_label=False)
 
     @classmethod
     def build(cls, preferences: Any = None, extra_labelers: Iterable[str] = ()) -> Moderation:
@@ -113,8 +131,21 @@ class Moderation:
         pref = self.prefs.get((src, val))
         if pref:
             return pref
+        if (src, val) in self.defaults:
+            return self.defaults[(src, val)]
         # A labeler's own label with no preference: its declared default is usually a warning.
         return IGNORE if self_label else WARN
+
+    def _reason(self, src: str, val: str, vis: str, author_did: str) -> str:
+        """How a label is named in the warning: labelers other than Bluesky's are named, and a
+        rule the user set for that labeler's label says so."""
+        name = LABEL_NAMES.get(val, val)
+        if src in (author_did, DEFAULT_LABELER):
+            return name
+        who = self.names.get(src) or src
+        if (src, val) in self.prefs:
+            return f"by your rule: label {val} from {who}"
+        return f"label {val} from {who}"
 
     def judge(self, labels: Any, author_did: str, mine: bool = False) -> Verdict:
         """What `labels` (com.atproto.label.defs#label views) mean for this user."""
@@ -144,10 +175,59 @@ class Moderation:
             if vis == IGNORE:
                 continue
             hide = hide or (vis == HIDE and not mine)
-            name = LABEL_NAMES.get(val, val)
+            name = self._reason(src, val, vis, author_did)
             if name not in warnings:
                 warnings.append(name)
         return Verdict(hide, tuple(warnings), tuple(dict.fromkeys(values)))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelerInfo:
+    """A labeler service as app.bsky.labeler.getServices (detailed) describes it."""
+
+    did: str
+    name: str
+    labels: tuple[str, ...]  # the label values it publishes, in its order
+    defaults: Mapping[str, str] = field(default_factory=dict)  # val → declared visibility
+    descriptions: Mapping[str, str] = field(default_factory=dict)  # val → its own words
+
+
+def parse_services(body: Any) -> list[LabelerInfo]:
+    """getServices' `views` (detailed or not) as LabelerInfo; anything malformed is skipped."""
+    views = body.get("views") if isinstance(body, dict) else None
+    out: list[LabelerInfo] = []
+    for view in views if isinstance(views, list) else []:
+        creator = view.get("creator") if isinstance(view, dict) else None
+        did = creator.get("did") if isinstance(creator, dict) else None
+        if not (isinstance(did, str) and is_did(did)):
+            continue
+        name = creator.get("displayName") or creator.get("handle") or did
+        policies = view.get("policies") if isinstance(view.get("policies"), dict) else {}
+        values = policies.get("labelValues") if isinstance(policies, dict) else None
+        labels = [clean_line(v, max_len=128) for v in values or [] if isinstance(v, str) and v]
+        defaults: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
+        for item in policies.get("labelValueDefinitions") or []:
+            if not isinstance(item, dict) or not isinstance(item.get("identifier"), str):
+                continue
+            ident = clean_line(item["identifier"], max_len=128)
+            setting = item.get("defaultSetting")
+            if setting in (HIDE, WARN, IGNORE):
+                defaults[ident] = setting
+            locales = item.get("locales")
+            first = locales[0] if isinstance(locales, list) and locales else None
+            if isinstance(first, dict) and isinstance(first.get("description"), str):
+                descriptions[ident] = clean_line(first["description"], max_len=300)
+        out.append(
+            LabelerInfo(
+                did,
+                clean_line(name, max_len=100) if isinstance(name, str) else did,
+                tuple(dict.fromkeys(labels)),
+                defaults,
+                descriptions,
+            )
+        )
+    return out
 
 
 def _expired(exp: Any, now: datetime) -> bool:

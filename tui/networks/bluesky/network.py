@@ -55,7 +55,13 @@ from tui.networks.bluesky import parse, poll, write
 from tui.networks.bluesky.chat import UNAVAILABLE, BlueskyChat
 from tui.networks.bluesky.mutes import BlueskyMutes
 from tui.networks.bluesky.facets import build_facets, find_facets
-from tui.networks.bluesky.moderation import ACCEPT_LABELERS_HEADER, Moderation
+from tui.networks.bluesky.moderation import (
+    ACCEPT_LABELERS_HEADER,
+    DEFAULT_LABELER,
+    LabelerInfo,
+    Moderation,
+    parse_services,
+)
 from tui.networks.bluesky.syntax import is_did, is_handle, normalize_handle, parse_at_uri
 from tui.networks.bluesky.xrpc import Xrpc
 from tui.text import clean, clean_line, plain_to_rich, safe_url
@@ -129,10 +135,7 @@ class BlueskyNetwork(BlueskyMutes, BlueskyChat, Network):
             if not all(self.secrets.get(k) for k in needed) or not is_did(self.did):
                 raise self.error(AuthError, "not logged in: run `murmur login bluesky HANDLE`")
             self.set_state(ConnectionState.CONNECTING)
-            extra = self.account.options.get("labelers")
-            labelers = (
-                [d for d in extra if isinstance(d, str)] if isinstance(extra, (list, tuple)) else []
-            )
+            labelers = self._config_labelers()
             moderation = Moderation.build(None, labelers)
             xrpc = Xrpc(
                 self.secrets["pds"],
@@ -148,6 +151,7 @@ class BlueskyNetwork(BlueskyMutes, BlueskyChat, Network):
                     prefs.get("preferences") if isinstance(prefs, dict) else None, labelers
                 )
                 xrpc.headers[ACCEPT_LABELERS_HEADER] = moderation.header()
+                moderation = await _with_services(xrpc, moderation)
                 self._ctx = parse.Context(self.account.name, self.did, moderation)
                 view, bookmarks = await asyncio.gather(
                     self._own_profile(xrpc), _offers(xrpc, BOOKMARKS_PROBE)
@@ -164,6 +168,10 @@ class BlueskyNetwork(BlueskyMutes, BlueskyChat, Network):
             self._xrpc = xrpc
             # Bluesky has no client stream: stream() polls timelines and notifications.
             self.set_state(ConnectionState.POLLING, f"polling every {self.poll_seconds:g} s")
+
+    def _config_labelers(self) -> list[str]:
+        extra = self.account.options.get("labelers")
+        return [d for d in extra if isinstance(d, str)] if isinstance(extra, (list, tuple)) else []
 
     async def stream(self) -> AsyncIterator[Event]:
         async for event in poll.events(self, self.poll_seconds):
@@ -797,10 +805,112 @@ class BlueskyNetwork(BlueskyMutes, BlueskyChat, Network):
         reason_type = REPORT_REASONS.get(
             category or first, "com.atproto.moderation.defs#reasonOther"
         )
-        await x.procedure(
-            "com.atproto.moderation.createReport",
-            {"reasonType": reason_type, "reason": words, "subject": subject},
+        body = {"reasonType": reason_type, "reason": words, "subject": subject}
+        # The PDS forwards the report to each moderation service named in atproto-proxy; with
+        # none named, to the one it is configured with (Bluesky's own, on Bluesky's servers).
+        services = self.account.options.get("report_to")
+        dids = [d for d in services or () if isinstance(d, str) and is_did(d)]
+        if not dids:
+            await x.procedure("com.atproto.moderation.createReport", body)
+        for did in dict.fromkeys(dids):
+            await x.procedure(
+                "com.atproto.moderation.createReport",
+                body,
+                headers={"atproto-proxy": f"{did}#atproto_labeler"},
+            )
+
+    # ----- labelers ---------------------------------------------------------------------------
+    async def labelers(self) -> list[LabelerInfo]:
+        """The labelers this account subscribes to, with their labels (Bluesky's own first)."""
+        x = await self._ready()
+        dids = list(self.moderation.labelers)
+        body = await x.query("app.bsky.labeler.getServices", {"dids": dids, "detailed": True})
+        found = {info.did: info for info in parse_services(body)}
+        self._set_moderation(self.moderation.with_services(body))
+        return [found.get(d) or LabelerInfo(d, self.moderation.names.get(d, d), ()) for d in dids]
+
+    async def subscribe_labeler(self, who: str, undo: bool = False) -> None:
+        """Add (or remove) a labeler in the account's labelersPref, as Bluesky's app does."""
+        did = who if is_did(who) else await self.resolve_actor(who)
+        if did == DEFAULT_LABELER and undo:
+            raise self.error(Unsupported, "Bluesky's own moderation cannot be unsubscribed")
+        if undo and did in self._config_labelers():
+            raise self.error(
+                Unsupported, f"{did} is in this account's labelers in config.toml: remove it there"
+            )
+        if not undo:
+            x = await self._ready()
+            found = await x.query("app.bsky.labeler.getServices", {"dids": [did]})
+            if not parse_services(found):
+                raise self.error(NotFound, f"{clean_line(who, max_len=100)} is not a labeler")
+
+        def change(prefs: list) -> list:
+            kind = "app.bsky.actor.defs#labelersPref"
+            current = next((p for p in prefs if p.get("$type") == kind), None)
+            items = [
+                i
+                for i in (current or {}).get("labelers") or []
+                if isinstance(i, dict) and i.get("did") != did
+            ]
+            if not undo:
+                items.append({"did": did})
+            rest = [p for p in prefs if p is not current]
+            return [*rest, {"$type": kind, "labelers": items}]
+
+        await self._change_preferences(change)
+
+    async def set_label_visibility(self, labeler: str, label: str, visibility: str) -> None:
+        """The user's rule for `label` from `labeler`: "hide", "warn" or "show"."""
+        if visibility not in ("hide", "warn", "show", "ignore"):
+            raise self.error(Unsupported, f"a label is hidden, warned or shown, not {visibility}")
+        if not is_did(labeler):
+            raise self.error(NotFound, f"{labeler} is not a labeler's DID")
+        kind = "app.bsky.actor.defs#contentLabelPref"
+
+        def change(prefs: list) -> list:
+            rest = [
+                p
+                for p in prefs
+                if not (
+                    p.get("$type") == kind
+                    and p.get("label") == label
+                    and (p.get("labelerDid") or "") == labeler
+                )
+            ]
+            pref = {"$type": kind, "labelerDid": labeler, "label": label}
+            return [*rest, {**pref, "visibility": "ignore" if visibility == "show" else visibility}]
+
+        await self._change_preferences(change)
+
+    async def _change_preferences(self, change: Callable[[list], list]) -> None:
+        x = await self._ready()
+        body = await x.query("app.bsky.actor.getPreferences")
+        prefs = [p for p in _items(body, "preferences") if isinstance(p, dict)]
+        prefs = change(prefs)
+        await x.procedure("app.bsky.actor.putPreferences", {"preferences": prefs})
+        old = self.moderation
+        moderation = Moderation.build(prefs, self._config_labelers())
+        moderation = replace(moderation, names=old.names, defaults=old.defaults)
+        x.headers[ACCEPT_LABELERS_HEADER] = moderation.header()
+        if set(moderation.labelers) - set(old.names):
+            moderation = await _with_services(x, moderation)
+        self._set_moderation(moderation)
+
+    def _set_moderation(self, moderation: Moderation) -> None:
+        self._ctx = replace(self._ctx, moderation=moderation)
+
+
+async def _with_services(xrpc: Xrpc, moderation: Moderation) -> Moderation:
+    """`moderation` knowing its labelers' names and declared defaults, when the AppView says."""
+    try:
+        body = await xrpc.query(
+            "app.bsky.labeler.getServices", {"dids": list(moderation.labelers), "detailed": True}
         )
+    except NetworkError as exc:
+        if isinstance(exc, AuthError):
+            raise
+        return moderation  # labels still apply, named by their labeler's DID
+    return moderation.with_services(body)
 
 
 def _lacks_method(exc: NetworkError) -> bool:

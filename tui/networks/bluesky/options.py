@@ -7,6 +7,12 @@ from tui.networks.options import Option
 OPTIONS: tuple[Option, ...] = (
     Option("labelers", "dids", (), "DIDs of moderation labelers whose labels to apply"),
     Option(
+        "report_to",
+        "dids",
+        (),
+        "DIDs of the moderation services reports go to (empty: the one your PDS names)",
+    ),
+    Option(
         "service",
         "url",
         "",

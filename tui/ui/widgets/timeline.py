@@ -174,7 +174,7 @@ class PostList(UnreadList, ItemList[Item]):
         )
         self._rules = tuple(rules)
         self._filter_context = context
-        self._verdicts: dict[str, Verdict | None] = {}
+        self._verdicts: dict[str, tuple[Item, Verdict | None]] = {}
         self.read_state: ReadState | None = None
         self.feed = ""  # the read state's key of the feed shown
         self._boundary: datetime | None = None
@@ -316,10 +316,12 @@ class PostList(UnreadList, ItemList[Item]):
         self._relayout_keep_selection()
 
     def verdict_for(self, item: Item) -> Verdict | None:
-        uid = item.uid
-        if uid not in self._verdicts:
-            self._verdicts[uid] = verdict(item, self._rules, self._filter_context)
-        return self._verdicts[uid]
+        # Kept per version of the item: a refresh may bring the same post with new labels.
+        cached = self._verdicts.get(item.uid)
+        if cached is None or cached[0] is not item:
+            cached = (item, verdict(item, self._rules, self._filter_context))
+            self._verdicts[item.uid] = cached
+        return cached[1]
 
     def render_content(self, item: Item, view: View) -> Content:
         content = render_item(item, view, self.verdict_for(item))
