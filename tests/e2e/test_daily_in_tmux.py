@@ -24,7 +24,7 @@ async def test_edit_vote_and_report_in_tmux(terminal, term_env, amurmur, server)
     await wait(terminal, "connected (streaming)")
 
     # Edit: E on my newest post opens it in the composer; ctrl+s saves the edit.
-    terminal.keys("g", "E")
+    terminal.keys("g", "g", "E")
     await wait(terminal, "editing your post")
     terminal.keys(*["BSpace"] * len("Helo from tmux"))
     terminal.type("Hello from tmux")
@@ -43,7 +43,7 @@ async def test_edit_vote_and_report_in_tmux(terminal, term_env, amurmur, server)
             json={"as": "bob", "status": "Vim or Emacs?", "poll": {"options": ["vim", "emacs"]}},
         )
     await wait(terminal, "1 new post")
-    terminal.keys("g")
+    terminal.keys("g", "g")
     await wait(terminal, "Vim or Emacs?")
     terminal.keys("Enter")
     await wait(terminal, "2 ○ emacs")

@@ -33,7 +33,9 @@ async def test_mastodon_timeline_thread_compose_notifications(terminal, term_env
     await wait(terminal, "Sent to alice@")
     assert any(s.text == "Written in tmux: ünïcode ✓" for s in server.world.statuses.values())
 
-    terminal.keys("Escape", "2")
+    terminal.keys("Escape")
+    await wait(terminal, "Timeline ·")
+    terminal.keys("M-2")  # alt+2: the notifications pane
     await wait(terminal, "liked")
     async with httpx.AsyncClient() as client:
         await client.post(
