@@ -212,3 +212,31 @@ async def test_hostile_fields_claims_and_pinned_posts_are_harmless(build_app):
         for output in outputs:
             assert_harmless(output)
         assert app.is_running and app.screen is screen
+
+
+async def test_i_shows_a_long_header_whole_and_the_keys_scroll_it(build_app, networks):
+    from tui.ui.screens.profile import ProfileHeader
+
+    for net in networks.values():
+        rigged(net)
+        original = net.profile
+
+        async def long_profile(who: str, original=original) -> Profile:
+            got = await original(who)
+            many = tuple(ProfileField(f"field {n}", RichText(f"value {n}")) for n in range(30))
+            return replace(got, fields=got.fields + many)
+
+        net.profile = long_profile
+    app = build_app(networks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(app, pilot)
+        assert "field 29: value 29" not in "\n".join(screen_lines(app))
+        await pilot.press("i")
+        header = screen.query_one(ProfileHeader)
+        assert app.focused is header
+        await pilot.press(*"j" * 60)
+        await pilot.pause()
+        assert header.scroll_y > 0
+        assert "field 29: value 29" in "\n".join(screen_lines(app))
+        await pilot.press("i")  # back to the posts, which have the keys again
+        assert isinstance(app.focused, PostList)

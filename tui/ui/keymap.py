@@ -220,6 +220,13 @@ PROFILE = [
     Binding("M", "mute", "Mute", id="profile.mute", tooltip="Mute or unmute"),
     Binding("X", "block", "Block", id="profile.block", tooltip="Block or unblock"),
     Binding(
+        "i",
+        "about",
+        "About",
+        id="profile.about",
+        tooltip="The whole profile (fields, bio) on the screen, j/k to scroll; i again: the posts",
+    ),
+    Binding(
         "tab", "next_tab", "Next tab", id="profile.next_tab", tooltip="Posts → Replies → Media"
     ),
     Binding(
@@ -673,6 +680,16 @@ LABELERS_SCREEN = [
 ]
 
 
+# The profile's header, once `i` shows all of it.
+PROFILE_HEADER = [
+    Binding("j", "scroll_down", "Down", id="about.down", show=False, tooltip="Scroll down"),
+    Binding("k", "scroll_up", "Up", id="about.up", show=False, tooltip="Scroll up"),
+    Binding(
+        "space", "page_down", "Page down", id="about.page_down", show=False, tooltip="A page down"
+    ),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -695,7 +712,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Notifications", NotificationList.BINDINGS),
         ("Composer", COMPOSE),
         ("Screens", BACK),
-        ("Profile", PROFILE),
+        ("Profile", [*PROFILE, *PROFILE_HEADER]),
         ("Thread", THREADS),
         ("Unread", UNREAD),
         ("Undo and drafts", [*UNDO_DRAFTS, *POSTPONE]),

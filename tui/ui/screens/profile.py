@@ -8,11 +8,12 @@ Everything here is remote text: it is shown only as Content built from plain str
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -119,12 +120,20 @@ def tabs_line(current: ProfileTab, note: str = "") -> Content:
     return Content.assemble(*parts)
 
 
+class ProfileHeader(VerticalScroll):
+    """The profile's header; focused (`i`), the vi keys scroll it too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.PROFILE_HEADER]
+
+
 class ProfileScreen(PostActions, Screen[None]):
     # Ahead of the list's own keys: `M` here mutes (it is "middle of the screen" in lists).
     BINDINGS = [*keymap.BACK, *(replace(b, priority=True) for b in keymap.PROFILE), *keymap.POST]
     DEFAULT_CSS = """
     ProfileScreen #profile-pane { height: auto; max-height: 50%; }
     ProfileScreen #profile-posts { height: 1fr; }
+    ProfileScreen.about #profile-pane { height: 1fr; max-height: 100%; }
+    ProfileScreen.about #profile-posts, ProfileScreen.about #profile-tabs { display: none; }
     """
     app: MurmurApp
 
@@ -140,7 +149,7 @@ class ProfileScreen(PostActions, Screen[None]):
 
     def compose(self) -> Any:
         with Vertical(classes="pane"):
-            with VerticalScroll(id="profile-pane"):
+            with ProfileHeader(id="profile-pane"):
                 yield Static("Profile", classes="pane-title")
                 yield Static("Loading…", id="profile", markup=False)
             yield Static(tabs_line(self.tab), id="profile-tabs", markup=False)
@@ -155,6 +164,16 @@ class ProfileScreen(PostActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ProfilePosts).focus()  # j/k, enter and the post keys act on the list
+
+    def action_about(self) -> None:
+        """The whole header (a long bio, many fields) on the screen, scrolled with the keys; or
+        back to the posts. Keyboard only: the header has no other way to scroll."""
+        about = not self.has_class("about")
+        self.set_class(about, "about")
+        if about:
+            self.query_one(ProfileHeader).focus()
+        else:
+            self.query_one(ProfilePosts).focus()
         self.app.guard(self._load, doing="Loading the profile", group="profile")
         self._load_tab()
 
