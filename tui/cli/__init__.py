@@ -35,6 +35,8 @@ from tui.cli.messages import add_parser as add_messages_parser
 from tui.cli.messages import cmd_messages
 from tui.cli.posting import add_poll_arguments, cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
+from tui.cli import requests as cli_requests
+from tui.cli import scheduled as cli_scheduled
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--alt", action="append", default=[], metavar="TEXT", help="alt text, one per --media"
     )
     add_poll_arguments(post)
+    cli_scheduled.add_schedule_argument(post)
     post.add_argument("text", nargs="?", default="-", help="the text, or - to read stdin")
 
     from tui.cli import outbox as cli_outbox
@@ -112,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_export.add_parser(sub)
     add_messages_parser(sub)
+    cli_requests.add_parser(sub)
+    cli_scheduled.add_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -261,4 +266,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "config": cmd_config,
     "lock": cmd_lock,
     "export": cmd_export,
+    "requests": cli_requests.cmd_requests,
+    "scheduled": cli_scheduled.cmd_scheduled,
 }
