@@ -844,6 +844,21 @@ def _open_export(app: MurmurApp) -> None:
 _simple("export", "", "Save your posts, follows, lists (and Nostr keys) to a folder", _open_export)
 
 
+def _open_scheduled(app: MurmurApp) -> None:
+    from tui.ui.screens.scheduled import ScheduledScreen
+
+    app.push_screen(ScheduledScreen(app.session))
+
+
+_simple(
+    "requests",
+    "",
+    "Follow requests of locked accounts: accept or reject (W)",
+    lambda app: app.action_follow_requests(),
+)
+_simple("scheduled", "", "Scheduled posts: list, cancel", _open_scheduled)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -877,6 +892,8 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Report…", "report", "Report the selected post to the moderators"),
         PaletteEntry("Settings", "set", "What :set can change for this run"),
         PaletteEntry("Show all accounts", "account all", "Merge every account's home"),
+        PaletteEntry("Follow requests", "requests", "Accept or reject who asks to follow (W)"),
+        PaletteEntry("Scheduled posts", "scheduled", "Posts waiting to go out; cancel one"),
     ]
     for account in app.session.accounts:
         found.append(

@@ -590,6 +590,36 @@ def macros(keymap: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip()[1:].strip() for k, v in keymap.items() if is_macro(v)}
 
 
+# Follow requests (`W`, :requests) and scheduled posts (:scheduled); see tui/ui/screens/.
+FOLLOW_REQUESTS_KEY = [
+    Binding(
+        "W",
+        "follow_requests",
+        "Follow requests",
+        id="app.follow_requests",
+        show=False,
+        tooltip="Who asks to follow your locked accounts (accept or reject)",
+    ),
+]
+FOLLOW_REQUESTS = [
+    Binding("escape", "close", "Back", id="requests.back", tooltip="Back"),
+    Binding("a", "answer(True)", "Accept", id="requests.accept", tooltip="Accept the request"),
+    Binding("d", "answer(False)", "Reject", id="requests.reject", tooltip="Reject the request"),
+    Binding("r", "reload", "Reload", id="requests.reload", tooltip="Fetch them again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="requests.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="requests.up", tooltip="Previous"),
+]
+SCHEDULED = [
+    Binding("escape", "close", "Back", id="scheduled.back", tooltip="Back"),
+    Binding(
+        "d", "cancel_post", "Cancel post", id="scheduled.cancel", tooltip="Cancel (asks first)"
+    ),
+    Binding("r", "reload", "Reload", id="scheduled.reload", tooltip="Fetch them again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="scheduled.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="scheduled.up", tooltip="Previous"),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -620,6 +650,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Copy menu (y)", COPY_MENU),
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
+        ("Follow requests, scheduled", [*FOLLOW_REQUESTS_KEY, *FOLLOW_REQUESTS, *SCHEDULED]),
     ]
 
 
