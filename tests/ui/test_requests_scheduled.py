@@ -142,6 +142,7 @@ async def test_schedule_from_the_composer_then_list_and_cancel(mastodon_app, ser
             isinstance(p, Post) and p.content.text == "See you at nine" for p in timeline.items
         )
         assert compose.text_area.text == ""
+        assert "scheduled" in compose.outbox_text()
 
         await command(pilot, "scheduled")
         await until(pilot, lambda: isinstance(app.screen, ScheduledScreen), "the scheduled list")

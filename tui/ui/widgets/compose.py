@@ -316,6 +316,7 @@ class ComposePane(VerticalScroll):
         self._clear_poll()
         self.query_one("#compose-schedule", Input).value = ""
         self._stop_editing()
+        self._refresh_schedule_fields()  # hidden while a published post was being edited
         self._show_reply()
         self._delete_saved_draft()
 
@@ -460,6 +461,8 @@ class ComposePane(VerticalScroll):
                 parts.append("\n")
             parts.append((f"{entry.account}: ", "bold"))
             state = "rejected, needs an edit" if entry.needs_edit else entry.state
+            if state == "sent" and entry.draft.scheduled_at is not None:
+                state = "scheduled"
             parts.append((state, _STATE_STYLE.get(entry.state, "")))
             if entry.error:
                 parts.append((f" — {entry.error}", "$text-muted"))
