@@ -399,6 +399,11 @@ class Session:
                 )
             if draft.poll is not None:
                 problems += poll_problems(name, network, draft.poll)
+            if draft.scheduled_at is not None and not network.supports(Capability.SCHEDULE):
+                problems.append(
+                    f"{name}: {network.kind.value.capitalize()} has no scheduled posts; "
+                    "nothing was sent (post it now, or leave this account out)"
+                )
             if visibility == "public":
                 continue
             if (

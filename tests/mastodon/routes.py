@@ -75,6 +75,8 @@ class Routes(StatusRoutes):
         r("PUT", r"/api/v1/media/(\w+)", self.update_media)
         r("GET", r"/api/v1/scheduled_statuses", self.list_scheduled)
         r("DELETE", r"/api/v1/scheduled_statuses/(\w+)", self.cancel_scheduled)
+        r("GET", r"/api/v1/follow_requests", self.list_follow_requests)
+        r("POST", r"/api/v1/follow_requests/(\w+)/(authorize|reject)", self.answer_follow_request)
         r("POST", r"/api/v1/reports", self.report)
         r("GET", r"/api/v2/search", self.search)
         r("GET", r"/api/v1/accounts/(\w+)/following", self.following)
@@ -155,6 +157,7 @@ class Routes(StatusRoutes):
         self.notify("status", alice.id, bob.id, reply.id)
         self.notify("update", alice.id, bob.id, reply.id)
         self.notify("follow_request", alice.id, carol.id)
+        w.follow_requests.add((carol.id, alice.id))
         self.notify("admin.sign_up", alice.id, bob.id)
         self.notify(
             "severed_relationships",
@@ -411,8 +414,8 @@ class Routes(StatusRoutes):
             "blocked_by": (other, viewer) in w.blocks,
             "muting": (viewer, other) in w.mutes,
             "muting_notifications": (viewer, other) in w.mutes,
-            "requested": False,
-            "requested_by": False,
+            "requested": (viewer, other) in w.follow_requests,
+            "requested_by": (other, viewer) in w.follow_requests,
             "domain_blocking": False,
             "endorsed": False,
             "note": "",
@@ -457,6 +460,12 @@ class Routes(StatusRoutes):
         if action.startswith("un"):
             sets[base].discard(pair)
             self.w.mute_expires.pop(pair, None)
+            if base == "follow":
+                self.w.follow_requests.discard(pair)  # unfollowing withdraws a request
+        elif base == "follow" and self.w.accounts[account_id].locked and pair not in sets[base]:
+            if pair not in self.w.follow_requests:
+                self.w.follow_requests.add(pair)
+                self.notify("follow_request", account_id, viewer)
         else:
             sets[base].add(pair)
             if base == "mute":  # `duration` in seconds, 0 or absent: forever
@@ -691,6 +700,21 @@ class Routes(StatusRoutes):
         if account_id not in self.w.accounts:
             return err(404, "Record not found")
         return self.accounts_listing(req, [b for a, b in self.w.follows if a == account_id])
+
+    async def list_follow_requests(self, req: Request, viewer: str) -> Reply:
+        return self.accounts_listing(req, [a for a, b in self.w.follow_requests if b == viewer])
+
+    async def answer_follow_request(
+        self, req: Request, viewer: str, account_id: str, answer: str
+    ) -> Reply:
+        pair = (account_id, viewer)
+        if pair not in self.w.follow_requests:
+            return err(404, "Record not found")
+        self.w.follow_requests.discard(pair)
+        if answer == "authorize":
+            self.w.follows.add(pair)
+            self.notify("follow", viewer, account_id)
+        return Reply(200, self.relationship(viewer, account_id), "Relationship")
 
     async def blocked(self, req: Request, viewer: str) -> Reply:
         return self.accounts_listing(req, [b for a, b in self.w.blocks if a == viewer])

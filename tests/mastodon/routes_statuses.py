@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tests.mastodon.wire import Reply, Request
@@ -54,7 +54,19 @@ class StatusRoutes:
         for m in media_ids:
             if m not in self.w.media or self.w.media[m].owner != viewer:
                 return Reply(422, {"error": "Validation failed: media not found"}, "Error")
+        if key and (viewer, key) in self.w.scheduled_keys:
+            entry = self.w.scheduled.get(self.w.scheduled_keys[(viewer, key)])
+            if entry is not None:
+                return Reply(200, self.public_scheduled(entry), "ScheduledStatus")
         if f.get("scheduled_at"):
+            try:
+                at = datetime.fromisoformat(str(f["scheduled_at"]).replace("Z", "+00:00"))
+            except ValueError:
+                return err(422, "Validation failed: Scheduled at is invalid")
+            if at.tzinfo is None or at < datetime.now(UTC) + timedelta(minutes=5):
+                return err(
+                    422, "Validation failed: Scheduled at must be at least 5 minutes in the future"
+                )
             sched_id = self.w.new_id()
             entry = {
                 "id": sched_id,
@@ -77,6 +89,8 @@ class StatusRoutes:
                 "_owner": viewer,
             }
             self.w.scheduled[sched_id] = entry
+            if key:
+                self.w.scheduled_keys[(viewer, key)] = sched_id
             return Reply(200, self.public_scheduled(entry), "ScheduledStatus")
         reply_to = f.get("in_reply_to_id")
         if reply_to and reply_to not in self.w.statuses:

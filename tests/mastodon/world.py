@@ -35,6 +35,7 @@ class Acct:
     bot: bool = False
     fields: list[tuple[str, str]] = field(default_factory=list)
     verified: dict[str, str] = field(default_factory=dict)  # field name → verified_at
+    locked: bool = False  # follows wait for approval (follow requests)
 
 
 @dataclass
@@ -101,10 +102,12 @@ class World:
         self.polls: dict[str, PollState] = {}
         self.notes: dict[str, Note] = {}
         self.scheduled: dict[str, dict[str, Any]] = {}
+        self.scheduled_keys: dict[tuple[str, str], str] = {}  # (owner, idempotency key) → id
         self.favourites: dict[str, set[str]] = {}
         self.bookmarks: dict[str, set[str]] = {}
         self.pins: dict[str, set[str]] = {}
         self.follows: set[tuple[str, str]] = set()
+        self.follow_requests: set[tuple[str, str]] = set()  # (requester, locked account)
         # (follower, followed) → relationship fields other than the defaults (show boosts...)
         self.follow_options: dict[tuple[str, str], dict[str, Any]] = {}
         self.mutes: set[tuple[str, str]] = set()
@@ -158,7 +161,7 @@ class World:
             "avatar_static": f"{self.base}/avatars/{a.id}.png",
             "header": f"{self.base}/headers/original/missing.png",
             "header_static": f"{self.base}/headers/original/missing.png",
-            "locked": False,
+            "locked": a.locked,
             "fields": [
                 {"name": n, "value": v, "verified_at": a.verified.get(n)} for n, v in a.fields
             ],
@@ -183,7 +186,7 @@ class World:
                 "privacy": "public",
                 "sensitive": False,
                 "language": "en",
-                "follow_requests_count": 0,
+                "follow_requests_count": sum(1 for r in self.follow_requests if r[1] == a.id),
             }
             if self.mode != "takahe":
                 data["source"]["indexable"] = True

@@ -37,6 +37,8 @@ from tui.cli.messages import cmd_messages
 from tui.cli import lists as cli_lists
 from tui.cli.posting import add_poll_arguments, cmd_outbox, cmd_post
 from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
+from tui.cli import requests as cli_requests
+from tui.cli import scheduled as cli_scheduled
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--alt", action="append", default=[], metavar="TEXT", help="alt text, one per --media"
     )
     add_poll_arguments(post)
+    cli_scheduled.add_schedule_argument(post)
     post.add_argument("text", nargs="?", default="-", help="the text, or - to read stdin")
 
     from tui.cli import outbox as cli_outbox
@@ -120,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.cli import mutes as cli_mutes
 
     cli_mutes.add_parser(sub)
+    cli_requests.add_parser(sub)
+    cli_scheduled.add_parser(sub)
 
     timeline = sub.add_parser("timeline", help="print a timeline")
     timeline.add_argument("--account", metavar="NAME", help="only this account")
@@ -278,4 +283,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "lock": cmd_lock,
     "export": cmd_export,
     "mutes": _cmd_mutes,
+    "requests": cli_requests.cmd_requests,
+    "scheduled": cli_scheduled.cmd_scheduled,
 }

@@ -16,6 +16,8 @@ from tui.cli.common import (
     _session,
     _stdin_text,
 )
+from tui.cli.output import _iso
+from tui.cli.scheduled import schedule_of
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -87,6 +89,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         alt = args.alt[i] if i < len(args.alt) else ""
         media.append(MediaUpload(str(Path(path).resolve()), alt))
     poll = poll_draft(args)
+    scheduled_at = schedule_of(args)
     if poll is not None and media:
         raise UsageError("a post cannot have both --poll and --media")
 
@@ -110,6 +113,7 @@ def cmd_post(args: argparse.Namespace) -> int:
                 reply_to=reply_to,
                 media=tuple(media),
                 poll=poll,
+                scheduled_at=scheduled_at,
             )
             try:
                 entries = await session.send(draft)
@@ -119,7 +123,9 @@ def cmd_post(args: argparse.Namespace) -> int:
             await session.close_all()
         failed = [e for e in entries if e.state != "sent"]
         for entry in entries:
-            if entry.state == "sent":
+            if entry.state == "sent" and scheduled_at is not None:
+                print(f"{entry.account}\tscheduled\t{_iso(scheduled_at)}\t{entry.remote_uid}")
+            elif entry.state == "sent":
                 print(f"{entry.account}\tsent\t{entry.remote_uid}")
         if failed:
             details = "; ".join(f"{e.account}: {e.error}" for e in failed)

@@ -84,10 +84,13 @@ def cmd_follow(args: argparse.Namespace) -> int:
             if failures:
                 raise CommandFailed("; ".join(failures))
             network = session.network_for(names[0])
-            await network.follow(args.who, undo=undo)
+            relationship = await network.follow(args.who, undo=undo)
         finally:
             await session.close_all()
-        print(f"{names[0]}: {'unfollowed' if undo else 'following'} {args.who}")
+        done = "unfollowed" if undo else "following"
+        if not undo and relationship.requested and not relationship.following:
+            done = "requested"  # a locked account: they approve followers
+        print(f"{names[0]}: {done} {args.who}")
         return EXIT_OK
 
     return _run_async(go)

@@ -403,6 +403,22 @@ class Network(ABC):
     async def block(self, who: str, undo: bool = False) -> Relationship:
         raise self.error(Unsupported, "blocking is not supported")
 
+    # ----- follow requests (locked accounts) and scheduled posts -------------------------------
+    async def follow_requests(self, limit: int = 40) -> list[Author]:
+        """People asking to follow this (locked) account, newest first."""
+        raise self.error(Unsupported, f"{self.kind.value.capitalize()} has no follow requests")
+
+    async def answer_follow_request(self, who: str, accept: bool) -> Relationship:
+        """Accept or reject `who`'s request to follow (an author uid or a handle)."""
+        raise self.error(Unsupported, f"{self.kind.value.capitalize()} has no follow requests")
+
+    async def scheduled(self) -> list[Post]:
+        """Posts waiting to go out later, dated when they will (`ref["scheduled_id"]`)."""
+        raise self.error(Unsupported, f"{self.kind.value.capitalize()} has no scheduled posts")
+
+    async def cancel_scheduled(self, post: Post) -> None:
+        raise self.error(Unsupported, f"{self.kind.value.capitalize()} has no scheduled posts")
+
     # Report categories as (value, label), the first the default; `report(category=...)` takes
     # one of the values.
     report_categories: tuple[tuple[str, str], ...] = (("other", "Other"),)

@@ -72,7 +72,7 @@ def _commands() -> type[Provider]:
 class MurmurApp(App[int]):
     CSS_PATH = "murmur.tcss"
     TITLE = "Murmur"
-    BINDINGS = [*keymap.APP, *keymap.CMDLINE, *keymap.DIRECT_MESSAGES]
+    BINDINGS = [*keymap.APP, *keymap.CMDLINE, *keymap.DIRECT_MESSAGES, *keymap.FOLLOW_REQUESTS_KEY]
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -282,6 +282,11 @@ class MurmurApp(App[int]):
 
         if not isinstance(self.screen, ConversationsScreen):
             self.push_screen(ConversationsScreen(self.session))
+
+    def action_follow_requests(self) -> None:
+        from tui.ui.screens.requests import open_requests
+
+        open_requests(self)
 
     def action_outbox(self) -> None:
         from tui.ui.screens.outbox import OutboxScreen, open_outbox

@@ -949,6 +949,21 @@ command(
 )(_labelers)
 
 
+def _open_scheduled(app: MurmurApp) -> None:
+    from tui.ui.screens.scheduled import ScheduledScreen
+
+    app.push_screen(ScheduledScreen(app.session))
+
+
+_simple(
+    "requests",
+    "",
+    "Follow requests of locked accounts: accept or reject (W)",
+    lambda app: app.action_follow_requests(),
+)
+_simple("scheduled", "", "Scheduled posts: list, cancel", _open_scheduled)
+
+
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
     title: str
@@ -985,6 +1000,8 @@ def palette_entries(app: MurmurApp) -> list[PaletteEntry]:
         PaletteEntry("Lists", "lists", "Your lists: show, make, rename, delete, choose people"),
         PaletteEntry("Mutes and blocks", "mutes", "Unmute, unblock, remove filter rules"),
         PaletteEntry("Labelers (Bluesky)", "labelers", "Hide, warn or show each labeler's labels"),
+        PaletteEntry("Follow requests", "requests", "Accept or reject who asks to follow (W)"),
+        PaletteEntry("Scheduled posts", "scheduled", "Posts waiting to go out; cancel one"),
     ]
     for account in app.session.accounts:
         found.append(

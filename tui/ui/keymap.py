@@ -688,6 +688,34 @@ PROFILE_HEADER = [
         "space", "page_down", "Page down", id="about.page_down", show=False, tooltip="A page down"
     ),
 ]
+# Follow requests (`W`, :requests) and scheduled posts (:scheduled); see tui/ui/screens/.
+FOLLOW_REQUESTS_KEY = [
+    Binding(
+        "W",
+        "follow_requests",
+        "Follow requests",
+        id="app.follow_requests",
+        show=False,
+        tooltip="Who asks to follow your locked accounts (accept or reject)",
+    ),
+]
+FOLLOW_REQUESTS = [
+    Binding("escape", "close", "Back", id="requests.back", tooltip="Back"),
+    Binding("a", "answer(True)", "Accept", id="requests.accept", tooltip="Accept the request"),
+    Binding("d", "answer(False)", "Reject", id="requests.reject", tooltip="Reject the request"),
+    Binding("r", "reload", "Reload", id="requests.reload", tooltip="Fetch them again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="requests.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="requests.up", tooltip="Previous"),
+]
+SCHEDULED = [
+    Binding("escape", "close", "Back", id="scheduled.back", tooltip="Back"),
+    Binding(
+        "d", "cancel_post", "Cancel post", id="scheduled.cancel", tooltip="Cancel (asks first)"
+    ),
+    Binding("r", "reload", "Reload", id="scheduled.reload", tooltip="Fetch them again"),
+    Binding("j", "cursor('down')", "Down", show=False, id="scheduled.down", tooltip="Next"),
+    Binding("k", "cursor('up')", "Up", show=False, id="scheduled.up", tooltip="Previous"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -723,6 +751,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Lists screen (:lists)", [*LISTS_SCREEN, *LIST_MEMBERS_SCREEN]),
         ("Mutes and blocks", MUTES),
         ("Labelers (Bluesky)", LABELERS_SCREEN),
+        ("Follow requests, scheduled", [*FOLLOW_REQUESTS_KEY, *FOLLOW_REQUESTS, *SCHEDULED]),
     ]
 
 

@@ -105,6 +105,13 @@ class MastodonApi:
         """follow, unfollow, mute, unmute, block, unblock: answers a Relationship."""
         return await self.http.post_json(f"/api/v1/accounts/{account_id}/{action}", json=form)
 
+    async def follow_requests(self, limit: int = 40) -> Listing:
+        return await self.listing("/api/v1/follow_requests", [("limit", limit)])
+
+    async def answer_follow_request(self, account_id: str, answer: str) -> Any:
+        """authorize or reject: answers a Relationship."""
+        return await self.http.post_json(f"/api/v1/follow_requests/{account_id}/{answer}")
+
     async def report(self, form: Mapping[str, Any]) -> Any:
         return await self.http.post_json("/api/v1/reports", json=dict(form))
 

@@ -559,6 +559,23 @@ class MastodonNetwork(Moderation, Conversations, Network):
     async def block(self, who: str, undo: bool = False) -> Relationship:
         return await self._relationship(who, "unblock" if undo else "block")
 
+    async def follow_requests(self, limit: int = 40) -> list[Author]:
+        listing = await self.api.follow_requests(min(max(limit, 1), 80))
+        found: list[Author] = []
+        for entry in listing.items:
+            try:
+                found.append(self.parser.author(entry))
+            except ValueError:
+                continue  # an account the server described unreadably is left out
+        return found
+
+    async def answer_follow_request(self, who: str, accept: bool) -> Relationship:
+        account_id = await self.account_id(who)
+        answer = await self.api.answer_follow_request(
+            account_id, "authorize" if accept else "reject"
+        )
+        return self.parser.relationship(answer)
+
     async def rules(self) -> list[tuple[str, str]]:
         """The server's rules as (id, text), for a report form."""
         return [

@@ -383,7 +383,11 @@ class MainScreen(PostActions, Screen[None]):
         group = event.item
         if not isinstance(group, NotificationGroup):
             return
-        if group.kind == "message":
+        if group.kind == "follow_request":
+            from tui.ui.screens.requests import open_requests
+
+            open_requests(self.app, group.account)  # accept or reject it there
+        elif group.kind == "message":
             from tui.ui.screens.conversations import open_message
 
             open_message(self.app, group.post)  # a private message opens its conversation

@@ -118,6 +118,7 @@ class ComposePane(VerticalScroll):
         yield Input(placeholder="Attach: path of an image", id="compose-media", compact=True)
         yield Input(placeholder="Alt text of the attachment", id="compose-alt", compact=True)
         yield from self._poll_fields()
+        yield from self._schedule_fields()
         yield Static("", id="compose-outbox", markup=False)
 
     def on_mount(self) -> None:
@@ -172,6 +173,7 @@ class ComposePane(VerticalScroll):
             reply_to=self.reply_to,
             media=media,
             poll=self._poll_draft(),
+            scheduled_at=self._scheduled_at(),
         )
 
     def has_unsent_text(self) -> bool:
@@ -193,6 +195,7 @@ class ComposePane(VerticalScroll):
         self._show("#compose-alt", media)
         self._show("#compose-cw", True)
         self._refresh_poll_fields()
+        self._refresh_schedule_fields()
         self._update_counters()
         self._update_warning_note()
 
@@ -311,7 +314,9 @@ class ComposePane(VerticalScroll):
         for selector in ("#compose-cw", "#compose-media", "#compose-alt"):
             self.query_one(selector, Input).value = ""
         self._clear_poll()
+        self.query_one("#compose-schedule", Input).value = ""
         self._stop_editing()
+        self._refresh_schedule_fields()  # hidden while a published post was being edited
         self._show_reply()
         self._delete_saved_draft()
 
@@ -347,7 +352,7 @@ class ComposePane(VerticalScroll):
         if not draft.targets:
             self.app.notify("Choose at least one account to post to.", severity="warning")
             return
-        poll_problem = self._poll_problem(draft)
+        poll_problem = self._poll_problem(draft) or self._schedule_problem()
         problems = [poll_problem] if poll_problem else self.session.check_draft(draft)
         if problems:
             self.app.notify(
@@ -409,10 +414,14 @@ class ComposePane(VerticalScroll):
 
     def _finish(self, entries: list[OutboxEntry]) -> None:
         failed = [e for e in entries if e.state != "sent"]
+        scheduled = [e for e in entries if e.state == "sent" and e.draft.scheduled_at is not None]
+        if scheduled:
+            entries = self._scheduled(entries, scheduled, cleared=not failed)
         if not failed:
-            names = ", ".join(e.account for e in entries)
-            self.clear()
-            self.app.notify(f"Sent to {names}.", markup=False)
+            if not scheduled:
+                names = ", ".join(e.account for e in entries)
+                self.clear()
+                self.app.notify(f"Sent to {names}.", markup=False)
         else:
             reasons = "; ".join(f"{e.account}: {e.error}" for e in failed)
             self.app.notify(
@@ -452,6 +461,8 @@ class ComposePane(VerticalScroll):
                 parts.append("\n")
             parts.append((f"{entry.account}: ", "bold"))
             state = "rejected, needs an edit" if entry.needs_edit else entry.state
+            if state == "sent" and entry.draft.scheduled_at is not None:
+                state = "scheduled"
             parts.append((state, _STATE_STYLE.get(entry.state, "")))
             if entry.error:
                 parts.append((f" — {entry.error}", "$text-muted"))
@@ -604,6 +615,7 @@ class ComposePane(VerticalScroll):
         self.query_one("#compose-alt", Input).value = media.alt if media else ""
         self.reply_to = draft.reply_to
         self._fill_poll(draft.poll)
+        self._fill_schedule(draft)
 
     # ----- polls -----------------------------------------------------------------------------
     def _poll_fields(self) -> Any:
@@ -683,6 +695,89 @@ class ComposePane(VerticalScroll):
 
     def _clear_poll(self) -> None:
         self._fill_poll(None)
+
+    # ----- scheduling (Mastodon) --------------------------------------------------------------
+    def _schedule_fields(self) -> Any:
+        yield Input(
+            placeholder="Schedule: in 2h, tomorrow 09:00, 2026-12-24T09:00 (optional)",
+            id="compose-schedule",
+            compact=True,
+        )
+        yield Static("", id="compose-schedule-note", markup=False)
+
+    def _refresh_schedule_fields(self) -> None:
+        """The schedule field where a target can schedule (and not while editing a published
+        post), with a note naming the targets that cannot: sending to them is refused."""
+        able = self._supported(Capability.SCHEDULE) and self.editing is None
+        self._show("#compose-schedule", able)
+        without = [
+            f"{name}: {network.kind.value.capitalize()} has no scheduled posts: a schedule "
+            "is refused while this account is chosen"
+            for name, network in self._target_networks()
+            if network is not None and not network.supports(Capability.SCHEDULE)
+        ]
+        note = self.query_one("#compose-schedule-note", Static)
+        note.update("\n".join(without))
+        note.display = able and bool(without)
+
+    def _schedule_text(self) -> str:
+        field = self.query_one("#compose-schedule", Input)
+        return field.value.strip() if field.display and self.editing is None else ""
+
+    def _scheduled_at(self) -> Any:
+        from tui.schedule import parse_when
+
+        text = self._schedule_text()
+        if not text:
+            return None
+        try:
+            return parse_when(text)
+        except ValueError:
+            return None  # refused when sending, with the reason (see _schedule_problem)
+
+    def _schedule_problem(self) -> str:
+        from tui.schedule import parse_when
+
+        text = self._schedule_text()
+        if not text:
+            return ""
+        try:
+            parse_when(text)
+        except ValueError as exc:
+            return f"Schedule: {exc}"
+        return ""
+
+    def _fill_schedule(self, draft: Draft) -> None:
+        at = draft.scheduled_at
+        value = at.astimezone().strftime("%Y-%m-%dT%H:%M") if at is not None else ""
+        self.query_one("#compose-schedule", Input).value = value
+
+    def _scheduled(
+        self, entries: list[OutboxEntry], scheduled: list[OutboxEntry], *, cleared: bool
+    ) -> list[OutboxEntry]:
+        """Scheduled, not published: say when, let `u` cancel them on their servers, and keep
+        them out of the timeline (`:scheduled` lists them)."""
+        from tui.schedule import describe
+        from tui.ui.undo import UndoEntry, record
+
+        at = scheduled[0].draft.scheduled_at
+        assert at is not None
+        names = ", ".join(e.account for e in scheduled)
+        if cleared:
+            self.clear()
+        posts = [(e.account, e.post) for e in scheduled if isinstance(e.post, Post)]
+
+        async def cancel() -> None:
+            for account, post in posts:
+                await self.session.network_for(account).cancel_scheduled(post)
+
+        if posts:
+            record(self.app, UndoEntry("scheduled post", inverse=cancel))
+        self.app.notify(
+            f"Scheduled for {describe(at)} on {names}: :scheduled lists them, u cancels.",
+            markup=False,
+        )
+        return [replace(e, post=None) if e in scheduled else e for e in entries]
 
     # ----- editing a published post ----------------------------------------------------------
     def start_edit(self, post: Post | None, draft: Draft) -> None:
