@@ -590,6 +590,18 @@ def macros(keymap: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip()[1:].strip() for k, v in keymap.items() if is_macro(v)}
 
 
+MEDIA = [
+    Binding(
+        "a",
+        "attachments",
+        "Attachments",
+        id="post.attachments",
+        show=False,
+        tooltip="List the selected post's attachments: enter opens one, y copies its link",
+    ),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     section: str
@@ -620,6 +632,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Copy menu (y)", COPY_MENU),
         ("Vote and report dialogs", [*POLL_DIALOG, *REPORT_DIALOG]),
         ("Direct messages", [*DIRECT_MESSAGES, *CONVERSATIONS, *CONVERSATION]),
+        ("Attachments", MEDIA),
     ]
 
 

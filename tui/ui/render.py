@@ -23,7 +23,7 @@ from tui.model import (
     Author,
     FilterAction,
     Item,
-    MediaKind,
+    Media,
     NetworkKind,
     NotificationKind,
     Placeholder,
@@ -246,16 +246,34 @@ def rich_body(post: Post) -> Content:
     return Content(safe, spans, strip_control_codes=False)
 
 
+def media_line(media: Media) -> Content:
+    """ "▣ image 1200×800 · 2.3 MB: alt text" — type, size where the network gave it, and the
+    description (sanitised, one line), or "(no description)"."""
+    from tui.media import size_label
+
+    alt = _line(media.alt).strip()
+    if len(alt) > MAX_ALT:
+        alt = alt[:MAX_ALT] + "…"
+    size = size_label(media)
+    head = f"▣ {media.kind.value}" + (f" {size}" if size else "") + ": "
+    return _assemble((head, DIM), alt if alt else ("(no description)", f"italic {DIM}"))
+
+
 def media_lines(post: Post) -> list[Content]:
+    return [media_line(media) for media in post.media]
+
+
+def thumbnail_lines(thumb: Sequence[Sequence[tuple[tuple[int, int, int], ...]]]) -> list[Content]:
+    """Half-block cells: the upper half in the top pixel's colour, the lower in the bottom's."""
+    from textual.color import Color
+
     lines = []
-    for media in post.media:
-        kind = media.kind.value if media.kind is not MediaKind.UNKNOWN else "attachment"
-        alt = _line(media.alt).strip()
-        if len(alt) > MAX_ALT:
-            alt = alt[:MAX_ALT] + "…"
-        lines.append(
-            _assemble((f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}"))
-        )
+    for row in thumb:
+        spans = []
+        for x, (top, bottom) in enumerate(row):
+            style = Style(foreground=Color(*top), background=Color(*bottom))
+            spans.append(Span(x, x + 1, style))
+        lines.append(Content("▀" * len(row), spans, strip_control_codes=False))
     return lines
 
 

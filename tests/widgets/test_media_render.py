@@ -1,0 +1,109 @@
+"""Attachment lines: type, size where the network gave it, alt text (sanitised) or "no
+description"; and what each adapter puts into Media from what its server sends."""
+
+from __future__ import annotations
+
+from tests.feed.factories import T0, post
+from tui.media import imeta_media
+from tui.model import Media, MediaKind
+from tui.networks.bluesky.parse import _media_embed
+from tui.networks.mastodon.parse import Parser
+from tui.ui.render import View, media_line, render_item
+
+
+def shown(media: Media) -> str:
+    return render_item(post("p", 1, "look", media=(media,)), View(80, T0)).plain
+
+
+def test_type_dimensions_bytes_and_alt_are_shown():
+    image = Media(MediaKind.IMAGE, "https://img.example/1.jpg", "a cat", None, 1200, 800, 2_400_000)
+    assert "▣ image 1200×800 · 2.3 MB: a cat" in shown(image)
+
+
+def test_each_kind_names_itself_and_a_missing_alt_says_so():
+    for kind in MediaKind:
+        line = media_line(Media(kind, "https://img.example/x")).plain
+        assert line == f"▣ {kind.value}: (no description)"
+
+
+def test_alt_text_is_cleaned_and_markup_stays_literal():
+    hostile = "[bold]x[/bold]\x1b]52;c;cHduZWQ=\x07\nsecond line"
+    line = media_line(Media(MediaKind.IMAGE, "https://img.example/1.png", hostile))
+    assert line.plain.startswith("▣ image: [bold]x[/bold]")
+    assert "\x1b" not in line.plain and "\x07" not in line.plain and "\n" not in line.plain
+    assert not line.spans or all("bold" not in str(s.style) for s in line.spans[1:])
+
+
+def test_mastodon_fills_type_dimensions_and_description():
+    parser = Parser("me@x.test", "x.test")
+    media = parser.media(
+        {
+            "id": "1",
+            "type": "gifv",
+            "url": "https://files.x.test/a.mp4",
+            "preview_url": "https://files.x.test/a.png",
+            "description": "a dancing cat",
+            "meta": {"original": {"width": 640, "height": 360, "size": "640x360"}},
+        }
+    )
+    assert media == Media(
+        MediaKind.GIFV,
+        "https://files.x.test/a.mp4",
+        "a dancing cat",
+        "https://files.x.test/a.png",
+        640,
+        360,
+    )
+
+
+def test_bluesky_images_and_video_carry_their_aspect_ratio():
+    images, _ = _media_embed(
+        {
+            "$type": "app.bsky.embed.images#view",
+            "images": [
+                {
+                    "thumb": "https://cdn.bsky.app/t.jpg",
+                    "fullsize": "https://cdn.bsky.app/f.jpg",
+                    "alt": "a heron",
+                    "aspectRatio": {"width": 4, "height": 3},
+                }
+            ],
+        }
+    )
+    video, _ = _media_embed(
+        {
+            "$type": "app.bsky.embed.video#view",
+            "cid": "bafy",
+            "playlist": "https://video.bsky.app/p.m3u8",
+            "aspectRatio": {"width": 16, "height": 9},
+        }
+    )
+    assert [(m.kind, m.alt, m.width, m.height) for m in images] == [
+        (MediaKind.IMAGE, "a heron", 4, 3)
+    ]
+    assert [(m.kind, m.width, m.height) for m in video] == [(MediaKind.VIDEO, 16, 9)]
+    assert "▣ video 16×9: (no description)" == media_line(video[0]).plain
+
+
+def test_nostr_imeta_tags_become_media_with_size_type_and_alt():
+    tags = [
+        ["p", "ab" * 32],
+        [
+            "imeta",
+            "url https://nostr.build/i/a.jpg",
+            "m image/jpeg",
+            "dim 3024x4032",
+            "size 1536000",
+            "alt a mountain\x1b[2J at dawn",
+            "x " + "0" * 64,
+        ],
+        ["imeta", "url javascript:alert(1)", "m image/png"],
+        ["imeta", "url https://void.cat/v.mp4", "dim 0x0", "size -5"],
+    ]
+    media = imeta_media(tags)
+    assert [(m.kind, m.url, m.width, m.height, m.size, m.mime) for m in media] == [
+        (MediaKind.IMAGE, "https://nostr.build/i/a.jpg", 3024, 4032, 1_536_000, "image/jpeg"),
+        (MediaKind.VIDEO, "https://void.cat/v.mp4", None, None, None, ""),
+    ]
+    assert "\x1b" not in media[0].alt
+    assert media_line(media[0]).plain.startswith("▣ image 3024×4032 · 1.5 MB: a mountain")
