@@ -220,3 +220,31 @@ async def test_an_image_over_the_byte_limit_is_not_previewed(build_app, media_ho
         assert not any("▀" in line for line in screen_lines(app))
         assert "▣ image: red" in "\n".join(screen_lines(app))
     assert media_host.requests == ["/big-t.png"]
+
+
+# ----- [compose] require_alt_text ---------------------------------------------------------------
+async def test_the_composer_refuses_an_attachment_without_alt_text_when_required(
+    build_app, networks, tmp_path: Path
+):
+    from textual.widgets import Input
+
+    from tests.ui.conftest import make_config
+
+    image = tmp_path / "cat.png"
+    image.write_bytes(png((0, 0, 255)))
+    compose = replace(make_config(networks).compose, require_alt_text=True)
+    app = build_app(networks, compose=compose)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await pilot.press("c")
+        composer = app.main_screen.query_one("#compose-pane")
+        composer.text_area.text = "my cat"
+        composer.query_one("#compose-media", Input).value = str(image)
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        assert any("1 attachment without alt text" in t for t in toasts(app))
+        assert not [c for c in networks["masto"].calls if c[0] == "publish"]
+        composer.query_one("#compose-alt", Input).value = "a blue cat"
+        await pilot.press("ctrl+s")
+        await started(pilot)
+        assert [c for c in networks["masto"].calls if c[0] == "publish"]
