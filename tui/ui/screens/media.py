@@ -26,13 +26,13 @@ if TYPE_CHECKING:
 _previews: PreviewCache | None = None
 
 
-def preview_cache(config: MediaConfig) -> PreviewCache:
+def preview_cache(media: MediaConfig) -> PreviewCache:
     """The app's one in-memory preview cache, rebuilt when the settings change."""
     global _previews
-    wanted = (config.previews, config.preview_max_bytes, config.preview_cache_bytes)
+    wanted = (media.previews, media.preview_max_bytes, media.preview_cache_bytes)
     if _previews is None or (_previews.mode, _previews.max_bytes, _previews.cap) != wanted:
         _previews = PreviewCache(
-            config.previews, max_bytes=config.preview_max_bytes, cap=config.preview_cache_bytes
+            media.previews, max_bytes=media.preview_max_bytes, cap=media.preview_cache_bytes
         )
     return _previews
 
