@@ -21,6 +21,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tui.model import Media, MediaKind
 from tui.text import clean, clean_line, safe_url
@@ -294,6 +295,11 @@ class PreviewCache:
         self._thumbs.move_to_end(url)
         return found[0]
 
+    def failed(self, media: Media) -> bool:
+        """Whether `media` has no thumbnail to come (tried and failed, or not an image)."""
+        url = self.source(media)
+        return not url or url in self._failed or media.kind not in (MediaKind.IMAGE, MediaKind.GIFV)
+
     @staticmethod
     def source(media: Media) -> str:
         """The URL a thumbnail of `media` comes from: its preview image first."""
@@ -345,3 +351,18 @@ class PreviewCache:
             _, (_, size) = self._thumbs.popitem(last=False)
             self.used -= size
         return thumb
+
+
+_previews: PreviewCache | None = None
+
+
+def preview_cache(media: Any) -> PreviewCache:
+    """The app's one in-memory preview cache for `[media]` (a MediaConfig), rebuilt when the
+    settings change."""
+    global _previews
+    wanted = (media.previews, media.preview_max_bytes, media.preview_cache_bytes)
+    if _previews is None or (_previews.mode, _previews.max_bytes, _previews.cap) != wanted:
+        _previews = PreviewCache(
+            media.previews, max_bytes=media.preview_max_bytes, cap=media.preview_cache_bytes
+        )
+    return _previews

@@ -171,7 +171,7 @@ def media_host() -> Iterator[MediaHost]:
 
 @pytest.fixture(autouse=True)
 def _fresh_previews(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.ui.screens import media
+    from tui import media
 
     monkeypatch.setattr(media, "_previews", None)
 
@@ -248,3 +248,44 @@ async def test_the_composer_refuses_an_attachment_without_alt_text_when_required
         await pilot.press("ctrl+s")
         await started(pilot)
         assert [c for c in networks["masto"].calls if c[0] == "publish"]
+
+
+# ----- inline previews in the timeline ----------------------------------------------------------
+def timeline_with(host: MediaHost) -> FakeNetwork:
+    net = FakeNetwork("masto", posts=30)
+    net.posts[0] = replace(net.posts[0], media=(hosted(host, "small"),))
+    net.posts[1] = replace(
+        net.posts[1], content_warning="spoilers", media=(hosted(host, "small-cw"),)
+    )
+    net.posts[2] = replace(net.posts[2], content_warning="", media=())
+    net.posts[29] = replace(net.posts[29], media=(hosted(host, "small-far"),))
+    return net
+
+
+@pytest.mark.network
+async def test_the_timeline_fetches_nothing_while_previews_are_off(
+    build_app, media_host: MediaHost
+):
+    app = build_app({"masto": timeline_with(media_host)})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("j", "v", "G")
+        await started(pilot)
+    assert media_host.requests == []
+
+
+@pytest.mark.network
+async def test_the_timeline_previews_only_posts_on_screen_and_not_behind_a_warning(
+    build_app, media_host: MediaHost
+):
+    app = build_app({"masto": timeline_with(media_host)}, media=MediaConfig(previews="halfblock"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        assert media_host.requests == ["/small-t.png"]  # the far and the warned ones: not asked
+        assert any("▀▀▀▀▀▀▀▀" in line for line in screen_lines(app))
+        await pilot.press("j", "v")  # the reader shows what the warning hid
+        await started(pilot)
+        assert media_host.requests == ["/small-t.png", "/small-cw-t.png"]
+        await pilot.press("G")
+        await started(pilot)
+        assert media_host.requests[-1] == "/small-far-t.png"

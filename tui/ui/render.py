@@ -10,7 +10,7 @@ Wrapping is left to Textual, which measures wide characters (CJK, emoji) in cell
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -128,6 +128,9 @@ def absolute_time(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+Rgb = tuple[int, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """How to draw: width in cells, the clock, and what the reader asked for."""
@@ -137,6 +140,8 @@ class View:
     absolute: bool = False
     revealed: bool = False
     counts: bool = True  # [ui] show_counts: reply / repost / like counts under each post
+    # [media] previews: the thumbnail of an attachment shown, or None (not loaded, or off)
+    thumbs: Callable[[Media], Sequence[Sequence[tuple[Rgb, Rgb]]] | None] | None = None
 
     def when(self, moment: datetime) -> str:
         return absolute_time(moment) if self.absolute else relative_time(moment, self.now)
@@ -263,7 +268,7 @@ def media_lines(post: Post) -> list[Content]:
     return [media_line(media) for media in post.media]
 
 
-def thumbnail_lines(thumb: Sequence[Sequence[tuple[tuple[int, int, int], ...]]]) -> list[Content]:
+def thumbnail_lines(thumb: Sequence[Sequence[tuple[Rgb, Rgb]]]) -> list[Content]:
     """Half-block cells: the upper half in the top pixel's colour, the lower in the bottom's."""
     from textual.color import Color
 
@@ -464,7 +469,11 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
         lines.append(_assemble(("⚠ ", WARN), (warning, WARN)))
     if shown.content.text:
         lines.append(rich_body(shown))
-    lines += media_lines(shown)
+    for media in shown.media:
+        lines.append(media_line(media))
+        thumb = view.thumbs(media) if view.thumbs is not None else None
+        if thumb:
+            lines += thumbnail_lines(thumb)
     if shown.quote is not None:
         lines += quote_lines(shown.quote)
     card = card_line(shown)

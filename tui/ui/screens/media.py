@@ -4,6 +4,7 @@ images of this post, and only they, are fetched for thumbnails."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -14,27 +15,53 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.media import PreviewCache, plan_open
+from tui.media import plan_open, preview_cache
 from tui.model import Media
 from tui.text import link_host
 from tui.ui.render import media_line, thumbnail_lines
 
 if TYPE_CHECKING:
-    from tui.store.config import MediaConfig
     from tui.ui.app import MurmurApp
+    from tui.ui.render import View
 
-_previews: PreviewCache | None = None
 
+class InlinePreviews:
+    """For a list of posts (PostList): with `[media] previews` on, the thumbnails of images in
+    posts the list draws on screen, fetched then (never for a post off screen, nor for media
+    behind a content warning not yet shown: those never ask for a thumbnail)."""
 
-def preview_cache(media: MediaConfig) -> PreviewCache:
-    """The app's one in-memory preview cache, rebuilt when the settings change."""
-    global _previews
-    wanted = (media.previews, media.preview_max_bytes, media.preview_cache_bytes)
-    if _previews is None or (_previews.mode, _previews.max_bytes, _previews.cap) != wanted:
-        _previews = PreviewCache(
-            media.previews, max_bytes=media.preview_max_bytes, cap=media.preview_cache_bytes
-        )
-    return _previews
+    def preview_view(self, view: View, uid: str) -> View:
+        """`view` able to show thumbnails; the ones not loaded yet are noted for `uid`."""
+        config = getattr(self.app, "config", None)  # type: ignore[attr-defined]
+        if config is None or not preview_cache(config.media).on:
+            return view
+        cache = preview_cache(config.media)
+        wanted: dict[str, list[Media]] = self.__dict__.setdefault("_preview_wanted", {})
+
+        def thumb(media: Media) -> Any:
+            found = cache.for_media(media)
+            if found is None and not cache.failed(media):
+                wanted.setdefault(uid, []).append(media)
+            return found
+
+        return replace(view, thumbs=thumb)
+
+    def previews_on_screen(self, uid: str) -> None:
+        """The item `uid` is being drawn: fetch the thumbnails it asked for, then redraw it."""
+        wanted: dict[str, list[Media]] = self.__dict__.get("_preview_wanted", {})
+        media = wanted.pop(uid, None)
+        if not media:
+            return
+        app = self.app  # type: ignore[attr-defined]
+        cache = preview_cache(app.config.media)
+
+        async def load() -> None:
+            got = [await cache.load(m) for m in media]
+            index = self.index_of(uid)  # type: ignore[attr-defined]
+            if any(got) and index is not None:
+                self.replace_item(self._shown[index])  # type: ignore[attr-defined]
+
+        app.guard(load, doing="Loading previews", group="previews")
 
 
 def open_media(app: MurmurApp, media: Media) -> None:
