@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import shutil
+import struct
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -41,10 +42,6 @@ def human_bytes(n: int) -> str:
         if value < 1024 or unit == "TB":
             return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
     return f"{n} B"  # pragma: no cover - the loop always returns
-
-
-def kind_label(media: Media) -> str:
-    return media.kind.value  # image, video, gifv, audio, unknown
 
 
 def size_label(media: Media) -> str:
@@ -245,7 +242,15 @@ def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS)
             image.draft("RGB", (columns * 4, rows * 8))
             rgb = image.convert("RGB")
             rgb.thumbnail((columns, rows * 2))
-    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (
+        OSError,  # UnidentifiedImageError and truncated files among them
+        SyntaxError,
+        ValueError,
+        EOFError,
+        IndexError,
+        struct.error,
+        Image.DecompressionBombError,
+    ) as exc:  # a broken or hostile image from a media host: no thumbnail, not a bug of ours
         raise ValueError(f"not an image: {exc}") from None
     width, height = rgb.size
     pixels = rgb.load()

@@ -107,3 +107,33 @@ def test_nostr_imeta_tags_become_media_with_size_type_and_alt():
     ]
     assert "\x1b" not in media[0].alt
     assert media_line(media[0]).plain.startswith("▣ image 3024×4032 · 1.5 MB: a mountain")
+
+
+def test_broken_and_oversized_images_give_no_thumbnail_instead_of_failing():
+    import io
+    import struct
+    import zlib
+
+    import pytest
+    from PIL import Image
+
+    from tui.media import halfblock
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    bomb = (  # a PNG header claiming 100000×100000 pixels
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+        + chunk(b"IEND", b"")
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 128, 255)).save(buffer, "PNG")
+    truncated = buffer.getvalue()[:60]
+    for data in (b"", b"<html>not an image</html>", bomb, truncated):
+        with pytest.raises(ValueError):
+            halfblock(data)
+    cells = halfblock(buffer.getvalue(), columns=16, rows=6)
+    assert len(cells) == 4 and len(cells[0]) == 16  # 16×8 pixels: four rows of two
+    assert cells[0][0] == ((0, 128, 255), (0, 128, 255))
