@@ -137,3 +137,21 @@ def test_broken_and_oversized_images_give_no_thumbnail_instead_of_failing():
     cells = halfblock(buffer.getvalue(), columns=16, rows=6)
     assert len(cells) == 4 and len(cells[0]) == 16  # 16×8 pixels: four rows of two
     assert cells[0][0] == ((0, 128, 255), (0, 128, 255))
+
+
+def test_a_nostr_note_with_imeta_tags_becomes_a_post_with_its_attachments():
+    from tui.networks.nostr.event import sign
+    from tui.networks.nostr.keys import Keys
+    from tui.networks.nostr.parse import Context, to_post
+
+    note = sign(
+        Keys.generate(),
+        1,
+        "sunrise https://nostr.build/i/a.jpg",
+        [["imeta", "url https://nostr.build/i/a.jpg", "m image/jpeg", "dim 800x600", "alt dawn"]],
+    )
+    post = to_post(Context(account="me"), note)
+    assert post is not None
+    assert [(m.kind, m.url, m.width, m.height, m.alt) for m in post.media] == [
+        (MediaKind.IMAGE, "https://nostr.build/i/a.jpg", 800, 600, "dawn")
+    ]
