@@ -252,8 +252,8 @@ def rich_body(post: Post) -> Content:
 
 
 def media_line(media: Media) -> Content:
-    """ "▣ image 1200×800 · 2.3 MB: alt text" — type, size where the network gave it, and the
-    description (sanitised, one line), or "(no description)"."""
+    """One attachment, as in "▣ image 1200×800 · 2.3 MB: alt text": its type, its size where
+    the network gave it, and its description (sanitised, one line) or "(no description)"."""
     from tui.media import size_label
 
     alt = _line(media.alt).strip()
