@@ -13,6 +13,7 @@ host the user did not ask for).
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import re
 import shlex
@@ -21,13 +22,13 @@ import struct
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tui.model import Media, MediaKind
 from tui.text import clean, clean_line, safe_url
 
-PREVIEW_MODES = ("off", "halfblock")
+PREVIEW_MODES = ("off", "halfblock", "kitty")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "fish", "busybox"})
 _FIELD = re.compile(r"%[%st]")
 
@@ -193,6 +194,69 @@ THUMB_ROWS = 6  # terminal lines; each shows two pixel rows
 
 Rgb = tuple[int, int, int]
 Thumb = tuple[tuple[tuple[Rgb, Rgb], ...], ...]  # rows of cells (top pixel, bottom pixel)
+Preview = Any  # a Thumb (halfblock) or a KittyImage (kitty)
+
+
+# kitty's graphics protocol with Unicode placeholders: the image is sent once, then shown by
+# ordinary text cells (U+10EEEE, a diacritic for the row and one for the column, the image id as
+# the foreground colour), so it scrolls and redraws with the text around it.
+KITTY_PLACEHOLDER = "\U0010eeee"
+KITTY_DIACRITICS = "\u0305\u030d\u030e\u0310\u0312\u033d\u033e\u033f\u0346\u034a\u034b\u034c\u0350\u0351\u0352\u0357"
+KITTY_CHUNK = 4096
+_kitty_ids = iter(range(0x4D5201, 0xFFFFFF))  # ids of this run's images (24 bits: a colour)
+
+
+@dataclass(frozen=True, slots=True)
+class KittyImage:
+    """A thumbnail for kitty: `png` to transmit once, shown in `columns`×`rows` cells."""
+
+    id: int
+    columns: int
+    rows: int
+    png: bytes = field(repr=False)
+
+
+def kitty_image(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS) -> KittyImage:
+    """Decode (Pillow) and shrink an image to a small PNG for kitty; ValueError when it is not
+    a decodable image. The PNG is re-encoded here: the terminal never sees the host's bytes."""
+    import io
+
+    image = _decoded(data, (columns * 10, rows * 20))  # a cell is about 10×20 pixels
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    width, height = image.size
+    used_columns = max(1, min(columns, -(-width // 10)))
+    used_rows = max(1, min(rows, -(-height // 20)))
+    return KittyImage(next(_kitty_ids), used_columns, used_rows, out.getvalue())
+
+
+def kitty_transmit(image: KittyImage, *, tmux: bool = False) -> str:
+    """The escape sequences that send `image` and place it virtually (a=T, U=1), quietly."""
+    payload = base64.standard_b64encode(image.png).decode("ascii")
+    chunks = [payload[i : i + KITTY_CHUNK] for i in range(0, len(payload), KITTY_CHUNK)] or [""]
+    out = []
+    for n, chunk in enumerate(chunks):
+        more = int(n < len(chunks) - 1)
+        if n == 0:
+            keys = f"a=T,U=1,f=100,q=2,i={image.id},c={image.columns},r={image.rows},m={more}"
+        else:
+            keys = f"m={more}"
+        sequence = f"\x1b_G{keys};{chunk}\x1b\\"
+        if tmux:  # passed through to the outer terminal (tmux: set -g allow-passthrough on)
+            sequence = "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+        out.append(sequence)
+    return "".join(out)
+
+
+def kitty_cells(image: KittyImage) -> list[str]:
+    """The placeholder text of each row of `image`."""
+    return [
+        "".join(
+            KITTY_PLACEHOLDER + KITTY_DIACRITICS[row] + KITTY_DIACRITICS[column]
+            for column in range(image.columns)
+        )
+        for row in range(image.rows)
+    ]
 
 
 class PreviewsOff(Exception):
@@ -229,9 +293,8 @@ async def fetch_capped(url: str, max_bytes: int, timeout: float) -> bytes:
     return await asyncio.wait_for(get(), timeout)
 
 
-def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS) -> Thumb:
-    """Decode an image (Pillow) into at most `columns`×`rows` cells of two pixels each.
-    Raises ValueError for anything that is not a decodable image."""
+def _decoded(data: bytes, box: tuple[int, int]) -> Any:
+    """The image in `data` as RGB, shrunk to fit `box` pixels; ValueError when it is not one."""
     import io
 
     from PIL import Image
@@ -239,9 +302,10 @@ def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS)
     Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb fails instead of eating memory
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.draft("RGB", (columns * 4, rows * 8))
+            image.draft("RGB", (box[0] * 4, box[1] * 4))
             rgb = image.convert("RGB")
-            rgb.thumbnail((columns, rows * 2))
+            rgb.thumbnail(box)
+            return rgb
     except (
         OSError,  # UnidentifiedImageError and truncated files among them
         SyntaxError,
@@ -252,6 +316,12 @@ def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS)
         Image.DecompressionBombError,
     ) as exc:  # a broken or hostile image from a media host: no thumbnail, not a bug of ours
         raise ValueError(f"not an image: {exc}") from None
+
+
+def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS) -> Thumb:
+    """Decode an image (Pillow) into at most `columns`×`rows` cells of two pixels each.
+    Raises ValueError for anything that is not a decodable image."""
+    rgb = _decoded(data, (columns, rows * 2))
     width, height = rgb.size
     pixels = rgb.load()
     out = []
@@ -266,7 +336,7 @@ def halfblock(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS)
 
 
 class PreviewCache:
-    """Thumbnails by URL, in memory, at most `cap` bytes of fetched images accounted for.
+    """Previewnails by URL, in memory, at most `cap` bytes of fetched images accounted for.
 
     Fetches only while `mode` is not "off"; `get` answers from memory and never fetches."""
 
@@ -284,16 +354,17 @@ class PreviewCache:
         self.cap = cap
         self.timeout = timeout
         self._fetch = fetch
-        self._thumbs: OrderedDict[str, tuple[Thumb, int]] = OrderedDict()
+        self._thumbs: OrderedDict[str, tuple[Preview, int]] = OrderedDict()
         self._failed: set[str] = set()
-        self._pending: dict[str, asyncio.Future[Thumb | None]] = {}
+        self._pending: dict[str, asyncio.Future[Preview | None]] = {}
         self.used = 0
+        self.sent: set[int] = set()  # kitty images already sent to the terminal
 
     @property
     def on(self) -> bool:
         return self.mode != "off"
 
-    def get(self, url: str) -> Thumb | None:
+    def get(self, url: str) -> Preview | None:
         found = self._thumbs.get(url)
         if found is None:
             return None
@@ -310,10 +381,10 @@ class PreviewCache:
         """The URL a thumbnail of `media` comes from: its preview image first."""
         return safe_url(media.preview_url) or safe_url(media.url) or ""
 
-    def for_media(self, media: Media) -> Thumb | None:
+    def for_media(self, media: Media) -> Preview | None:
         return self.get(self.source(media)) if self.on else None
 
-    async def load(self, media: Media) -> Thumb | None:
+    async def load(self, media: Media) -> Preview | None:
         """The thumbnail of an image attachment (its preview URL first), fetched once; None for
         other kinds and for images that failed before. Raises PreviewsOff while off."""
         if not self.on:
@@ -328,7 +399,7 @@ class PreviewCache:
         pending = self._pending.get(url)
         if pending is not None:
             return await pending
-        future: asyncio.Future[Thumb | None] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Preview | None] = asyncio.get_running_loop().create_future()
         self._pending[url] = future
         try:
             thumb = await self._load(url)
@@ -341,12 +412,13 @@ class PreviewCache:
         finally:
             del self._pending[url]
 
-    async def _load(self, url: str) -> Thumb | None:
+    async def _load(self, url: str) -> Preview | None:
         import httpx
 
         try:
             data = await self._fetch(url, self.max_bytes, self.timeout)
-            thumb = await asyncio.to_thread(halfblock, data)
+            decode = kitty_image if self.mode == "kitty" else halfblock
+            thumb = await asyncio.to_thread(decode, data)
         except (PreviewTooLarge, ValueError, TimeoutError, httpx.HTTPError):
             self._failed.add(url)  # no thumbnail: the attachment line still says what it is
             return None

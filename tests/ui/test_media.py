@@ -289,3 +289,28 @@ async def test_the_timeline_previews_only_posts_on_screen_and_not_behind_a_warni
         await pilot.press("G")
         await started(pilot)
         assert media_host.requests[-1] == "/small-far-t.png"
+
+
+@pytest.mark.network
+async def test_kitty_previews_send_the_image_once_and_draw_placeholder_cells(
+    build_app, media_host: MediaHost, monkeypatch: pytest.MonkeyPatch
+):
+    from tui.media import KITTY_PLACEHOLDER
+
+    monkeypatch.delenv("TMUX", raising=False)
+    net = with_media(hosted(media_host, "small"))
+    app = build_app({"masto": net}, media=MediaConfig(previews="kitty"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written: list[str] = []
+        monkeypatch.setattr(app._driver, "write", written.append)
+        await started(pilot)
+        sent = [w for w in written if w.startswith("\x1b_G")]
+        assert len(sent) == 1 and "a=T,U=1,f=100,q=2,i=" in sent[0]
+        assert sent[0].endswith("\x1b\\")
+        cells = [line for line in screen_lines(app) if KITTY_PLACEHOLDER in line]
+        assert cells, "\n".join(screen_lines(app))
+        await pilot.press("a")  # the attachment list shows the same image: not sent again
+        await started(pilot)
+        assert any(KITTY_PLACEHOLDER in line for line in screen_lines(app))
+        assert len([w for w in written if w.startswith("\x1b_G")]) == 1
+    assert media_host.requests == ["/small-t.png"]

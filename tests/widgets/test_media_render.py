@@ -155,3 +155,25 @@ def test_a_nostr_note_with_imeta_tags_becomes_a_post_with_its_attachments():
     assert [(m.kind, m.url, m.width, m.height, m.alt) for m in post.media] == [
         (MediaKind.IMAGE, "https://nostr.build/i/a.jpg", 800, 600, "dawn")
     ]
+
+
+def test_kitty_transmission_is_chunked_and_wrapped_for_tmux():
+    from tui.media import KITTY_DIACRITICS, KITTY_PLACEHOLDER, KittyImage, kitty_cells
+    from tui.media import kitty_transmit
+    from tui.ui.render import thumbnail_lines
+
+    image = KittyImage(0x4D5201, 3, 2, b"\x89PNG" + bytes(5000))
+    sent = kitty_transmit(image)
+    parts = sent.split("\x1b\\")[:-1]
+    assert len(parts) == 2  # 6.7 kB of base64: two chunks of at most 4096
+    assert parts[0].startswith("\x1b_Ga=T,U=1,f=100,q=2,i=5067265,c=3,r=2,m=1;")
+    assert parts[1].startswith("\x1b_Gm=0;")
+    wrapped = kitty_transmit(image, tmux=True)
+    assert wrapped.startswith("\x1bPtmux;\x1b\x1b_Ga=T") and wrapped.count("\x1bPtmux;") == 2
+    rows = kitty_cells(image)
+    assert rows[1] == "".join(
+        KITTY_PLACEHOLDER + KITTY_DIACRITICS[1] + KITTY_DIACRITICS[c] for c in range(3)
+    )
+    lines = thumbnail_lines(image)
+    assert [line.plain for line in lines] == rows
+    assert lines[0].spans[0].style.foreground.rgb == (0x4D, 0x52, 0x01)

@@ -128,9 +128,6 @@ def absolute_time(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-Rgb = tuple[int, int, int]
-
-
 @dataclass(frozen=True, slots=True)
 class View:
     """How to draw: width in cells, the clock, and what the reader asked for."""
@@ -141,7 +138,7 @@ class View:
     revealed: bool = False
     counts: bool = True  # [ui] show_counts: reply / repost / like counts under each post
     # [media] previews: the thumbnail of an attachment shown, or None (not loaded, or off)
-    thumbs: Callable[[Media], Sequence[Sequence[tuple[Rgb, Rgb]]] | None] | None = None
+    thumbs: Callable[[Media], object | None] | None = None
 
     def when(self, moment: datetime) -> str:
         return absolute_time(moment) if self.absolute else relative_time(moment, self.now)
@@ -268,10 +265,20 @@ def media_lines(post: Post) -> list[Content]:
     return [media_line(media) for media in post.media]
 
 
-def thumbnail_lines(thumb: Sequence[Sequence[tuple[Rgb, Rgb]]]) -> list[Content]:
-    """Half-block cells: the upper half in the top pixel's colour, the lower in the bottom's."""
+def thumbnail_lines(thumb: object) -> list[Content]:
+    """A preview: half-block cells (the upper half in the top pixel's colour, the lower in the
+    bottom's), or kitty's placeholder cells, coloured with the id of the image they show."""
     from textual.color import Color
 
+    from tui.media import KittyImage, kitty_cells
+
+    if isinstance(thumb, KittyImage):
+        colour = Color(thumb.id >> 16 & 255, thumb.id >> 8 & 255, thumb.id & 255)
+        return [
+            Content(row, [Span(0, len(row), Style(foreground=colour))], strip_control_codes=False)
+            for row in kitty_cells(thumb)
+        ]
+    assert isinstance(thumb, Sequence)
     lines = []
     for row in thumb:
         spans = []

@@ -4,6 +4,7 @@ images of this post, and only they, are fetched for thumbnails."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.media import plan_open, preview_cache
+from tui.media import KittyImage, PreviewCache, kitty_transmit, plan_open, preview_cache
 from tui.model import Media
 from tui.text import link_host
 from tui.ui.render import media_line, thumbnail_lines
@@ -23,6 +24,16 @@ from tui.ui.render import media_line, thumbnail_lines
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
     from tui.ui.render import View
+
+
+def send_preview(app: Any, cache: PreviewCache, preview: object) -> None:
+    """A kitty image goes to the terminal once, before the cells that show it are drawn."""
+    if not isinstance(preview, KittyImage) or preview.id in cache.sent:
+        return
+    driver = getattr(app, "_driver", None)  # where Textual writes its own OSC 52 copies
+    if driver is not None:
+        driver.write(kitty_transmit(preview, tmux=bool(os.environ.get("TMUX"))))
+        cache.sent.add(preview.id)
 
 
 class InlinePreviews:
@@ -57,6 +68,8 @@ class InlinePreviews:
 
         async def load() -> None:
             got = [await cache.load(m) for m in media]
+            for preview in got:
+                send_preview(app, cache, preview)
             index = self.index_of(uid)  # type: ignore[attr-defined]
             if any(got) and index is not None:
                 self.replace_item(self._shown[index])  # type: ignore[attr-defined]
@@ -123,8 +136,10 @@ class MediaScreen(ModalScreen[None]):
     async def _load_previews(self) -> None:
         cache = preview_cache(self.app.config.media)
         for i, media in enumerate(self.media):
-            if await cache.load(media) is None or not self.is_attached:
+            preview = await cache.load(media)
+            if preview is None or not self.is_attached:
                 continue
+            send_preview(self.app, cache, preview)
             options = self.query_one(OptionList)
             options.replace_option_prompt_at_index(i, self._prompt(media))
 
