@@ -201,7 +201,10 @@ Preview = Any  # a Thumb (halfblock) or a KittyImage (kitty)
 # ordinary text cells (U+10EEEE, a diacritic for the row and one for the column, the image id as
 # the foreground colour), so it scrolls and redraws with the text around it.
 KITTY_PLACEHOLDER = "\U0010eeee"
-KITTY_DIACRITICS = "\u0305\u030d\u030e\u0310\u0312\u033d\u033e\u033f\u0346\u034a\u034b\u034c\u0350\u0351\u0352\u0357"
+KITTY_DIACRITICS = (  # rows and columns 0-15, from kitty's table
+    "\u0305\u030d\u030e\u0310\u0312\u033d\u033e\u033f"
+    "\u0346\u034a\u034b\u034c\u0350\u0351\u0352\u0357"
+)
 KITTY_CHUNK = 4096
 _kitty_ids = iter(range(0x4D5201, 0xFFFFFF))  # ids of this run's images (24 bits: a colour)
 
