@@ -224,6 +224,7 @@ def kitty_image(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROW
     a decodable image. The PNG is re-encoded here: the terminal never sees the host's bytes."""
     import io
 
+    columns, rows = min(columns, len(KITTY_DIACRITICS)), min(rows, len(KITTY_DIACRITICS))
     image = _decoded(data, (columns * 10, rows * 20))  # a cell is about 10×20 pixels
     out = io.BytesIO()
     image.save(out, "PNG")
