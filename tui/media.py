@@ -129,8 +129,15 @@ def opener_argv(template: str, url: str, mime: str = "") -> list[str]:
     if not words:
         raise ValueError("the opener is empty")
     values = {"%s": url, "%t": mime or "application/octet-stream", "%%": "%"}
-    if os.path.basename(words[0]) in SHELLS and "-c" in words[:-1]:
-        at = words.index("-c") + 1
+    shell = next((i for i, w in enumerate(words) if os.path.basename(w) in SHELLS), None)
+    flag = None
+    if shell is not None:
+        flags = range(shell + 1, len(words))
+        flag = next((j for j in flags if re.fullmatch(r"-[A-Za-z]*c[A-Za-z]*", words[j])), None)
+    if flag is not None and flag == len(words) - 1:  # the URL would be the script: never
+        raise ValueError("a shell in the opener needs its script after -c, with %s for the URL")
+    if flag is not None:
+        at = flag + 1
         script = _FIELD.sub(lambda m: {"%s": '"$1"', "%t": '"$2"', "%%": "%"}[m[0]], words[at])
         rest = [_FIELD.sub(lambda m: values[m[0]], w) for w in words[at + 1 :]]
         return [*words[:at], script, "murmur-media", url, values["%t"], *rest]

@@ -67,13 +67,15 @@ async def test_a_lists_type_and_alt_and_says_when_there_is_none(build_app):
         assert "This post has no attachments." in toasts(app)
 
 
-async def run_opener(build_app, opener: str) -> None:
+async def run_opener(build_app, opener: str) -> list[str]:
+    """Open the hostile attachment with `opener`; the toasts shown meanwhile."""
     net = with_media(Media(MediaKind.IMAGE, HOSTILE, "x", mime="image/png"))
     app = build_app({"masto": net}, media=MediaConfig(opener=opener))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_attachments(pilot)
         await pilot.press("enter")
         await started(pilot)  # the opener's worker waits for it to exit
+        return toasts(app)
 
 
 @pytest.mark.parametrize("field", [" %s", ""])  # no %s: the URL is the last argument
@@ -314,3 +316,35 @@ async def test_kitty_previews_send_the_image_once_and_draw_placeholder_cells(
         assert any(KITTY_PLACEHOLDER in line for line in screen_lines(app))
         assert len([w for w in written if w.startswith("\x1b_G")]) == 1
     assert media_host.requests == ["/small-t.png"]
+
+
+def test_an_opener_never_hands_the_url_to_a_shell_as_code():
+    from tui.media import opener_argv
+
+    url = "https://evil.example/$(reboot);'\""
+    assert opener_argv("feh %s", url) == ["feh", url]
+    assert opener_argv("mpv --title=%%s", url) == ["mpv", "--title=%s", url]
+    assert opener_argv("sh -c 'open %s'", url, "image/png") == [
+        "sh",
+        "-c",
+        'open "$1"',
+        "murmur-media",
+        url,
+        "image/png",
+    ]
+    assert opener_argv("env bash -ec 'x %s'", url)[3:5] == ['x "$1"', "murmur-media"]
+    for template in ("sh -c", "env sh -c", "bash -lc"):
+        with pytest.raises(ValueError, match="needs its script after -c"):
+            opener_argv(template, url)
+
+
+async def test_a_shell_opener_without_a_script_is_refused_with_a_sentence(
+    build_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_display
+):
+    monkeypatch.chdir(tmp_path)
+    said = await run_opener(build_app, "sh -c")
+    assert said == [
+        "Opening evil.example: [media] opener cannot be read: a shell in the opener needs its "
+        "script after -c, with %s for the URL"
+    ]
+    assert not list(tmp_path.glob("PWNED*"))
