@@ -110,6 +110,8 @@ class Media:
     preview_url: str = ""
     width: int | None = None
     height: int | None = None
+    size: int | None = None  # bytes, where the network says (Nostr imeta)
+    mime: str = ""  # e.g. "image/jpeg", where the network says
 
 
 @dataclass(frozen=True, slots=True)

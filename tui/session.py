@@ -386,6 +386,13 @@ class Session:
                 "a direct message goes to the people its text mentions: mention someone "
                 "(@user@server, npub1…); nothing was sent"
             )
+        if self.config.compose.require_alt_text:
+            bare = sum(1 for m in draft.media if not m.alt.strip())
+            if bare:
+                problems.append(
+                    f"{bare} attachment{'s' if bare > 1 else ''} without alt text: describe "
+                    "every attachment ([compose] require_alt_text is on); nothing was sent"
+                )
         for name in draft.targets:
             network = self.networks.get(name)
             if network is None:

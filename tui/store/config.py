@@ -71,6 +71,15 @@ class ComposeConfig:
     language: str = ""
     editor: str = ""  # overrides $EDITOR
     undo_send_seconds: int = 5  # a post waits this long, cancellable with u (0: sent at once)
+    require_alt_text: bool = False  # refuse attachments without a description (tui/session.py)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaConfig:  # read by tui/media.py and tui/ui/screens/media.py
+    opener: str = ""  # mailcap-style command: %s the URL, %t its type; "": [ui] opener, xdg-open
+    previews: str = "off"  # "off" (nothing fetched), "halfblock" or "kitty" thumbnails
+    preview_max_bytes: int = 2_000_000  # a larger image is not previewed
+    preview_cache_bytes: int = 8_000_000  # in-memory previews, least recently shown dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,7 @@ class Config:
     vault: VaultConfig = VaultConfig()
     agent: AgentConfig = AgentConfig()
     nostr: NostrConfig = NostrConfig()
+    media: MediaConfig = MediaConfig()
     keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
     filters: tuple[FilterRule, ...] = ()
     columns: tuple[Column, ...] = ()  # [[columns]]: checked and read in tui/columns.py
@@ -314,6 +324,16 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
             "language": _language,
             "editor": _string,
             "undo_send_seconds": _integer(0, 300),
+            "require_alt_text": _boolean,
+        },
+    ),
+    "media": (
+        MediaConfig,
+        {
+            "opener": _string,
+            "previews": _choice("off", "halfblock", "kitty"),
+            "preview_max_bytes": _integer(1024, 50_000_000),
+            "preview_cache_bytes": _integer(0, 500_000_000),
         },
     ),
     "vault": (VaultConfig, {"passphrase_command": _string}),

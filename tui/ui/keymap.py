@@ -676,6 +676,14 @@ LABELERS_SCREEN = [
         "Back",
         id="labelers.back",
         tooltip="Close the screen (the timeline refreshes when a rule changed)",
+MEDIA = [
+    Binding(
+        "a",
+        "attachments",
+        "Attachments",
+        id="post.attachments",
+        show=False,
+        tooltip="List the selected post's attachments: enter opens one, y copies its link",
     ),
 ]
 
@@ -752,6 +760,7 @@ def _sections() -> list[tuple[str, Iterable[Binding]]]:
         ("Mutes and blocks", MUTES),
         ("Labelers (Bluesky)", LABELERS_SCREEN),
         ("Follow requests, scheduled", [*FOLLOW_REQUESTS_KEY, *FOLLOW_REQUESTS, *SCHEDULED]),
+        ("Attachments", MEDIA),
     ]
 
 

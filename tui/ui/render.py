@@ -10,7 +10,7 @@ Wrapping is left to Textual, which measures wide characters (CJK, emoji) in cell
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +23,7 @@ from tui.model import (
     Author,
     FilterAction,
     Item,
-    MediaKind,
+    Media,
     NetworkKind,
     NotificationKind,
     Placeholder,
@@ -137,6 +137,8 @@ class View:
     absolute: bool = False
     revealed: bool = False
     counts: bool = True  # [ui] show_counts: reply / repost / like counts under each post
+    # [media] previews: the thumbnail of an attachment shown, or None (not loaded, or off)
+    thumbs: Callable[[Media], object | None] | None = None
 
     def when(self, moment: datetime) -> str:
         return absolute_time(moment) if self.absolute else relative_time(moment, self.now)
@@ -246,16 +248,44 @@ def rich_body(post: Post) -> Content:
     return Content(safe, spans, strip_control_codes=False)
 
 
+def media_line(media: Media) -> Content:
+    """One attachment, as in "▣ image 1200×800 · 2.3 MB: alt text": its type, its size where
+    the network gave it, and its description (sanitised, one line) or "(no description)"."""
+    from tui.media import size_label
+
+    alt = _line(media.alt).strip()
+    if len(alt) > MAX_ALT:
+        alt = alt[:MAX_ALT] + "…"
+    size = size_label(media)
+    head = f"▣ {media.kind.value}" + (f" {size}" if size else "") + ": "
+    return _assemble((head, DIM), alt if alt else ("(no description)", f"italic {DIM}"))
+
+
 def media_lines(post: Post) -> list[Content]:
+    return [media_line(media) for media in post.media]
+
+
+def thumbnail_lines(thumb: object) -> list[Content]:
+    """A preview: half-block cells (the upper half in the top pixel's colour, the lower in the
+    bottom's), or kitty's placeholder cells, coloured with the id of the image they show."""
+    from textual.color import Color
+
+    from tui.media import KittyImage, kitty_cells
+
+    if isinstance(thumb, KittyImage):
+        colour = Color(thumb.id >> 16 & 255, thumb.id >> 8 & 255, thumb.id & 255)
+        return [
+            Content(row, [Span(0, len(row), Style(foreground=colour))], strip_control_codes=False)
+            for row in kitty_cells(thumb)
+        ]
+    assert isinstance(thumb, Sequence)
     lines = []
-    for media in post.media:
-        kind = media.kind.value if media.kind is not MediaKind.UNKNOWN else "attachment"
-        alt = _line(media.alt).strip()
-        if len(alt) > MAX_ALT:
-            alt = alt[:MAX_ALT] + "…"
-        lines.append(
-            _assemble((f"▣ {kind}: ", DIM), alt if alt else ("(no description)", f"italic {DIM}"))
-        )
+    for row in thumb:
+        spans = []
+        for x, (top, bottom) in enumerate(row):
+            style = Style(foreground=Color(*top), background=Color(*bottom))
+            spans.append(Span(x, x + 1, style))
+        lines.append(Content("▀" * len(row), spans, strip_control_codes=False))
     return lines
 
 
@@ -446,7 +476,11 @@ def _body_lines(shown: Post, view: View, verdict: Verdict | None) -> list[Conten
         lines.append(_assemble(("⚠ ", WARN), (warning, WARN)))
     if shown.content.text:
         lines.append(rich_body(shown))
-    lines += media_lines(shown)
+    for media in shown.media:
+        lines.append(media_line(media))
+        thumb = view.thumbs(media) if view.thumbs is not None else None
+        if thumb:
+            lines += thumbnail_lines(thumb)
     if shown.quote is not None:
         lines += quote_lines(shown.quote)
     card = card_line(shown)

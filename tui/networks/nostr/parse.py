@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tui import jsonsafe, text
+from tui.media import imeta_media
 from tui.model import (
     Author,
     Counts,
@@ -476,6 +477,7 @@ def to_post(ctx: Context, ev: NostrEvent, relay: str = "") -> Post | None:
         reply_to="nostr:" + parent if parent else None,
         reply_to_author=parent_author,
         quote=quote,
+        media=imeta_media(ev.tags),  # NIP-92
         counts=ctx.counts.get(ev.id, Counts()),
         mine=ctx.mine.get(ev.id, MyState()),
         ref={**_ref(ev, root), **({"relay": relay} if relay else {})},

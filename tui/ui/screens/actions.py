@@ -171,6 +171,17 @@ class PostActions(MuteThreadActions, DailyActions):
             return
         self.app.push_screen(LinksScreen(links))
 
+    def action_attachments(self) -> None:
+        post = self.selected_post()
+        if post is None:
+            return
+        if not post.shown.media:
+            self.app.notify("This post has no attachments.")
+            return
+        from tui.ui.screens.media import MediaScreen
+
+        self.app.push_screen(MediaScreen(post.shown.media))
+
     def action_copy_link(self) -> None:
         post = self.selected_post()
         if post is None:

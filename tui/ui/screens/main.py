@@ -76,7 +76,7 @@ class _Drawing(Listener):
 
 
 class MainScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.MAIN, *keymap.POST, *keymap.UNDO_DRAFTS]
+    BINDINGS = [*keymap.MAIN, *keymap.POST, *keymap.MEDIA, *keymap.UNDO_DRAFTS]
     app: MurmurApp
 
     def __init__(self) -> None:

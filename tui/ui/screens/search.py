@@ -52,7 +52,7 @@ def cannot_search(app: MurmurApp, name: str) -> str:
 
 
 class SearchScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.POST, *keymap.UNDO, *keymap.LIST_MOVES]
+    BINDINGS = [*keymap.BACK, *keymap.POST, *keymap.UNDO, *keymap.MEDIA, *keymap.LIST_MOVES]
     app: MurmurApp
 
     def __init__(self, accounts: list[str]) -> None:

@@ -120,7 +120,7 @@ class ThreadList(PostList):
 
 
 class ThreadScreen(PostActions, Screen[None]):
-    BINDINGS = [*keymap.BACK, *keymap.POST, *keymap.UNDO]
+    BINDINGS = [*keymap.BACK, *keymap.POST, *keymap.UNDO, *keymap.MEDIA]
     app: MurmurApp
 
     def __init__(self, post: Post) -> None:

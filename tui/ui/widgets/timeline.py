@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.strip import Strip
 
 from tui.feed import Verdict, verdict
 from tui.model import FilterRule, Item
 from tui.ui import keymap
 from tui.ui.render import View, render_item
+from tui.ui.screens.media import InlinePreviews
 from tui.ui.widgets.item_list import ItemList
 
 if TYPE_CHECKING:
@@ -141,7 +143,7 @@ class UnreadList:
             self.set_read([item], read=True)
 
 
-class PostList(UnreadList, ItemList[Item]):
+class PostList(InlinePreviews, UnreadList, ItemList[Item]):
     """The timeline: posts newest first, filtered by the user's rules (hidden posts say why)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*ItemList.BINDINGS, *keymap.UNREAD]
@@ -324,6 +326,7 @@ class PostList(UnreadList, ItemList[Item]):
         return cached[1]
 
     def render_content(self, item: Item, view: View) -> Content:
+        view = self.preview_view(view, item.uid)  # [media] previews
         content = render_item(item, view, self.verdict_for(item))
         if self.is_unread(item):
             content = marked_unread(content, view.width)
@@ -334,6 +337,11 @@ class PostList(UnreadList, ItemList[Item]):
     def replace_item(self, item: Item) -> None:
         self._verdicts.pop(item.uid, None)
         super().replace_item(item)
+
+    def _render_strips(self, index: int) -> list[Strip]:
+        strips = super()._render_strips(index)
+        self.previews_on_screen(self._shown[index].uid)  # drawn: its thumbnails are wanted
+        return strips
 
     def _relayout_keep_selection(self) -> None:
         anchor = self._anchor()
