@@ -676,6 +676,8 @@ LABELERS_SCREEN = [
         "Back",
         id="labelers.back",
         tooltip="Close the screen (the timeline refreshes when a rule changed)",
+    ),
+]
 MEDIA = [
     Binding(
         "a",
