@@ -20,7 +20,9 @@ SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [
     ("main-160x48", (160, 48), []),
     ("thread-160x48", (160, 48), ["j", "j", "enter"]),
     ("main-80x24", (80, 24), []),
-    ("notifications-80x24", (80, 24), ["2"]),
+    ("notifications-80x24", (80, 24), ["alt+2"]),
+    ("limit-80x24", (80, 24), ["l", *"#café", "enter"]),
+    ("commandline-80x24", (80, 24), ["colon", *"feed tag:p"]),
     ("compose-80x24", (80, 24), ["c", *"Trying Murmur from the terminal ✨"]),
     ("help-80x24", (80, 24), ["question_mark"]),
 ]
