@@ -154,13 +154,23 @@ draft = st.builds(
 relationship = st.builds(
     m.Relationship, following=st.booleans(), blocking=st.booleans(), blocked_by=st.booleans()
 )
+profile_field = st.builds(
+    m.ProfileField,
+    name=text,
+    value=rich,
+    verified=st.booleans(),
+    verified_at=st.none() | when,
+    domain=short,
+)
+verification = st.builds(
+    m.Verification, method=short, state=st.sampled_from(m.VerificationState), claim=text
+)
 profile = st.builds(
     m.Profile,
     author=author,
     bio=rich,
-    fields=st.lists(
-        st.builds(m.ProfileField, name=text, value=rich, verified=st.booleans()), max_size=3
-    ).map(tuple),
+    fields=st.lists(profile_field, max_size=3).map(tuple),
+    verification=st.lists(verification, max_size=2).map(tuple),
     followers=opt_int,
     following=opt_int,
     posts=opt_int,
@@ -204,7 +214,16 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         ancestors=st.lists(item, max_size=2).map(tuple),
         descendants=st.lists(item, max_size=2).map(tuple),
     ),
-    m.ProfileField: st.builds(m.ProfileField, name=text, value=rich, verified=st.booleans()),
+    m.ProfileField: profile_field,
+    m.Verification: verification,
+    m.UserList: st.builds(
+        m.UserList,
+        network=st.sampled_from(m.NetworkKind),
+        account=short,
+        id=short,
+        title=text,
+        members=opt_int,
+    ),
     m.Relationship: relationship,
     m.Profile: profile,
     m.Tag: tag,

@@ -164,6 +164,8 @@ class ProfileScreen(PostActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ProfilePosts).focus()  # j/k, enter and the post keys act on the list
+        self.app.guard(self._load, doing="Loading the profile", group="profile")
+        self._load_tab()
 
     def action_about(self) -> None:
         """The whole header (a long bio, many fields) on the screen, scrolled with the keys; or
@@ -174,8 +176,6 @@ class ProfileScreen(PostActions, Screen[None]):
             self.query_one(ProfileHeader).focus()
         else:
             self.query_one(ProfilePosts).focus()
-        self.app.guard(self._load, doing="Loading the profile", group="profile")
-        self._load_tab()
 
     async def _load(self) -> None:
         try:
