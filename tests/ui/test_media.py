@@ -348,3 +348,61 @@ async def test_a_shell_opener_without_a_script_is_refused_with_a_sentence(
         "script after -c, with %s for the URL"
     ]
     assert not list(tmp_path.glob("PWNED*"))
+
+
+def sixels(written: list[str]) -> list[str]:
+    return [w for w in written if "\x1bP0;1;0q" in w]
+
+
+@pytest.mark.network
+async def test_sixel_previews_are_drawn_once_per_placement_over_blank_cells(
+    build_app, media_host: MediaHost, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("TMUX", raising=False)
+    net = with_media(hosted(media_host, "small"))
+    app = build_app({"masto": net}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written: list[str] = []
+        monkeypatch.setattr(app._driver, "write", written.append)
+        await started(pilot)
+        await pilot.pause()
+        lines = screen_lines(app)
+        row = next(i for i, line in enumerate(lines) if "▣ image: red" in line)
+        column = lines[row].index("▣")
+        # the 32×24 px image takes 4×2 cells under the attachment line, blank in the text
+        assert lines[row + 1][column : column + 4] == "    "
+        assert lines[row + 2][column : column + 4] == "    "
+        drawn = sixels(written)
+        assert drawn == [drawn[0]], drawn
+        assert drawn[0].startswith(f"\x1b7\x1b[{row + 2};{column + 1}H\x1bP0;1;0q")
+        assert drawn[0].endswith("\x1b\\\x1b8")
+        await pilot.press("a")  # a screen covers the cells: nothing drawn over it
+        await started(pilot)
+        assert isinstance(app.screen, MediaScreen)
+        before = len(sixels(written))  # the list may repaint as it loses focus, before that
+        app.main_screen.refresh()  # the timeline under the dialog is painted again
+        await pilot.pause()
+        await started(pilot)
+        assert len(sixels(written)) == before
+        await pilot.press("escape")  # the timeline is painted again: so is the image, there
+        await started(pilot)
+        await pilot.pause()
+        again = sixels(written)[before:]
+        assert again and set(again) == {drawn[0]}
+    assert media_host.requests == ["/small-t.png"]
+
+
+@pytest.mark.network
+async def test_sixel_previews_fetch_nothing_off_screen_nor_while_off(
+    build_app, media_host: MediaHost
+):
+    app = build_app({"masto": timeline_with(media_host)}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        assert media_host.requests == ["/small-t.png"]  # the far and the warned ones: not asked
+    off = build_app({"masto": timeline_with(media_host)}, media=MediaConfig(previews="off"))
+    async with off.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("j", "v", "G")
+        await started(pilot)
+    assert media_host.requests == ["/small-t.png"]
