@@ -406,3 +406,37 @@ async def test_sixel_previews_fetch_nothing_off_screen_nor_while_off(
         await pilot.press("j", "v", "G")
         await started(pilot)
     assert media_host.requests == ["/small-t.png"]
+
+
+@pytest.mark.network
+async def test_a_sixel_moves_with_its_post_and_is_not_drawn_half_off_the_list(
+    build_app, media_host: MediaHost, monkeypatch: pytest.MonkeyPatch
+):
+    from tui.ui.widgets.timeline import PostList
+
+    monkeypatch.delenv("TMUX", raising=False)
+    net = FakeNetwork("masto", posts=30)
+    net.posts[1] = replace(net.posts[1], content_warning="", media=(hosted(media_host, "small"),))
+    app = build_app({"masto": net}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written: list[str] = []
+        monkeypatch.setattr(app._driver, "write", written.append)
+        await started(pilot)
+        await pilot.pause()
+        lines = screen_lines(app)
+        row = next(i for i, line in enumerate(lines) if "▣ image: red" in line)
+        column = lines[row].index("▣")
+        first = sixels(written)
+        assert len(first) == 1 and first[0].startswith(f"\x1b7\x1b[{row + 2};{column + 1}H\x1bP")
+        timeline = app.main_screen.query_one("#timeline", PostList)
+        top = timeline.content_region.y
+        timeline.scroll_to(y=row + 1 - top, animate=False)  # the image's first row at the top
+        await pilot.pause()
+        await started(pilot)
+        moved = [w for w in sixels(written) if w.startswith(f"\x1b7\x1b[{top + 1};")]
+        assert moved and moved[-1].startswith(f"\x1b7\x1b[{top + 1};{column + 1}H")
+        count = len(sixels(written))
+        timeline.scroll_to(y=row + 2 - top, animate=False)  # its first row off the list
+        await pilot.pause()
+        await started(pilot)
+        assert len(sixels(written)) == count
