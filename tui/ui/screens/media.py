@@ -1,6 +1,7 @@
 """A post's attachments (`a`): type, size and alt text of each; enter opens one with
-`[media] opener` (tui/media.py), y copies its link. With `[media] previews = "halfblock"` the
-images of this post, and only they, are fetched for thumbnails."""
+`[media] opener` (tui/media.py), y copies its link. With `[media] previews` on the images of
+this post, and only they, are fetched for thumbnails (sixel ones show as half-blocks here).
+InlinePreviews puts thumbnails in the posts of a list, sixel ones drawn after Textual's frame."""
 
 from __future__ import annotations
 
