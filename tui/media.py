@@ -28,7 +28,7 @@ from typing import Any
 from tui.model import Media, MediaKind
 from tui.text import clean, clean_line, safe_url
 
-PREVIEW_MODES = ("off", "halfblock", "kitty")
+PREVIEW_MODES = ("off", "halfblock", "kitty", "sixel")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "fish", "busybox"})
 _FIELD = re.compile(r"%[%st]")
 
@@ -201,7 +201,7 @@ THUMB_ROWS = 6  # terminal lines; each shows two pixel rows
 
 Rgb = tuple[int, int, int]
 Thumb = tuple[tuple[tuple[Rgb, Rgb], ...], ...]  # rows of cells (top pixel, bottom pixel)
-Preview = Any  # a Thumb (halfblock) or a KittyImage (kitty)
+Preview = Any  # a Thumb (halfblock), a KittyImage (kitty) or a SixelImage (sixel)
 
 
 # kitty's graphics protocol with Unicode placeholders: the image is sent once, then shown by
@@ -268,6 +268,86 @@ def kitty_cells(image: KittyImage) -> list[str]:
         )
         for row in range(image.rows)
     ]
+
+
+# sixel: the image is drawn at the cursor by the terminal itself, over cells the post reserves
+# (tui/ui/screens/media.py writes it after Textual painted those cells).
+CELL_PIXELS = (10, 20)  # assumed size of a terminal cell
+_sixel_ids = iter(range(0x5E0001, 0xFFFFFF))  # ids of this run's sixel images (24 bits)
+
+
+@dataclass(frozen=True, slots=True)
+class SixelImage:
+    """A thumbnail for sixel terminals: `sixel` (a DCS string) covers `columns`×`rows` cells;
+    `thumb` is the same image in half-blocks, for places that cannot draw sixels."""
+
+    id: int
+    columns: int
+    rows: int
+    sixel: str = field(repr=False)
+    thumb: Thumb = field(repr=False, default=())
+
+
+def _sixel_runs(row: bytes) -> str:
+    """One colour's line of sixel characters, runs of 4 or more as `!n`."""
+    out = []
+    i = 0
+    while i < len(row):
+        j = i
+        while j < len(row) and row[j] == row[i]:
+            j += 1
+        char = chr(63 + row[i])
+        out.append(f"!{j - i}{char}" if j - i > 3 else char * (j - i))
+        i = j
+    return "".join(out)
+
+
+def sixel_encode(image: Any) -> str:
+    """A Pillow image as a sixel DCS string: at most 256 colours, bands of six pixel rows,
+    runs compressed with `!n`, raster attributes giving the exact size."""
+    rgb = image.convert("RGB")
+    width, height = rgb.size
+    indexed = rgb.quantize(colors=256)
+    palette = indexed.getpalette() or []
+    pixels = indexed.tobytes()
+    used = sorted(set(pixels))
+    out = ['\x1bP0;1;0q"1;1;' + f"{width};{height}"]
+    for n in used:
+        r, g, b = palette[n * 3 : n * 3 + 3]
+        out.append(f"#{n};2;{round(r * 100 / 255)};{round(g * 100 / 255)};{round(b * 100 / 255)}")
+    for top in range(0, height, 6):
+        band = [pixels[y * width : (y + 1) * width] for y in range(top, min(top + 6, height))]
+        layers = []
+        for n in sorted(set().union(*(set(line) for line in band))):
+            bits = bytearray(width)
+            for bit, line in enumerate(band):
+                for x in range(width):
+                    if line[x] == n:
+                        bits[x] |= 1 << bit
+            layers.append(f"#{n}" + _sixel_runs(bytes(bits)))
+        out.append("$".join(layers) + "-")
+    return "".join(out) + "\x1b\\"
+
+
+def sixel_image(data: bytes, columns: int = THUMB_COLUMNS, rows: int = THUMB_ROWS) -> SixelImage:
+    """Decode (Pillow) and shrink an image to fit `columns`×`rows` cells, as sixel; ValueError
+    when it is not a decodable image. The terminal never sees the host's bytes."""
+    cell_width, cell_height = CELL_PIXELS
+    image = _decoded(data, (columns * cell_width, rows * cell_height))
+    width, height = image.size
+    used_columns = max(1, min(columns, -(-width // cell_width)))
+    used_rows = max(1, min(rows, -(-height // cell_height)))
+    thumb = halfblock(data, columns, rows)
+    return SixelImage(next(_sixel_ids), used_columns, used_rows, sixel_encode(image), thumb)
+
+
+def sixel_sequence(image: SixelImage, row: int, column: int, *, tmux: bool = False) -> str:
+    """Draw `image` with its top left corner at screen cell (`row`, `column`), 0-based: save
+    the cursor, move there, the sixel (inside tmux's passthrough), restore the cursor."""
+    sixel = image.sixel
+    if tmux:  # passed through to the outer terminal (tmux: set -g allow-passthrough on)
+        sixel = "\x1bPtmux;" + sixel.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+    return f"\x1b7\x1b[{row + 1};{column + 1}H{sixel}\x1b8"
 
 
 class PreviewsOff(Exception):
@@ -428,7 +508,7 @@ class PreviewCache:
 
         try:
             data = await self._fetch(url, self.max_bytes, self.timeout)
-            decode = kitty_image if self.mode == "kitty" else halfblock
+            decode = {"kitty": kitty_image, "sixel": sixel_image}.get(self.mode, halfblock)
             thumb = await asyncio.to_thread(decode, data)
         except (PreviewTooLarge, ValueError, TimeoutError, httpx.HTTPError):
             self._failed.add(url)  # no thumbnail: the attachment line still says what it is

@@ -29,8 +29,12 @@ def test_media_options_are_read(tmp_path):
 
 def test_an_unknown_preview_mode_names_the_choices_and_the_line(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text('[media]\n\npreviews = "sixel"\n')
+    path.write_text('[media]\n\npreviews = "iterm"\n')
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     said = str(caught.value)
-    assert "media.previews" in said and '"off", "halfblock", "kitty"' in said and "line 3" in said
+    assert (
+        "media.previews" in said
+        and '"off", "halfblock", "kitty", "sixel"' in said
+        and "line 3" in said
+    )

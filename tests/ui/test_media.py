@@ -348,3 +348,135 @@ async def test_a_shell_opener_without_a_script_is_refused_with_a_sentence(
         "script after -c, with %s for the URL"
     ]
     assert not list(tmp_path.glob("PWNED*"))
+
+
+def sixels(written: list[str]) -> list[str]:
+    return [w for w in written if "\x1bP0;1;0q" in w]
+
+
+FRAME = "<frame>"
+
+
+def record_writes(app, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app writes to the terminal besides its frames, with FRAME where one was
+    painted (Textual's headless driver paints none itself)."""
+    written: list[str] = []
+    display = app._display
+
+    def frame(screen, renderable) -> None:
+        if renderable is not None:
+            written.append(FRAME)
+        display(screen, renderable)
+
+    monkeypatch.setattr(app._driver, "write", written.append)
+    monkeypatch.setattr(app, "_display", frame)
+    return written
+
+
+def draws_per_frame(written: list[str]) -> list[int]:
+    """How many sixels were written after each frame, before the next."""
+    counts: list[int] = []
+    for entry in written:
+        if entry == FRAME:
+            counts.append(0)
+        elif "\x1bP0;1;0q" in entry:
+            assert counts, "a sixel written before any frame was painted"
+            counts[-1] += 1
+    return counts
+
+
+@pytest.mark.network
+async def test_sixel_previews_are_drawn_once_per_placement_over_blank_cells(
+    build_app, media_host: MediaHost, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("TMUX", raising=False)
+    net = with_media(hosted(media_host, "small"))
+    app = build_app({"masto": net}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written = record_writes(app, monkeypatch)
+        await started(pilot)
+        await pilot.pause()
+        at_start = list(written)
+        lines = screen_lines(app)  # renders the screen again, as if painted: a draw follows
+        await pilot.pause()
+        written.clear()
+        row = next(i for i, line in enumerate(lines) if "▣ image: red" in line)
+        column = lines[row].index("▣")
+        # the 32×24 px image takes 4×2 cells under the attachment line, blank in the text
+        assert lines[row + 1][column : column + 4] == "    "
+        assert lines[row + 2][column : column + 4] == "    "
+        drawn = sixels(at_start)
+        assert drawn and set(drawn) == {drawn[0]}  # where the cells are, after each repaint
+        assert max(draws_per_frame(at_start)) == 1  # once per placement and frame
+        assert drawn[0].startswith(f"\x1b7\x1b[{row + 2};{column + 1}H\x1bP0;1;0q")
+        assert drawn[0].endswith("\x1b\\\x1b8")
+        await pilot.press("a")  # a screen covers the cells: nothing drawn over it
+        await started(pilot)
+        assert isinstance(app.screen, MediaScreen)
+        before = len(sixels(written))  # the list may repaint as it loses focus, before that
+        app.main_screen.refresh()  # the timeline under the dialog is painted again
+        await pilot.pause()
+        await started(pilot)
+        assert len(sixels(written)) == before
+        await pilot.press("escape")  # the timeline is painted again: so is the image, there
+        await started(pilot)
+        await pilot.pause()
+        again = sixels(written)[before:]
+        assert again and set(again) == {drawn[0]}
+        assert max(draws_per_frame(written)) == 1
+    assert media_host.requests == ["/small-t.png"]
+
+
+@pytest.mark.network
+async def test_sixel_previews_fetch_nothing_off_screen_nor_while_off(
+    build_app, media_host: MediaHost
+):
+    app = build_app({"masto": timeline_with(media_host)}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        assert media_host.requests == ["/small-t.png"]  # the far and the warned ones: not asked
+    off = build_app({"masto": timeline_with(media_host)}, media=MediaConfig(previews="off"))
+    async with off.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("j", "v", "G")
+        await started(pilot)
+    assert media_host.requests == ["/small-t.png"]
+
+
+@pytest.mark.network
+async def test_a_sixel_moves_with_its_post_and_is_not_drawn_half_off_the_list(
+    build_app, media_host: MediaHost, monkeypatch: pytest.MonkeyPatch
+):
+    from tui.ui.widgets.timeline import PostList
+
+    monkeypatch.delenv("TMUX", raising=False)
+    net = FakeNetwork("masto", posts=30)
+    net.posts[1] = replace(net.posts[1], content_warning="", media=(hosted(media_host, "small"),))
+    app = build_app({"masto": net}, media=MediaConfig(previews="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written = record_writes(app, monkeypatch)
+        await started(pilot)
+        await pilot.pause()
+        at_start = list(written)
+        lines = screen_lines(app)  # renders the screen again, as if painted: a draw follows
+        await pilot.pause()
+        written.clear()
+        row = next(i for i, line in enumerate(lines) if "▣ image: red" in line)
+        column = lines[row].index("▣")
+        first = sixels(at_start)
+        assert first and set(first) == {first[0]}
+        assert max(draws_per_frame(at_start)) == 1
+        assert first[0].startswith(f"\x1b7\x1b[{row + 2};{column + 1}H\x1bP")
+        timeline = app.main_screen.query_one("#timeline", PostList)
+        top = timeline.content_region.y
+        timeline.scroll_to(y=row + 1 - top, animate=False)  # the image's first row at the top
+        await pilot.pause()
+        await started(pilot)
+        moved = [w for w in sixels(written) if w.startswith(f"\x1b7\x1b[{top + 1};")]
+        assert moved and moved[-1].startswith(f"\x1b7\x1b[{top + 1};{column + 1}H")
+        count = len(sixels(written))
+        timeline.scroll_to(y=row + 2 - top, animate=False)  # its first row off the list
+        await pilot.pause()
+        await started(pilot)
+        assert len(sixels(written)) == count
+        assert max(draws_per_frame(written)) == 1

@@ -3,6 +3,10 @@ description"; and what each adapter puts into Media from what its server sends."
 
 from __future__ import annotations
 
+import io
+
+import pytest
+
 from tests.feed.factories import T0, post
 from tui.media import imeta_media
 from tui.model import Media, MediaKind
@@ -177,3 +181,111 @@ def test_kitty_transmission_is_chunked_and_wrapped_for_tmux():
     lines = thumbnail_lines(image)
     assert [line.plain for line in lines] == rows
     assert lines[0].spans[0].style.foreground.rgb == (0x4D, 0x52, 0x01)
+
+
+# ----- sixel ------------------------------------------------------------------------------------
+def _imagemagick() -> list[str] | None:
+    """A real ImageMagick that reads sixel (`magick` or `convert`), else None."""
+    import shutil
+    import subprocess
+
+    for argv in (["magick"], ["convert"], ["/usr/bin/convert"]):
+        found = shutil.which(argv[0])
+        if found is None:
+            continue
+        version = subprocess.run([found, "-version"], capture_output=True, text=True, check=False)
+        if "ImageMagick" in version.stdout:
+            return [found]
+    return None
+
+
+def _decoded_sixel(sixel: str, tmp_path) -> object:
+    import subprocess
+
+    from PIL import Image
+
+    magick = _imagemagick()
+    if magick is None:
+        pytest.skip("ImageMagick with sixel support is not installed")
+    source, out = tmp_path / "image.six", tmp_path / "image.png"
+    source.write_text(sixel, encoding="ascii")
+    subprocess.run([*magick, f"sixel:{source}", str(out)], check=True, capture_output=True)
+    return Image.open(out).convert("RGB")
+
+
+def _gradient(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height))
+    for x in range(width):
+        for y in range(height):
+            image.putpixel((x, y), (x * 255 // width, y * 255 // height, 128))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_sixel_decodes_to_the_thumbnail_size_with_close_colours(tmp_path):
+    from PIL import Image
+
+    from tui.media import THUMB_COLUMNS, sixel_image
+
+    data = _gradient(640, 480)
+    image = sixel_image(data)
+    # 640×480 into 16×6 cells of 10×20 px (160×120 px): 160×120, all 16 columns, 6 rows
+    assert (image.columns, image.rows) == (THUMB_COLUMNS, 6)
+    assert image.sixel.startswith("\x1bP") and image.sixel.endswith("\x1b\\")
+    assert "!" in image.sixel  # runs are compressed
+    decoded = _decoded_sixel(image.sixel, tmp_path)
+    assert decoded.size == (160, 120)
+    source = Image.open(io.BytesIO(data)).convert("RGB").resize((160, 120))
+    for x, y in [(0, 0), (80, 60), (159, 119), (20, 100), (140, 10)]:
+        want, got = source.getpixel((x, y)), decoded.getpixel((x, y))
+        assert all(abs(a - b) <= 24 for a, b in zip(want, got, strict=True)), (x, y, want, got)
+
+
+def test_a_sixel_covers_only_the_cells_a_small_image_needs(tmp_path):
+    from tui.media import sixel_image
+
+    image = sixel_image(_gradient(32, 24))
+    assert (image.columns, image.rows) == (4, 2)
+    assert _decoded_sixel(image.sixel, tmp_path).size == (32, 24)
+
+
+def test_a_sixel_keeps_at_most_256_colours(tmp_path):
+    import re
+
+    from tui.media import sixel_image
+
+    image = sixel_image(_gradient(400, 300))
+    registers = set(re.findall(r"#(\d+);2;", image.sixel))
+    assert 0 < len(registers) <= 256 and max(int(n) for n in registers) < 256
+
+
+def test_not_an_image_gives_no_sixel():
+    from tui.media import sixel_image
+
+    with pytest.raises(ValueError):
+        sixel_image(b"<html>not an image</html>")
+
+
+def test_the_sixel_is_placed_at_its_cell_and_wrapped_for_tmux():
+    from tui.media import sixel_image, sixel_sequence
+
+    image = sixel_image(_gradient(32, 24))
+    plain = sixel_sequence(image, 5, 2)
+    assert plain == f"\x1b7\x1b[6;3H{image.sixel}\x1b8"
+    wrapped = sixel_sequence(image, 5, 2, tmux=True)
+    inner = image.sixel.replace("\x1b", "\x1b\x1b")
+    assert wrapped == f"\x1b7\x1b[6;3H\x1bPtmux;{inner}\x1b\\\x1b8"
+    # inside the passthrough every ESC is doubled: no lone ESC ends it early
+    body = wrapped[len("\x1b7\x1b[6;3H\x1bPtmux;") : -len("\x1b\\\x1b8")]
+    assert "\x1b" not in body.replace("\x1b\x1b", "")
+
+
+def test_sixel_is_a_preview_mode_of_the_config(tmp_path):
+    from tui.store.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[media]\npreviews = "sixel"\n')
+    assert load_config(path).media.previews == "sixel"

@@ -77,7 +77,7 @@ class ComposeConfig:
 @dataclass(frozen=True, slots=True)
 class MediaConfig:  # read by tui/media.py and tui/ui/screens/media.py
     opener: str = ""  # mailcap-style command: %s the URL, %t its type; "": [ui] opener, xdg-open
-    previews: str = "off"  # "off" (nothing fetched), "halfblock" or "kitty" thumbnails
+    previews: str = "off"  # "off" (nothing fetched), "halfblock", "kitty" or "sixel"
     preview_max_bytes: int = 2_000_000  # a larger image is not previewed
     preview_cache_bytes: int = 8_000_000  # in-memory previews, least recently shown dropped
 
@@ -331,7 +331,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         MediaConfig,
         {
             "opener": _string,
-            "previews": _choice("off", "halfblock", "kitty"),
+            "previews": _choice("off", "halfblock", "kitty", "sixel"),
             "preview_max_bytes": _integer(1024, 50_000_000),
             "preview_cache_bytes": _integer(0, 500_000_000),
         },

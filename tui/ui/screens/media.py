@@ -1,6 +1,7 @@
 """A post's attachments (`a`): type, size and alt text of each; enter opens one with
-`[media] opener` (tui/media.py), y copies its link. With `[media] previews = "halfblock"` the
-images of this post, and only they, are fetched for thumbnails."""
+`[media] opener` (tui/media.py), y copies its link. With `[media] previews` on the images of
+this post, and only they, are fetched for thumbnails (sixel ones show as half-blocks here).
+InlinePreviews puts thumbnails in the posts of a list, sixel ones drawn after Textual's frame."""
 
 from __future__ import annotations
 
@@ -16,7 +17,20 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.media import KittyImage, PreviewCache, kitty_transmit, plan_open, preview_cache
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.strip import Strip
+
+from tui.media import (
+    KittyImage,
+    PreviewCache,
+    SixelImage,
+    Thumb,
+    kitty_transmit,
+    plan_open,
+    preview_cache,
+    sixel_sequence,
+)
 from tui.model import Media
 from tui.text import link_host
 from tui.ui.render import media_line, thumbnail_lines
@@ -36,6 +50,36 @@ def send_preview(app: Any, cache: PreviewCache, preview: object) -> None:
         cache.sent.add(preview.id)
 
 
+# A sixel thumbnail reserves its cells in the post's text as half-blocks in marker colours: the
+# foreground is the image's id, the background (row, column, SIXEL_TAG). render_lines finds them
+# in what Textual is about to paint, blanks them, and after the frame the image is drawn there.
+SIXEL_TAG = 0xA5
+
+
+def sixel_cells(image: SixelImage) -> Thumb:
+    """The reserved cells of `image`, in marker colours (never shown: blanked when painted)."""
+    ident = (image.id >> 16 & 255, image.id >> 8 & 255, image.id & 255)
+    return tuple(
+        tuple((ident, (row, column, SIXEL_TAG)) for column in range(image.columns))
+        for row in range(image.rows)
+    )
+
+
+def _marker(segment: Segment) -> tuple[int, int, int] | None:
+    """(image id, row, column) of a reserved sixel cell, None for any other segment."""
+    style = segment.style
+    if style is None or style.color is None or style.bgcolor is None:
+        return None
+    fg, bg = style.color.triplet, style.bgcolor.triplet
+    if fg is None or bg is None or bg[2] != SIXEL_TAG:
+        return None
+    ident = fg[0] << 16 | fg[1] << 8 | fg[2]
+    return (ident, bg[0], bg[1]) if ident in _sixel_images else None
+
+
+_sixel_images: dict[int, SixelImage] = {}  # images whose cells are in some post's text
+
+
 class InlinePreviews:
     """For a list of posts (PostList): with `[media] previews` on, the thumbnails of images in
     posts the list draws on screen, fetched then (never for a post off screen, nor for media
@@ -53,6 +97,9 @@ class InlinePreviews:
             found = cache.for_media(media)
             if found is None and not cache.failed(media):
                 wanted.setdefault(uid, []).append(media)
+            if isinstance(found, SixelImage):
+                _sixel_images[found.id] = found
+                return sixel_cells(found)
             return found
 
         return replace(view, thumbs=thumb)
@@ -75,6 +122,60 @@ class InlinePreviews:
                 self.replace_item(self._shown[index])  # type: ignore[attr-defined]
 
         app.guard(load, doing="Loading previews", group="previews")
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Blank the cells reserved for sixel images in what is painted, and note where each
+        image goes: it is drawn after this frame, over those cells."""
+        lines: list[Strip] = super().render_lines(crop)  # type: ignore[misc]
+        if not _sixel_images:
+            return lines
+        region = self.region  # type: ignore[attr-defined]
+        due: dict[tuple[int, int, int], None] = self.__dict__.setdefault("_sixel_due", {})
+        out = []
+        for y, strip in enumerate(lines):
+            x = crop.x
+            segments = []
+            found = False
+            for segment in strip:
+                mark = _marker(segment)
+                if mark is not None:
+                    found = True
+                    ident, row, column = mark
+                    top, left = region.y + crop.y + y - row, region.x + x - column
+                    due[(ident, top, left)] = None
+                    segment = Segment(" " * segment.cell_length, self._sixel_blank())
+                segments.append(segment)
+                x += segment.cell_length
+            out.append(Strip(segments, strip.cell_length) if found else strip)
+        if due and not self.__dict__.get("_sixel_scheduled"):
+            self.__dict__["_sixel_scheduled"] = True
+            self.call_after_refresh(self._draw_sixels)  # type: ignore[attr-defined]
+        return out
+
+    def _sixel_blank(self) -> Any:
+        return self.get_visual_style("item-list--item").rich_style  # type: ignore[attr-defined]
+
+    def _draw_sixels(self) -> None:
+        """Draw the images whose cells were just painted, each where its cells are now; not
+        while another screen covers this one, nor one cut off by the list's edges."""
+        self.__dict__["_sixel_scheduled"] = False
+        due: dict[tuple[int, int, int], None] = self.__dict__.setdefault("_sixel_due", {})
+        placements = list(due)
+        due.clear()
+        app = self.app  # type: ignore[attr-defined]
+        driver = getattr(app, "_driver", None)
+        if driver is None or app.screen is not self.screen:  # type: ignore[attr-defined]
+            return
+        visible = self.content_region  # type: ignore[attr-defined]
+        tmux = bool(os.environ.get("TMUX"))
+        for ident, top, left in placements:
+            image = _sixel_images.get(ident)
+            if image is None:
+                continue
+            box = Region(left, top, image.columns, image.rows)
+            if visible.intersection(box) != box:
+                continue
+            driver.write(sixel_sequence(image, top, left, tmux=tmux))
 
 
 def open_media(app: MurmurApp, media: Media) -> None:
@@ -118,6 +219,8 @@ class MediaScreen(ModalScreen[None]):
     def _prompt(self, media: Media) -> Content:
         lines = [media_line(media), Content.styled(media.url, "$text-muted")]
         thumb = preview_cache(self.app.config.media).for_media(media)
+        if isinstance(thumb, SixelImage):  # a dialog's cells move under it: half-blocks here
+            thumb = thumb.thumb
         if thumb:
             lines += thumbnail_lines(thumb)
         return Content("\n").join(lines)
