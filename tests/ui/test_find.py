@@ -385,3 +385,18 @@ async def test_find_and_limit_in_the_app_panes_and_escape_still_goes_back(build_
         await pilot.press("escape")  # no limit: back to the timeline
         await pilot.pause()
         assert app.screen is main
+
+
+async def test_a_pattern_that_looks_like_markup_is_said_back_literally() -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=SIZE) as pilot:
+        widget.set_items(posts(5))
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"[b]zebra[/b]", "enter", "n")
+        await pilot.pause()
+        toasts = [n for n in app._notifications if "Not found" in str(n.message)]
+        assert toasts and all(n.markup is False for n in toasts)
+        assert any("Not found: [b]zebra[/b]" in str(n.message) for n in toasts)

@@ -81,15 +81,17 @@ def undo_last(app: Any) -> None:
         if entry.hold.cancel():
             if entry.cancelled is not None:
                 entry.cancelled()
-            app.notify(f"Undone: the {entry.label} was cancelled; nothing was sent.")
+            app.notify(f"Undone: the {entry.label} was cancelled; nothing was sent.", markup=False)
         else:
-            app.notify(f"Too late: the {entry.label} already went out.", severity="warning")
+            app.notify(
+                f"Too late: the {entry.label} already went out.", severity="warning", markup=False
+            )
         return
     inverse = entry.inverse
     assert inverse is not None
 
     async def run() -> None:
         await inverse()
-        app.notify(f"Undone: {entry.label}.")
+        app.notify(f"Undone: {entry.label}.", markup=False)
 
     app.guard(run, doing=f"Could not undo the {entry.label}", group="undo")

@@ -303,7 +303,9 @@ def add_column(app: MurmurApp, answer: str) -> None:
     account = words[1] if len(words) > 1 else ""
     if len(words) > 2 or (account and account not in accounts):
         known = ", ".join(accounts) or "none"
-        app.notify(f"Give a feed and, after it, an account ({known}).", severity="warning")
+        app.notify(
+            f"Give a feed and, after it, an account ({known}).", severity="warning", markup=False
+        )
         return
     try:
         column = column_from(words[0], account)

@@ -127,7 +127,7 @@ class FindBar(Horizontal):
         if mode == "find":
             found = self.owner.find_commit(pattern)
             if not found:
-                self.notify(f"Not found: {pattern.strip()}", severity="warning")
+                self.notify(f"Not found: {pattern.strip()}", severity="warning", markup=False)
         self.mode = ""
         if mode == "limit":
             self.owner.set_limit(pattern)

@@ -854,7 +854,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             return False
         found = self._search(self._selected + direction, direction)
         if found is None:
-            self.notify(f"Not found: {self._find.pattern}", severity="warning")
+            self.notify(f"Not found: {self._find.pattern}", severity="warning", markup=False)
             return False
         self._select(found)
         return True
