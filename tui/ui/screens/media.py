@@ -131,6 +131,10 @@ class InlinePreviews:
             return lines
         region = self.region  # type: ignore[attr-defined]
         due: dict[tuple[int, int, int], None] = self.__dict__.setdefault("_sixel_due", {})
+        at = tuple(self.scroll_offset)  # type: ignore[attr-defined]
+        if self.__dict__.get("_sixel_at") != at:  # what was noted before a scroll is stale
+            due.clear()
+            self.__dict__["_sixel_at"] = at
         out = []
         for y, strip in enumerate(lines):
             x = crop.x
@@ -166,6 +170,8 @@ class InlinePreviews:
         driver = getattr(app, "_driver", None)
         if driver is None or app.screen is not self.screen:  # type: ignore[attr-defined]
             return
+        if self.__dict__.get("_sixel_at") != tuple(self.scroll_offset):  # type: ignore[attr-defined]
+            return  # noted for a frame before the list scrolled: the next one draws them
         visible = self.content_region  # type: ignore[attr-defined]
         tmux = bool(os.environ.get("TMUX"))
         for ident, top, left in placements:
