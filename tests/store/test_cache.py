@@ -441,3 +441,27 @@ def test_postponed_drafts_are_many_and_keep_their_reply(cache: Cache) -> None:
     cache.delete_draft(first)
     assert [d.text for _, _, d in cache.postponed()] == ["a reply"]
     assert cache.load_draft().text == "the composer's own"
+
+
+def test_processes_opening_a_new_cache_at_once_all_open_it(tmp_path: Path) -> None:
+    """Several `murmur` commands started together (logins in scripts) each open the cache:
+    none fails with "database is locked" while another switches the new file to WAL."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from tui.store.cache import Cache
+        for path in sys.argv[1:]:
+            Cache(path).close()
+        """
+    )
+    paths_ = [str(tmp_path / f"cache-{n}.db") for n in range(100)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, *paths_], stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    for path in paths_:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -172,7 +172,7 @@ class Cache:
             self.path, timeout=10.0, isolation_level=None, check_same_thread=False
         )
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate(conn)
             with self._transaction(conn, durable=True):
@@ -185,6 +185,22 @@ class Cache:
             conn.close()
             raise
         return conn
+
+    @staticmethod
+    def _wal(conn: sqlite3.Connection, wait: float = 10.0) -> None:
+        """Switch to WAL. Another process switching a new database at the same moment makes
+        SQLite answer "locked" at once, without its busy timeout: wait and try again."""
+        deadline = time.monotonic() + wait
+        pause = 0.005
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def _set_aside(self) -> None:
         suffix = time.strftime(".corrupt-%Y%m%d-%H%M%S")
