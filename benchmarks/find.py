@@ -1,7 +1,8 @@
 """Find and limit at 1k, 10k and 50k loaded posts: key to repaint, medians, ratio to 1k.
 
 Each size runs in its own process and drives PostList with Pilot in `run_test` at 80x24 over
-the posts `benchmarks/timeline.py` makes, counting a frame as that benchmark does. Measured:
+the posts `benchmarks/timeline.py` makes, counting a frame as that benchmark does: each time is
+from the key to the first frame painted with the key's effect. Measured:
 
 - find: typing the last letter of a pattern in the `/` line, to the frame showing the first
   match (incremental find from where it began; each pattern from a fresh spot);
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,11 +52,20 @@ async def measure(size: int, presses: int) -> dict[str, float]:
         widget.focus()
         await pilot.pause()
 
-        async def timed(key: str) -> float:
+        async def timed(key: str, showing: Callable[[], bool]) -> float:
+            """Key to the first frame painted with its effect `showing`."""
             await pilot.pause()
+            app.watch = showing
             start = time.perf_counter()
             await pilot.press(key)
-            return await next_frame(app, start) - start
+            try:
+                return await next_frame(app, start) - start
+            finally:
+                app.watch = None
+
+        def moved() -> Callable[[], bool]:
+            before = widget.selected_index
+            return lambda: widget.selected_index != before
 
         finds, nexts = [], []
         for n in range(presses):
@@ -63,9 +74,9 @@ async def measure(size: int, presses: int) -> dict[str, float]:
             await pilot.press("slash")
             await pilot.pause()
             await pilot.press(*("space" if c == " " else c for c in pattern[:-1]))
-            finds.append(await timed(pattern[-1]))
+            finds.append(await timed(pattern[-1], lambda p=pattern: widget.find_query.pattern == p))
             await pilot.press("enter")
-            nexts.append(await timed("n"))
+            nexts.append(await timed("n", moved()))
         result["find_ms"] = statistics.median(finds) * 1000
         result["next_ms"] = statistics.median(nexts) * 1000
 
@@ -83,13 +94,14 @@ async def measure(size: int, presses: int) -> dict[str, float]:
             await pilot.press(*pattern)
             await pilot.pause()
             start = time.perf_counter()
-            (tops if from_top else limits).append(await timed("enter"))
+            limited = lambda p=pattern: widget.limit_query.pattern == p  # noqa: E731
+            (tops if from_top else limits).append(await timed("enter", limited))
             deadline = start + COUNT_DEADLINE
             while not widget.limit_counted and time.perf_counter() < deadline:
                 await asyncio.sleep(0.005)
             counted.append(time.perf_counter() - start)
             for _ in range(3):
-                moves.append(await timed("j"))
+                moves.append(await timed("j", moved()))
         result["limit_ms"] = statistics.median(limits) * 1000
         result["limit_top_ms"] = statistics.median(tops) * 1000
         if "-v" in sys.argv:

@@ -822,6 +822,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def find_preview(self, pattern: str) -> bool:
         """As the pattern is typed: highlight it and select the first match from where the find
         started (that item included). False when nothing loaded matches."""
+        self._last_input = time.monotonic()
         self._set_find(find.parse(pattern))
         origin = self.index_of(self._find_origin) if self._find_origin else None
         start = origin if origin is not None else max(0, self._selected)
@@ -883,6 +884,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """Show only the items matching `pattern` ("" shows everything again), keeping the
         selection where it still shows (else the next match below it)."""
         query = find.parse(pattern)
+        self._last_input = time.monotonic()  # the new list paints first; idle work waits
         if query == self._limit:
             return
         anchor = self._anchor()
