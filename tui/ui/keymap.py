@@ -45,7 +45,9 @@ APP = [
 ]
 
 # Panes are on alt+1/2/3. A terminal sends alt+digit as ESC and the digit, which Textual reads
-# as the character macOS's option+digit types (¡ ™ £): both names are bound.
+# as the character macOS's option+digit types (¡ ™ £): both names are bound, and help shows
+# only the alt+digit one.
+ALT_DIGIT_CHARACTERS = frozenset({"inverted_exclamation_mark", "trade_mark_sign", "pound_sign"})
 MAIN = [
     Binding(
         "tab",

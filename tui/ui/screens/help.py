@@ -106,4 +106,7 @@ def pretty_keys(keys: str) -> str:
         "colon": ":",
         "vertical_line": "|",
     }
-    return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    shown = [k.strip() for k in keys.split(",")]
+    if any(k.startswith("alt+") for k in shown):  # not the characters those keys arrive as
+        shown = [k for k in shown if k not in keymap.ALT_DIGIT_CHARACTERS]
+    return ", ".join(names.get(k, k) for k in shown)
