@@ -8,14 +8,14 @@ from the key to the first frame painted with the key's effect. Measured:
   match (incremental find from where it began; each pattern from a fresh spot);
 - n: the next match;
 - limit: enter on an `l` pattern to the first frame of the narrowed list, the selection kept
-  (patterns alternate, so each is a fresh look through the items). "limit" starts from a post
-  anywhere in the list: the items above it are looked at to place it, so this grows with its
-  position; "limit (top)" starts from the newest post, as a reader at the top does;
+  on its row (patterns alternate, so each is a fresh look through the items). "limit" starts
+  from a post anywhere in the list: a screen of matches above it and a few below are found at
+  once, the rest in idle time; "limit (top)" starts from the newest post;
 - j (limited): moving in the narrowed list;
 - counted: enter to the moment the "N of M" count is final. Matches beyond the screen are
   counted in idle time, so this one grows with the posts loaded; it is shown, not a goal.
 
-Goal: find, n and limit (top) at 50k within 1.3x of 1k.
+Goal: find, n and both limits at 50k within 1.3x of 1k.
 
     .venv/bin/python benchmarks/find.py [--sizes 1000,10000,50000] [--presses 25] [--rounds 3]
 """

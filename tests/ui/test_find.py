@@ -400,3 +400,78 @@ async def test_a_pattern_that_looks_like_markup_is_said_back_literally() -> None
         toasts = [n for n in app._notifications if "Not found" in str(n.message)]
         assert toasts and all(n.markup is False for n in toasts)
         assert any("Not found: [b]zebra[/b]" in str(n.message) for n in toasts)
+
+
+async def test_a_limit_deep_in_fifty_thousand_keeps_the_post_on_its_row_and_reaches_the_top():
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=SIZE) as pilot:
+        widget.set_items(posts(50_000))
+        await pilot.pause()
+        await pilot.press(*"30003", "G")  # p30002, an owl
+        await pilot.pause()
+        row = next(n for n, line in enumerate(widget.visible_text()) if "post 30002 " in line)
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press(*"owl", "enter")
+        await pilot.pause()
+        assert widget.selected.uid == "p30002"
+        lines = widget.visible_text()
+        assert "post 30002 " in lines[row]  # on the row it was on
+        assert "post 29997 about a owl" in "\n".join(lines[:row])  # the match above shows too
+        await pilot.press("k")
+        assert widget.selected.uid == "p29997"
+        for _ in range(400):  # the rest, above and below, counted in idle time
+            if widget.limit_counted:
+                break
+            await pilot.pause(0.05)
+        assert widget.limit_counted
+        assert "limit: owl (10000 of 50000)" in bar_text(app)
+        assert widget.selected.uid == "p29997"
+        assert [p.uid for p in widget.shown_items[:2]] == ["p2", "p7"]
+        await pilot.press("g", "g")
+        assert widget.selected.uid == "p2"
+
+
+async def test_moving_up_from_a_deep_limit_finds_every_match_above_at_once() -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=SIZE) as pilot:
+        widget.set_items(posts(50_000))
+        await pilot.pause()
+        await pilot.press(*"40003", "G")  # p40002, an owl
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press(*"owl", "enter", "g", "g")  # at once, before any idle time
+        assert widget.selected.uid == "p2"
+        await pilot.press("5", "0", "0", "0", "G")  # the 5000th owl: p24997
+        assert widget.selected.uid == "p24997"
+        for _ in range(3):
+            await pilot.press("ctrl+u")  # half screens up: the matches above come along
+        assert widget.selected.uid.startswith("p249")
+
+
+async def test_the_next_unread_under_a_limit_is_the_next_unread_match() -> None:
+    unread = {"p3", "p12", "p40"}
+
+    class Reading(PostList):
+        def is_unread(self, item: object) -> bool:
+            return getattr(item, "uid", "") in unread
+
+        def set_read(self, items, read: bool) -> None:
+            pass
+
+    widget = Reading()
+    app = ListApp(widget)
+    async with app.run_test(size=SIZE) as pilot:
+        widget.set_items(posts(100))
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press(*"owl", "enter")  # p2, p7, p12… (p3 and p40 are not owls)
+        await pilot.pause()
+        assert widget.selected.uid == "p2"
+        await pilot.press("right_square_bracket")
+        assert widget.selected.uid == "p12"
+        await pilot.press("right_square_bracket")
+        assert widget.selected.uid == "p12"  # no unread owl below

@@ -102,6 +102,20 @@ async def test_prepend_keeps_the_viewed_post_in_place_and_says_how_many_are_new(
         assert "new posts" not in screen(widget)
 
 
+async def test_more_new_posts_than_those_above_the_selection_keep_it_on_its_post() -> None:
+    widget = PostList()
+    app = ListApp(widget)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget.set_items(posts(40, start=3))
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        chosen = widget.selected.uid
+        widget.prepend(posts(30, prefix="new"))  # a long absence: a page of them at once
+        await pilot.pause()
+        assert widget.selected.uid == chosen
+        assert "30 new posts" in widget.visible_text()[0]
+
+
 async def test_at_the_top_new_posts_wait_behind_the_bar_and_the_selection_stays() -> None:
     widget = PostList()
     app = ListApp(widget)

@@ -287,7 +287,12 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._find = find.Query()
         self._find_origin: str | None = None
         self._limit = find.Query()
-        self._scan_at = 0  # items of `_all` the limit has looked at
+        # Under a limit the matches shown are those of `_all[_scan_top:_scan_at]`: looked at
+        # from where the reader was, down to `_scan_at` and up to `_scan_top`; the rest in idle
+        # time (or at once when a key needs them all).
+        self._scan_at = 0
+        self._scan_top = 0
+        self._all_positions: dict[str, int] | None = None  # uid → index in `_all`, under a limit
         self._bar: FindBar | None = None
 
     @property
@@ -298,6 +303,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     @_items.setter
     def _items(self, items: list[T]) -> None:
         self._all = items
+        self._all_positions = None
         if self._limit:
             self._refilter()
         else:
@@ -354,6 +360,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         kept = self.selected if keep_selection else None
         shown = {self.item_uid(item) for item in self._all} if keep_selection else set()
         self._all = list(items)
+        self._all_positions = None
         self._shown = self._all
         self._uid_index = None
         self._reset_layout()
@@ -418,7 +425,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         appended = all(index == count + n for n, (index, _) in enumerate(positions))
         for index, item in positions:
             self._all.insert(index, item)
-        if prefix:
+        self._all_positions = None
+        if prefix and self._scan_top > 0:  # above what was looked at: looked at with the rest
+            self._scan_top += len(positions)
+            self._scan_at += len(positions)
+        elif prefix:
             self._scan_at += len(positions)
             matches = [item for _, item in positions if self._matches_limit(item)]
             self._insert_shown(list(enumerate(matches)))
@@ -433,16 +444,13 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         top = self._top_item()
         row = self._row_of(top) if top is not None else 0
         items = self._shown
-        above_selected = 0
-        for index, item in positions:
+        selected = self._selected
+        for index, item in positions:  # ascending final indices
             items.insert(index, item)
-            if index <= self._selected:
-                above_selected += 1
+            if index <= selected:
+                selected += 1
         self._heights.insert(index for index, _ in positions)
-        if self._selected < 0 and items:
-            self._selected = 0
-        else:
-            self._selected += above_selected
+        self._selected = 0 if self._selected < 0 and items else selected
         self._uid_index = None
         if top is not None:
             for index, _ in positions:  # ascending final indices
@@ -488,8 +496,11 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             where = self._all_index(uid)
             if where is not None:
                 del self._all[where]
+                self._all_positions = None
                 if where < self._scan_at:
                     self._scan_at -= 1
+                if where < self._scan_top:
+                    self._scan_top -= 1
         index = self.index_of(uid)
         if index is None:
             self._limit_changed()
@@ -603,6 +614,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     def action_first(self) -> None:
         self._new_count = 0
+        self._scan_above()
         self._select(0)
 
     def action_last(self) -> None:
@@ -615,6 +627,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     def _go_to(self, number: int) -> None:
         """Select the `number`th item (from 1), the last when there are fewer."""
+        self._scan_above()
         self._select(number - 1)
 
     def action_page_down(self) -> None:
@@ -704,6 +717,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def _page_back(self) -> None:
         if not self._shown or not self._width:
             return
+        self._fill_above()
         heights = self._heights
         view = self.scrollable_content_region.height - self._margin()
         y = self.scroll_offset.y + self._margin()
@@ -724,6 +738,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         """Half a screen of whole posts: the view and the selection move by as many items."""
         if not self._shown or not self._width:
             return
+        if direction < 0:
+            self._fill_above()
         heights = self._heights
         half = max(1, (self.scrollable_content_region.height - self._margin()) // 2)
         first = self._first_whole()
@@ -770,7 +786,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     @property
     def limit_counted(self) -> bool:
         """Whether the limit has looked at every loaded item (the count is final)."""
-        return not self._limit or self._scan_at >= len(self._all)
+        return not self._limit or (self._scan_top <= 0 and self._scan_at >= len(self._all))
 
     def limit_status(self) -> str:
         if not self._limit:
@@ -862,7 +878,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
 
     def _search(self, start: int, direction: int) -> int | None:
         """The first shown item at or after `start` going `direction` that matches, wrapping."""
-        self._scan_more(len(self._all))  # under a limit, look through all its matches
+        start += self.scan_all()  # under a limit, look through all its matches
         items, count, query = self._shown, len(self._shown), self._find
         if not count:
             return None
@@ -911,7 +927,9 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
     def _all_index(self, uid: str) -> int | None:
         if self._shown is self._all:  # no limit: the uid index is that of every item
             return self.index_of(uid)
-        return next((n for n, item in enumerate(self._all) if self.item_uid(item) == uid), None)
+        if self._all_positions is None:  # kept while the loaded items stay as they are
+            self._all_positions = {self.item_uid(item): n for n, item in enumerate(self._all)}
+        return self._all_positions.get(uid)
 
     def _refilter(self, anchor: tuple[str, int] | None = None) -> None:
         """Look through every loaded item again for the limit, keeping the selection."""
@@ -927,27 +945,74 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._post_highlight()
 
     def _restart_scan(self, uid: str | None) -> int | None:
-        """Empty the shown list and look from the top: past `uid`, then a few screens.
+        """Empty the shown list and look again from `uid`: a screen of matches above it, then
+        below it a few screens; the rest in idle time. The cost is that of a screen, wherever
+        `uid` is among the loaded items.
 
         Returns where `uid` shows, or the first match below it when it does not match.
         """
         where = self._all_index(uid) if uid is not None else None
         self._shown = []
-        self._scan_at = 0
+        self._scan_at = self._scan_top = 0
         self._uid_index = None
-        self._heights.reset(0)
         self._contents.clear()
         self._strips.clear()
         found = None
         if where is not None:
+            items, matches, query = self._all, self._matcher.matches, self._limit
+            above: list[T] = []
+            at, want = where, max(self.size.height, 1)  # each match takes a row at least
+            while at > 0 and len(above) < want:
+                at -= 1
+                if matches(items[at], query):
+                    above.append(items[at])
+            above.reverse()
+            self._shown = above
+            self._scan_top = self._scan_at = at
+            self._heights.reset(len(above))
+            self._scan_at = where
             self._scan_more(where + 1)
             found = len(self._shown)
             if found and self.item_uid(self._shown[-1]) == uid:
                 found -= 1
+        else:
+            self._heights.reset(0)
         self._ensure_shown((found or 0) + SCAN_AHEAD)
         if found is not None and self._shown:
             return min(found, len(self._shown) - 1)
         return None
+
+    def scan_all(self) -> int:
+        """Under a limit, look at every loaded item now (a key needs all the matches). Returns
+        how many matches were added above what showed (indices move by that much)."""
+        added = self._scan_above()
+        self._scan_more(len(self._all))
+        return added
+
+    def _scan_above(self, *, want: int = 0, until: float = 0.0) -> int:
+        """Look at items above those looked at, nearest first, adding their matches on top
+        (what is on screen stays where it is); stop early once `want` were added or at `until`.
+        Returns how many were added."""
+        if self._shown is self._all or self._scan_top <= 0:
+            return 0
+        items, matches, query = self._all, self._matcher.matches, self._limit
+        found: list[T] = []
+        at = self._scan_top
+        while at > 0:
+            at -= 1
+            if matches(items[at], query):
+                found.append(items[at])
+                if want and len(found) >= want:
+                    break
+            if until and not at & 63 and time.perf_counter() > until:
+                break
+        self._scan_top = at
+        if found:
+            found.reverse()
+            self._insert_shown(list(enumerate(found)))
+        if self.limit_counted:
+            self._limit_changed()
+        return len(found)
 
     def _ensure_shown(self, count: int) -> None:
         """Under a limit, find matches until `count` show (or every item was looked at)."""
@@ -980,7 +1045,7 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
             if self._selected < 0:
                 self._selected = 0
             self._update_virtual_size()
-        if at >= len(items):
+        if self.limit_counted:
             self._limit_changed()
 
     def _limit_changed(self) -> None:
@@ -1019,6 +1084,15 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if round(new_value) == 0 and self._new_count:
             self._new_count = 0
             self.refresh()
+        if self._scan_top > 0 and new_value < old_value:  # scrolled up (the mouse, a bar)
+            self.call_later(self._fill_above)
+
+    def _fill_above(self) -> None:
+        """Under a limit, near the top of what was looked at: look above for more matches
+        before moving up into them (the view stays where it is)."""
+        if self._limit and self._scan_top > 0:
+            if self.scroll_offset.y < 2 * self.scrollable_content_region.height:
+                self._scan_above(want=SCAN_AHEAD)
 
     # ----- rendering -----------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -1194,9 +1268,13 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         self._measure_items(on_screen())
 
     def _measure_idle(self) -> None:
-        if self._shown is not self._all and self._scan_at < len(self._all):
+        if not self.limit_counted:
             if time.monotonic() - self._last_input >= IDLE_AFTER:
-                self._scan_more(len(self._all), until=time.perf_counter() + IDLE_BUDGET)
+                until = time.perf_counter() + IDLE_BUDGET
+                if self._scan_top > 0:
+                    self._scan_above(until=until)
+                else:
+                    self._scan_more(len(self._all), until=until)
             return
         heights = self._heights
         if heights.count >= len(heights) or not self._width:
@@ -1282,6 +1360,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
         if not self._shown:
             return
         self._last_input = time.monotonic()
+        if index < SCAN_AHEAD and self._scan_top > 0 and self._limit:
+            index += self._scan_above(want=SCAN_AHEAD)  # moving up past what was looked at
         self._ensure_shown(index + SCAN_AHEAD)
         index = max(0, min(index, len(self._shown) - 1))
         if index == 0:

@@ -99,7 +99,8 @@ class UnreadList:
             self.post_message(self.UnreadChanged(self, count))  # type: ignore[attr-defined,arg-type]
 
     def _jump_unread(self, step: int) -> None:
-        items = self.items  # type: ignore[attr-defined]
+        self.scan_all()  # type: ignore[attr-defined]  # under a limit: every match, to jump past
+        items = self.shown_items  # type: ignore[attr-defined]
         index = self.selected_index + step  # type: ignore[attr-defined]
         while 0 <= index < len(items):
             if self.is_unread(items[index]):
