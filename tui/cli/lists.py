@@ -12,8 +12,9 @@ from tui.cli.common import (
     CommandFailed,
     UsageError,
     _config,
+    _failures,
+    _from_each,
     _pick,
-    _reason,
     _run_async,
     _session,
     _warn,
@@ -66,34 +67,19 @@ def _print(value: dict[str, Any] | str, as_json: bool) -> None:
 
 def cmd_lists(args: argparse.Namespace) -> int:
     async def go() -> int:
-        from tui.networks.base import NetworkError, Unsupported
-
         session = await _session(_config())
-        failures: list[str] = []
         notes: list[tuple[str, str]] = []
         try:
             names = _pick(session, args.account)
-            opened = await session.open_all(names)
-            for name in names:
-                if opened.get(name) is not None:
-                    failures.append(f"{name}: {_reason(opened[name])}")
-            live = [n for n in names if opened.get(n) is None]
             if args.action is None:
-                for name in live:
-                    try:
-                        found = await session.network_for(name).lists()
-                    except Unsupported as exc:
-                        notes.append((name, exc.message))
-                        continue
-                    except NetworkError as exc:
-                        failures.append(f"{name}: {exc.message}")
-                        continue
-                    for entry in found:
-                        _print(_list_dict(entry) if args.json else _list_line(entry), args.json)
+                found, failures, notes = await _from_each(session, names, lambda n: n.lists())
+                for _name, entry in found:
+                    _print(_list_dict(entry) if args.json else _list_line(entry), args.json)
             else:
+                failures = _failures(await session.open_all(names))
                 if failures:
                     raise CommandFailed("; ".join(failures))
-                await _act(session, live, args)
+                await _act(session, names, args)
         finally:
             await session.close_all()
         _warn(notes)

@@ -11,8 +11,8 @@ from tui.cli.common import (
     CommandFailed,
     UsageError,
     _config,
+    _from_each,
     _pick,
-    _reason,
     _run_async,
     _session,
     _warn,
@@ -58,28 +58,15 @@ def cmd_messages(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a positive number")
 
     async def go() -> int:
-        from tui.networks.base import NetworkError, Unsupported
-
         session = await _session(_config())
-        found: list[Any] = []
-        failures: list[str] = []
-        notes: list[tuple[str, str]] = []
         try:
             names = _pick(session, args.account)
-            opened = await session.open_all(names)
-            for name in names:
-                if opened.get(name) is not None:
-                    failures.append(f"{name}: {_reason(opened[name])}")
-                    continue
-                try:
-                    found += await session.network_for(name).conversations(args.limit)
-                except Unsupported as exc:
-                    notes.append((name, exc.message))
-                except NetworkError as exc:
-                    failures.append(f"{name}: {exc.message}")
+            pairs, failures, notes = await _from_each(
+                session, names, lambda n: n.conversations(args.limit)
+            )
         finally:
             await session.close_all()
-        found.sort(key=lambda c: c.updated_at, reverse=True)
+        found = sorted((conv for _name, conv in pairs), key=lambda c: c.updated_at, reverse=True)
         show = (
             (lambda c: json.dumps(_conversation_dict(c), ensure_ascii=False))
             if args.json

@@ -13,8 +13,8 @@ from tui.cli.common import (
     CommandFailed,
     UsageError,
     _config,
+    _from_each,
     _pick,
-    _reason,
     _run_async,
     _session,
     _warn,
@@ -47,23 +47,7 @@ def _matches(entry: Any, who: str) -> bool:
 
 
 async def _entries(session: Any, names: list[str]) -> tuple[list[tuple[str, Any]], list[str], list]:
-    from tui.networks.base import NetworkError, Unsupported
-
-    found: list[tuple[str, Any]] = []
-    failures: list[str] = []
-    notes: list[tuple[str, str]] = []
-    opened = await session.open_all(names)
-    for name in names:
-        if opened.get(name) is not None:
-            failures.append(f"{name}: {_reason(opened[name])}")
-            continue
-        try:
-            found += [(name, e) for e in await session.network_for(name).muted()]
-        except Unsupported as exc:
-            notes.append((name, exc.message))
-        except NetworkError as exc:
-            failures.append(f"{name}: {exc.message}")
-    return found, failures, notes
+    return await _from_each(session, names, lambda n: n.muted())
 
 
 def _line(account: str, entry: Any) -> str:

@@ -10,9 +10,9 @@ from tui.cli.common import (
     EXIT_OK,
     CommandFailed,
     _config,
+    _from_each,
     _failures,
     _pick,
-    _reason,
     _run_async,
     _session,
     _warn,
@@ -43,28 +43,10 @@ def cmd_requests(args: argparse.Namespace) -> int:
         return _answer(args, accept=args.action == "accept")
 
     async def go() -> int:
-        from tui.networks.base import NetworkError, Unsupported
-
         session = await _session(_config())
-        rows: list[tuple[str, Any]] = []
-        failures: list[str] = []
-        notes: list[tuple[str, str]] = []
         try:
             names = _pick(session, args.account)
-            opened = await session.open_all(names)
-            for name in names:
-                if opened.get(name) is not None:
-                    failures.append(f"{name}: {_reason(opened[name])}")
-                    continue
-                try:
-                    found = await session.network_for(name).follow_requests()
-                except Unsupported as exc:
-                    notes.append((name, exc.message))
-                    continue
-                except NetworkError as exc:
-                    failures.append(f"{name}: {exc.message}")
-                    continue
-                rows += [(name, author) for author in found]
+            rows, failures, notes = await _from_each(session, names, lambda n: n.follow_requests())
         finally:
             await session.close_all()
         for name, author in rows:

@@ -12,8 +12,8 @@ from tui.cli.common import (
     CommandFailed,
     UsageError,
     _config,
+    _from_each,
     _pick,
-    _reason,
     _run_async,
     _session,
     _warn,
@@ -72,23 +72,8 @@ def _line(post: Any) -> str:
 
 async def _collect(session: Any, names: list[str]) -> tuple[list[Any], list[str], list[Any]]:
     """(scheduled posts, failures, notes) of the accounts `names`."""
-    from tui.networks.base import NetworkError, Unsupported
-
-    posts: list[Any] = []
-    failures: list[str] = []
-    notes: list[tuple[str, str]] = []
-    opened = await session.open_all(names)
-    for name in names:
-        if opened.get(name) is not None:
-            failures.append(f"{name}: {_reason(opened[name])}")
-            continue
-        try:
-            posts += await session.network_for(name).scheduled()
-        except Unsupported as exc:
-            notes.append((name, exc.message))
-        except NetworkError as exc:
-            failures.append(f"{name}: {exc.message}")
-    posts.sort(key=lambda p: p.created_at)
+    found, failures, notes = await _from_each(session, names, lambda n: n.scheduled())
+    posts = sorted((post for _name, post in found), key=lambda p: p.created_at)
     return posts, failures, notes
 
 
