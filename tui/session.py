@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from tui.model import Account, Draft, FeedRef, Item, NotificationItem, Page, PollDraft
@@ -27,6 +27,25 @@ from tui.networks.base import (
     create,
     prepare,
 )
+
+
+@dataclass
+class Answers:
+    """What `Session.ask_each` gathered from several accounts."""
+
+    found: list[tuple[str, Any]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{name}: {sentence}" for name, sentence in self.failed]
+
+    @property
+    def notes(self) -> list[str]:
+        """Failures, then what a network cannot do: one "account: sentence" each."""
+        return [*self.failures, *(f"{name}: {sentence}" for name, sentence in self.unsupported)]
+
 
 if TYPE_CHECKING:
     from tui.store.cache import Cache, OutboxEntry
@@ -292,6 +311,39 @@ class Session:
         if names:
             self._changed()
         return dict(zip(names, results))
+
+    async def ask_each(
+        self,
+        ask: Callable[[Network], Awaitable[Iterable[Any]]],
+        accounts: Iterable[str] | None = None,
+    ) -> Answers:
+        """Ask every account of `accounts` (all by default), opened first, concurrently: what
+        each answered as (account, item) pairs in account order; and, as (account, sentence),
+        those that did not open or answered with a NetworkError (`failed`) and those whose
+        network cannot do it (`unsupported`). Anything else is a bug: raised."""
+        names = self._select(accounts)
+        opened = await self.open_all(names)
+        answers = Answers()
+        live = []
+        for name in names:
+            error = opened.get(name)
+            if error is None:
+                live.append(name)
+            else:
+                answers.failed.append((name, getattr(error, "message", "") or str(error)))
+        results = await asyncio.gather(
+            *(ask(self.networks[name]) for name in live), return_exceptions=True
+        )
+        for name, result in zip(live, results, strict=True):
+            if isinstance(result, Unsupported):
+                answers.unsupported.append((name, result.message))
+            elif isinstance(result, NetworkError):
+                answers.failed.append((name, result.message))
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                answers.found += [(name, item) for item in result]
+        return answers
 
     async def close_all(self) -> None:
         await asyncio.gather(*(n.close() for n in self.networks.values()), return_exceptions=True)

@@ -137,26 +137,10 @@ def _pick(session: Session, name: str | None) -> list[str]:
 async def _from_each(
     session: Session, names: list[str], ask: Callable[[Any], Awaitable[Iterable[Any]]]
 ) -> tuple[list[tuple[str, Any]], list[str], list[tuple[str, str]]]:
-    """What `ask(network)` answers for each account of `names`, opened first, as (account, item)
-    pairs in account order; then the failures (an account that did not open or answered with a
-    NetworkError) and the notes (a network that cannot do it: Unsupported)."""
-    from tui.networks.base import NetworkError, Unsupported
-
-    found: list[tuple[str, Any]] = []
-    failures: list[str] = []
-    notes: list[tuple[str, str]] = []
-    opened = await session.open_all(names)
-    for name in names:
-        if opened.get(name) is not None:
-            failures.append(f"{name}: {_reason(opened[name])}")
-            continue
-        try:
-            found += [(name, item) for item in await ask(session.network_for(name))]
-        except Unsupported as exc:
-            notes.append((name, exc.message))
-        except NetworkError as exc:
-            failures.append(f"{name}: {exc.message}")
-    return found, failures, notes
+    """`Session.ask_each` as a command reports it: the (account, item) pairs, the failures
+    for CommandFailed, the notes for `_warn`."""
+    answers = await session.ask_each(ask, names)
+    return answers.found, answers.failures, answers.unsupported
 
 
 def _failures(results: dict[str, Any]) -> list[str]:

@@ -103,23 +103,15 @@ class ConversationsScreen(Screen[None]):
         self.app.guard(self._load, doing="Loading direct messages", group="conversations")  # type: ignore[attr-defined]
 
     async def _load(self) -> None:
-        found: list[Conversation] = []
-        notes: list[str] = []
-        opened = await self.session.open_all()
-        for name, network in self.session.networks.items():
-            if opened.get(name) is not None:
-                notes.append(f"{name}: {opened[name]}")
-                continue
+        async def conversations(network: Network) -> list[Conversation]:
             if not network.limits.messages:
-                notes.append(f"{name}: {network.limits.messages_note}")
-                continue
-            try:
-                found += await network.conversations()
-            except Unsupported as exc:
-                notes.append(f"{name}: {exc.message}")
-            except NetworkError as exc:
-                notes.append(f"{name}: {exc}")
+                raise Unsupported(network.limits.messages_note)
+            return await network.conversations()
+
+        answers = await self.session.ask_each(conversations)
+        found = [conversation for _name, conversation in answers.found]
         found.sort(key=lambda c: c.updated_at, reverse=True)
+        notes = answers.notes
         self.conversations = found
         options = self.query_one(OptionList)
         keep = options.highlighted

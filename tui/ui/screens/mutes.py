@@ -8,7 +8,6 @@ Nothing from a server is markup: labels reach the widgets as plain `Content`.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,11 +22,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.model import FilterRule, Post
-from tui.networks.base import Capability, Muted, NetworkError, Unsupported
+from tui.networks.base import Capability, Muted
 from tui.ui import keymap
 
 if TYPE_CHECKING:
-    from tui.networks.base import Network
     from tui.ui.app import MurmurApp
 
 _UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -167,26 +165,9 @@ def _when(at: datetime) -> str:
 async def collect(app: MurmurApp) -> tuple[list[Row], list[str]]:
     """Every account's mutes and blocks (concurrently) and the filter rules; notes say what
     an account could not tell."""
-    session = app.session
-    opened = await session.open_all()
-    notes: list[str] = []
-    wanted: list[tuple[str, Network]] = []
-    for name, network in session.networks.items():
-        if opened.get(name) is not None:
-            notes.append(f"{name}: {opened[name]}")
-        else:
-            wanted.append((name, network))
-    answers = await asyncio.gather(
-        *(network.muted() for _, network in wanted), return_exceptions=True
-    )
-    rows: list[Row] = []
-    for (name, _), answer in zip(wanted, answers, strict=True):
-        if isinstance(answer, NetworkError):
-            notes.append(f"{name}: {answer.message if isinstance(answer, Unsupported) else answer}")
-        elif isinstance(answer, BaseException):
-            raise answer  # a bug: the app's one route logs it
-        else:
-            rows += [Row(name, entry=e) for e in answer]
+    answers = await app.session.ask_each(lambda network: network.muted())
+    rows = [Row(name, entry=entry) for name, entry in answers.found]
+    notes = answers.notes
     order = {"mute": 0, "thread": 1, "block": 2}
     rows.sort(key=lambda r: (order.get(r.kind, 3), r.account, r.label.lower()))
     rows += [Row("", rule=r) for r in app.config.filters]

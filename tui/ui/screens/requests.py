@@ -15,7 +15,6 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.model import Author
-from tui.networks.base import NetworkError, Unsupported
 from tui.ui import keymap
 
 if TYPE_CHECKING:
@@ -55,21 +54,10 @@ class RequestsScreen(Screen[None]):
         self.app.guard(self._load, doing="Loading follow requests", group="requests")  # type: ignore[attr-defined]
 
     async def _load(self) -> None:
-        found: list[tuple[str, Author]] = []
-        notes: list[str] = []
-        names = [self.account] if self.account else list(self.session.networks)
-        opened = await self.session.open_all(names)
-        for name in names:
-            if opened.get(name) is not None:
-                notes.append(f"{name}: {opened[name]}")
-                continue
-            try:
-                found += [(name, a) for a in await self.session.network_for(name).follow_requests()]
-            except Unsupported as exc:
-                notes.append(f"{name}: {exc.message}")
-            except NetworkError as exc:
-                notes.append(f"{name}: {exc}")
-        self.requests, self.notes = found, notes
+        answers = await self.session.ask_each(
+            lambda network: network.follow_requests(), [self.account] if self.account else None
+        )
+        self.requests, self.notes = answers.found, answers.notes
         self._show()
         self.loaded = True
 

@@ -15,7 +15,6 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.model import Post
-from tui.networks.base import NetworkError, Unsupported
 from tui.schedule import describe
 from tui.ui import keymap
 
@@ -60,21 +59,9 @@ class ScheduledScreen(Screen[None]):
         self.app.guard(self._load, doing="Loading scheduled posts", group="scheduled")  # type: ignore[attr-defined]
 
     async def _load(self) -> None:
-        found: list[Post] = []
-        notes: list[str] = []
-        opened = await self.session.open_all()
-        for name, network in self.session.networks.items():
-            if opened.get(name) is not None:
-                notes.append(f"{name}: {opened[name]}")
-                continue
-            try:
-                found += await network.scheduled()
-            except Unsupported as exc:
-                notes.append(f"{name}: {exc.message}")
-            except NetworkError as exc:
-                notes.append(f"{name}: {exc}")
-        found.sort(key=lambda p: p.created_at)
-        self.posts, self.notes = found, notes
+        answers = await self.session.ask_each(lambda network: network.scheduled())
+        self.posts = sorted((post for _name, post in answers.found), key=lambda p: p.created_at)
+        self.notes = answers.notes
         self._show()
         self.loaded = True
 
