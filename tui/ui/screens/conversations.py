@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from tui.model import Conversation, Post
 from tui.networks.base import NetworkError, Unsupported
 from tui.ui import keymap
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.networks.base import Network
@@ -74,7 +75,7 @@ def open_message(app: Any, post: Post | None) -> None:
     app.push_screen(ConversationScreen(network, conv))
 
 
-class ConversationsScreen(Screen[None]):
+class ConversationsScreen(OptionRows, Screen[None]):
     """The Messages screen: conversations of every account, the most recent first."""
 
     BINDINGS = keymap.CONVERSATIONS
@@ -130,17 +131,7 @@ class ConversationsScreen(Screen[None]):
 
     @property
     def selected(self) -> Conversation | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.conversations):
-            return None
-        return self.conversations[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.conversations)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

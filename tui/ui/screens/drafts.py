@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui.model import Draft
 from tui.text import clean
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.store.cache import Cache
@@ -34,7 +35,7 @@ def draft_content(draft: Draft, when: datetime) -> Content:
     return Content.assemble(*head, "\n", text[:200])
 
 
-class DraftsScreen(Screen[tuple[str, Draft] | None]):
+class DraftsScreen(OptionRows, Screen[tuple[str, Draft] | None]):
     """Dismisses with (id, draft) to resume in the composer, or None."""
 
     BINDINGS = [
@@ -77,17 +78,7 @@ class DraftsScreen(Screen[tuple[str, Draft] | None]):
 
     @property
     def selected(self) -> tuple[str, datetime, Draft] | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.drafts):
-            return None
-        return self.drafts[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.drafts)
 
     def action_resume(self) -> None:
         chosen = self.selected

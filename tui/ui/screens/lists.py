@@ -19,6 +19,7 @@ from tui.feed import FeedSelection
 from tui.model import Author, UserList
 from tui.networks.base import Capability, NetworkError, Prompt
 from tui.ui import keymap
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.networks.base import Network
@@ -50,7 +51,7 @@ def _ask(app: MurmurApp, label: str, then: Any) -> None:
     app.push_screen(PromptScreen(Prompt("answer", label)), answered)
 
 
-class ListsScreen(Screen[None]):
+class ListsScreen(OptionRows, Screen[None]):
     """Lists of every account that has them (or of `accounts` only)."""
 
     BINDINGS = keymap.LISTS_SCREEN
@@ -106,10 +107,7 @@ class ListsScreen(Screen[None]):
 
     @property
     def selected(self) -> UserList | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.entries):
-            return None
-        return self.entries[index]
+        return self.highlighted_row(self.entries)
 
     def _account_for_new(self) -> str | None:
         chosen = self.selected
@@ -118,13 +116,6 @@ class ListsScreen(Screen[None]):
         main = self.app.main_screen.selection.account
         able = [n for n, net in self.networks().items() if net.supports(Capability.LISTS)]
         return main if main in able else (able[0] if able else None)
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     def action_open(self) -> None:
         chosen = self.selected
@@ -203,7 +194,7 @@ class ListsScreen(Screen[None]):
             self.app.push_screen(ListMembersScreen(chosen), lambda _: self.action_reload())
 
 
-class ListMembersScreen(Screen[None]):
+class ListMembersScreen(OptionRows, Screen[None]):
     """The people on one list: `a` adds someone, `d` takes the highlighted person off."""
 
     BINDINGS = keymap.LIST_MEMBERS_SCREEN
@@ -255,17 +246,7 @@ class ListMembersScreen(Screen[None]):
 
     @property
     def selected(self) -> Author | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.people):
-            return None
-        return self.people[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.people)
 
     def action_add(self) -> None:
         def add(who: str) -> None:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from tui.model import FilterRule, Post
 from tui.networks.base import Capability, Muted
 from tui.ui import keymap
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
@@ -174,7 +175,7 @@ async def collect(app: MurmurApp) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
-class MutesScreen(Screen[None]):
+class MutesScreen(OptionRows, Screen[None]):
     """Mutes and blocks (`:mutes`): u undoes the selected one, after asking."""
 
     BINDINGS = keymap.MUTES
@@ -225,17 +226,7 @@ class MutesScreen(Screen[None]):
 
     @property
     def selected(self) -> Row | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.rows):
-            return None
-        return self.rows[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.rows)
 
     def action_undo_entry(self) -> None:
         row = self.selected

@@ -19,6 +19,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.model import Draft
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -43,7 +44,7 @@ def entry_content(entry: OutboxEntry) -> Content:
     return Content.assemble(*parts)
 
 
-class OutboxScreen(Screen[Draft | None]):
+class OutboxScreen(OptionRows, Screen[Draft | None]):
     """Dismisses with a Draft to edit in the composer, or None."""
 
     BINDINGS = [
@@ -90,17 +91,7 @@ class OutboxScreen(Screen[Draft | None]):
 
     @property
     def selected(self) -> OutboxEntry | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.entries):
-            return None
-        return self.entries[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.entries)
 
     def _send(self, entries: list[OutboxEntry]) -> None:
         async def send() -> None:

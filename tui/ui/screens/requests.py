@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui.model import Author
 from tui.ui import keymap
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -26,7 +27,7 @@ def request_content(account: str, author: Author) -> Content:
     return Content.assemble((name, "bold"), (f"  @{author.handle} · asks {account}", "$text-muted"))
 
 
-class RequestsScreen(Screen[None]):
+class RequestsScreen(OptionRows, Screen[None]):
     """Pending follow requests of every account (or of `account`), as the servers list them."""
 
     BINDINGS = keymap.FOLLOW_REQUESTS
@@ -77,17 +78,7 @@ class RequestsScreen(Screen[None]):
 
     @property
     def selected(self) -> tuple[str, Author] | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.requests):
-            return None
-        return self.requests[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.requests)
 
     def action_answer(self, accept: bool) -> None:
         chosen = self.selected

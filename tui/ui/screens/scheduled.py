@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui.model import Post
 from tui.schedule import describe
 from tui.ui import keymap
+from tui.ui.screens.rows import OptionRows
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -34,7 +35,7 @@ def scheduled_content(post: Post) -> Content:
     return Content.assemble(*parts)
 
 
-class ScheduledScreen(Screen[None]):
+class ScheduledScreen(OptionRows, Screen[None]):
     BINDINGS = keymap.SCHEDULED
 
     def __init__(self, session: Session) -> None:
@@ -81,17 +82,7 @@ class ScheduledScreen(Screen[None]):
 
     @property
     def selected(self) -> Post | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.posts):
-            return None
-        return self.posts[index]
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        return self.highlighted_row(self.posts)
 
     def action_cancel_post(self) -> None:
         from tui.ui.screens.confirm import ConfirmScreen
