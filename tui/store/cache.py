@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from tui import backoff
 from tui.model import Draft, Item, Notification, NotificationItem, Post
 from tui.store import codec, paths
 
@@ -191,7 +192,7 @@ class Cache:
         """Switch to WAL. Another process switching a new database at the same moment makes
         SQLite answer "locked" at once, without its busy timeout: wait and try again."""
         deadline = time.monotonic() + wait
-        pause = 0.005
+        attempt = 0
         while True:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -199,8 +200,8 @@ class Cache:
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) or time.monotonic() > deadline:
                     raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
+            time.sleep(backoff.delay(attempt, first=0.005, ceiling=0.1))  # jittered: no lockstep
+            attempt += 1
 
     def _set_aside(self) -> None:
         suffix = time.strftime(".corrupt-%Y%m%d-%H%M%S")

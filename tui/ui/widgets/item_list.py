@@ -968,9 +968,8 @@ class ItemList(ScrollView, Generic[T], can_focus=True):
                     above.append(items[at])
             above.reverse()
             self._shown = above
-            self._scan_top = self._scan_at = at
             self._heights.reset(len(above))
-            self._scan_at = where
+            self._scan_top, self._scan_at = at, where
             self._scan_more(where + 1)
             found = len(self._shown)
             if found and self.item_uid(self._shown[-1]) == uid:
