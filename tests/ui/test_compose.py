@@ -284,3 +284,37 @@ async def test_a_warning_bluesky_cannot_label_is_announced_and_its_labels_offere
         await pilot.press(*"gra")
         await pilot.pause()
         assert cw._suggestion == "graphic-media"
+
+
+async def test_the_composer_opens_before_it_was_built(build_app, networks):
+    """The composer is built after the first page is painted; `c` pressed before that builds
+    it at once, focused, and what is typed next is text in it."""
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        assert app.main_screen.composer is None  # the first page is not in yet
+        await pilot.press("c", *"jj gg")
+        assert pane(app).text_area.text == "jj gg"
+        await started(pilot)
+        assert pane(app).text_area.text == "jj gg"
+        assert pane(app).has_class("current")
+
+
+async def test_a_saved_draft_is_kept_and_counted_before_the_composer_is_built(
+    build_app, networks, tmp_path: Path, monkeypatch
+):
+    """Before the composer is built its draft is the one saved in the cache: quitting asks
+    first, and a signal's save-everything does not overwrite it with an empty form."""
+    from tui.model import Draft
+    from tui.store.cache import COMPOSE_DRAFT
+    from tui.ui.screens.main import MainScreen
+
+    app = build_app(networks)
+    app.session.cache.save_draft(COMPOSE_DRAFT, Draft(text="half a thought"))
+    monkeypatch.setattr(MainScreen, "build_composer", lambda self: None)  # not built yet
+    async with app.run_test(size=NARROW) as pilot:
+        await started(pilot)
+        assert app.main_screen.composer is None
+        app.save_draft_now()
+        assert app.session.cache.load_draft().text == "half a thought"
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)

@@ -141,9 +141,20 @@ class MurmurApp(App[int]):
                 markup=False,
             )
         self.macros = keymap.macros(overrides)
+        if self.macros:
+            self._check_macros({k: v for k, v in overrides.items() if k not in self.macros})
+        for n, key in enumerate(self.macros):
+            # A macro is an app binding: keys a widget or screen uses (typing included) win.
+            self.bind(key, f"run_macro({n})", description=":" + self.macros[key], show=False)
+        self.set_keymap(
+            {k: v for k, v in overrides.items() if k not in unknown and k not in self.macros}
+        )
+
+    def _check_macros(self, bindings: dict[str, str]) -> None:
+        """A warning for each macro whose command is unknown or whose key another binding has."""
         from tui.ui.commandline import CommandError, find, split
 
-        rows = keymap.help_rows({k: v for k, v in overrides.items() if k not in self.macros})
+        rows = keymap.help_rows(bindings)
         for key, line in self.macros.items():
             problem = ""
             try:
@@ -156,12 +167,6 @@ class MurmurApp(App[int]):
             if problem:
                 message = f"[keymap] {key!r}: {problem}"
                 self.notify(message, title="Keymap", severity="warning", markup=False)
-        for n, key in enumerate(self.macros):
-            # A macro is an app binding: keys a widget or screen uses (typing included) win.
-            self.bind(key, f"run_macro({n})", description=":" + self.macros[key], show=False)
-        self.set_keymap(
-            {k: v for k, v in overrides.items() if k not in unknown and k not in self.macros}
-        )
 
     # ----- the command line (tui/ui/commandline.py) ---------------------------------------------
     def action_command_line(self, text: str = "") -> None:
@@ -323,12 +328,12 @@ class MurmurApp(App[int]):
     async def _reply_requested(self, event: ReplyRequested) -> None:
         """Back to the main screen with the composer replying to the post."""
         await self.back_to_main()
-        self.main_screen.reply_to(event.post)
+        await self.main_screen.reply_to(event.post)
 
     @on(EditRequested)
     async def _edit_requested(self, event: EditRequested) -> None:
         await self.back_to_main()
-        self.main_screen.edit(event.post, event.draft, redraft=event.redraft)
+        await self.main_screen.edit(event.post, event.draft, redraft=event.redraft)
 
     @on(AccountAdded)
     async def _account_added(self, event: AccountAdded) -> None:
@@ -375,9 +380,7 @@ class MurmurApp(App[int]):
             self.push_screen(HelpScreen())
 
     def has_unsent_draft(self) -> bool:
-        from tui.ui.widgets.compose import ComposePane
-
-        return any(c.has_unsent_text() for s in self.screen_stack for c in s.query(ComposePane))
+        return bool(self.screen_stack) and self.main_screen.composer_holds_text()
 
     def action_request_quit(self) -> None:
         if not self.has_unsent_draft():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -279,7 +280,7 @@ async def _feed(app: MurmurApp, rest: str) -> None:
         main.action_choose_feed()
         return
     if words[0] in ("notifications", "notes"):
-        main.action_show_pane("notifications")
+        main.show_pane("notifications")
         return
     account = _check_account(app, words[1]) if len(words) == 2 else None
     feed = FeedRef.parse(words[0])  # ValueError: says what was expected
@@ -712,7 +713,9 @@ def _simple(name: str, usage: str, help_text: str, act: Callable[[MurmurApp], ob
 
 async def _on_main(app: MurmurApp, action: str, *args: Any) -> None:
     await app.back_to_main()
-    getattr(app.main_screen, action)(*args)
+    done = getattr(app.main_screen, action)(*args)
+    if inspect.isawaitable(done):
+        await done
 
 
 _simple("compose", "", "Open the composer", lambda app: _on_main(app, "action_compose"))

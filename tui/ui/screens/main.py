@@ -10,12 +10,15 @@ and follows each network's live stream.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+import gc
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Static
 
 from tui.feed import Change, FeedSelection, Merger, NotificationGroup, NotificationRow
@@ -25,7 +28,6 @@ from tui.reader import Listener, Reader
 from tui.ui import keymap
 from tui.ui.screens.actions import PostActions
 from tui.ui.widgets.columns import ColumnDeck
-from tui.ui.widgets.compose import ComposePane
 from tui.ui.widgets.notifications import NotificationList
 from tui.ui.widgets.statusbar import StatusBar
 from tui.ui.widgets.tabs import PANES, TabBar
@@ -33,6 +35,7 @@ from tui.ui.widgets.timeline import PostList, UnreadList
 
 if TYPE_CHECKING:
     from tui.ui.app import MurmurApp
+    from tui.ui.widgets.compose import ComposePane
 
 
 class _Drawing(Listener):
@@ -83,6 +86,7 @@ class MainScreen(PostActions, Screen[None]):
         super().__init__(id="main")
         self.pane = "timeline"
         self._reader: Reader | None = None
+        self._composer_mount: AwaitMount | None = None
 
     @property
     def reader(self) -> Reader:
@@ -133,7 +137,7 @@ class MainScreen(PostActions, Screen[None]):
                 yield NotificationList(
                     rules=app.config.filters, relative_time=ui.relative_time, id="notifications"
                 )
-            yield ComposePane(app.session, id="compose-pane", classes="pane")
+            # The composer joins after the first paint (`build_composer`).
         yield StatusBar(id="status")
         yield Footer()
 
@@ -151,9 +155,14 @@ class MainScreen(PostActions, Screen[None]):
         if self.deck is not None:
             self.deck.show(0)
         if timeline.items:  # start once they are on screen: the networks' imports would hold them
-            self.call_after_refresh(self._start_worker)
+            self.call_after_refresh(self._after_cached_paint)
         else:  # nothing cached: the first page comes sooner asked for while the screen paints
             self._start_worker()
+
+    def _after_cached_paint(self) -> None:
+        self._start_worker()
+        self.build_composer()
+        gc.enable()  # off during start-up (tui/__main__.py)
 
     def _start_worker(self) -> None:
         self.app.guard(self._start, doing="Starting", group="start")
@@ -182,14 +191,59 @@ class MainScreen(PostActions, Screen[None]):
         else:
             self._set_title()
 
+    # ----- the composer ----------------------------------------------------------------------
+    # Its fields (a text area, a selection list, a select, inputs) cost about as much to style and
+    # mount as the rest of the screen, and at start-up no one is looking at them (unless the screen
+    # is wide): it is built after the timeline's first paint, or at first use if that is sooner.
+    def build_composer(self) -> None:
+        """Mount the composer if it is not yet (`ready_composer` waits for it)."""
+        if self._composer_mount is None:
+            from tui.ui.widgets.compose import ComposePane
+
+            pane = ComposePane(self.app.session, id="compose-pane", classes="pane")
+            pane.set_class(self.pane == "compose", "current")
+            self._composer_mount = self.query_one("#panes").mount(pane)
+
+    async def ready_composer(self) -> ComposePane:
+        self.build_composer()
+        assert self._composer_mount is not None
+        await self._composer_mount
+        return cast("ComposePane", self.query_one("#compose-pane"))
+
+    @property
+    def composer(self) -> ComposePane | None:
+        """The composer, once mounted (its fields and the draft it restored in place)."""
+        pane = next(iter(self.query("#compose-pane")), None)
+        return cast("ComposePane", pane) if pane is not None and pane.is_mounted else None
+
+    def with_composer(self, then: Callable[[ComposePane], object]) -> None:
+        """`then(composer)`: at once if it is ready, else as soon as it is."""
+        if (pane := self.composer) is not None:
+            then(pane)
+            return
+
+        async def when_ready() -> None:
+            then(await self.ready_composer())
+
+        self.app.guard(when_ready, doing="Opening the composer", group="composer")
+
+    def composer_holds_text(self) -> bool:
+        """Whether the composer holds unsent text (before it is built: the draft it will show)."""
+        if (pane := self.composer) is not None:
+            return pane.has_unsent_text()
+        cache = self.app.session.cache
+        draft = cache.load_draft() if cache is not None else None
+        return draft is not None and bool(draft.text.strip())
+
     # ----- drafts and undo -------------------------------------------------------------------
-    @on(ComposePane.Resume)
-    def _resume(self, event: ComposePane.Resume) -> None:
+    def on_compose_pane_resume(self, event: ComposePane.Resume) -> None:
         self.resume_draft(event.draft, event.draft_id)
 
     def resume_draft(self, draft: Any, draft_id: str = "") -> None:
         """Put `draft` in the composer; what the composer held is postponed, not lost."""
-        compose = self.query_one(ComposePane)
+        self.with_composer(lambda compose: self._resume_in(compose, draft, draft_id))
+
+    def _resume_in(self, compose: ComposePane, draft: Any, draft_id: str) -> None:
         if compose.editing is not None:
             self.app.notify(
                 "Finish the edit first: ctrl+s saves it, esc leaves it.", severity="warning"
@@ -201,7 +255,7 @@ class MainScreen(PostActions, Screen[None]):
         cache = self.app.session.cache
         if draft_id and cache is not None:
             cache.delete_draft(draft_id)  # it is the composer's draft now
-        self.action_show_pane("compose")
+        self.show_pane("compose")
 
     def action_postponed(self) -> None:
         cache = self.app.session.cache
@@ -249,10 +303,20 @@ class MainScreen(PostActions, Screen[None]):
         deck.load_all()
         deck.show(len(deck.columns) - 1)
 
-    def action_show_pane(self, pane: str) -> None:
+    def _panes(self) -> dict[str, Any]:
+        """The panes by name (the composer once it is mounted)."""
+        found = {name: next(iter(self.query(f"#{name}-pane")), None) for name in PANES}
+        return {name: pane for name, pane in found.items() if pane is not None}
+
+    async def action_show_pane(self, pane: str) -> None:
+        if pane == "compose":  # keys typed next go to the composer: it must be there first
+            await self.ready_composer()
+        self.show_pane(pane)
+
+    def show_pane(self, pane: str) -> None:
         self.pane = pane
-        for name in PANES:
-            self.query_one(f"#{name}-pane").set_class(name == pane, "current")
+        for name, widget in self._panes().items():
+            widget.set_class(name == pane, "current")
         self.query_one(TabBar).show(pane)
         if (deck := self.deck) is not None:
             deck.set_class(pane != "compose", "current")
@@ -264,12 +328,11 @@ class MainScreen(PostActions, Screen[None]):
         elif pane == "notifications":
             self.query_one("#notifications", NotificationList).focus()
         else:
-            self.query_one(ComposePane).focus_editor()
+            self.with_composer(lambda compose: compose.focus_editor())
 
     def _focused_pane(self) -> str:
         focused = self.app.focused
-        for name in PANES:
-            pane = self.query_one(f"#{name}-pane")
+        for name, pane in self._panes().items():
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 return name
         return self.pane
@@ -278,12 +341,13 @@ class MainScreen(PostActions, Screen[None]):
         deck = self.deck
         if deck is not None and deck.focused_column() is not None:
             if not deck.cycle(step):
-                self.action_show_pane("compose")
+                self.show_pane("compose")
             return
         current = self._focused_pane()
-        if current == "compose" and self.query_one(ComposePane).focus_field(step):
+        compose = self.composer
+        if current == "compose" and compose is not None and compose.focus_field(step):
             return
-        self.action_show_pane(PANES[(PANES.index(current) + step) % len(PANES)])
+        self.show_pane(PANES[(PANES.index(current) + step) % len(PANES)])
 
     def action_next_pane(self) -> None:
         self._cycle(1)
@@ -291,12 +355,10 @@ class MainScreen(PostActions, Screen[None]):
     def action_previous_pane(self) -> None:
         self._cycle(-1)
 
-    @on(ComposePane.Leave)
-    def _compose_left(self) -> None:
-        self.action_show_pane("timeline")
+    def on_compose_pane_leave(self) -> None:
+        self.show_pane("timeline")
 
-    @on(ComposePane.Sent)
-    def _compose_sent(self, event: ComposePane.Sent) -> None:
+    def on_compose_pane_sent(self, event: ComposePane.Sent) -> None:
         # The server's confirmed post shows at once (OutboxEntry.post, where the outbox has it).
         for entry in event.entries:
             post = getattr(entry, "post", None)
@@ -306,7 +368,7 @@ class MainScreen(PostActions, Screen[None]):
         # Sent everywhere: back to reading, so j/k work at once. After a failure the composer
         # keeps focus, showing each target's state and offering ctrl+r.
         if event.entries and all(e.state == "sent" for e in event.entries):
-            self.action_show_pane("timeline")
+            self.show_pane("timeline")
 
     # ----- PostActions hooks -----------------------------------------------------------------
     def post_list(self) -> PostList | None:
@@ -352,27 +414,27 @@ class MainScreen(PostActions, Screen[None]):
         self.reader.post_removed(uid)
         super().item_removed(uid)
 
-    def reply_to(self, post: Post) -> None:
+    async def reply_to(self, post: Post) -> None:
         """The composer, replying to `post` (the app calls this for a ReplyRequested)."""
-        self.query_one(ComposePane).start_reply(post)
-        self.action_show_pane("compose")
+        (await self.ready_composer()).start_reply(post)
+        self.show_pane("compose")
 
-    def edit(self, post: Post, draft: Draft, *, redraft: bool = False) -> None:
+    async def edit(self, post: Post, draft: Draft, *, redraft: bool = False) -> None:
         """The composer, editing `post` (or holding its text to post again, `redraft`)."""
-        self.query_one(ComposePane).start_edit(None if redraft else post, draft)
-        self.action_show_pane("compose")
+        (await self.ready_composer()).start_edit(None if redraft else post, draft)
+        self.show_pane("compose")
 
-    @on(ComposePane.Edited)
-    def _compose_edited(self, event: ComposePane.Edited) -> None:
+    def on_compose_pane_edited(self, event: ComposePane.Edited) -> None:
         self.item_changed(event.post)
-        self.action_show_pane("timeline")
+        self.show_pane("timeline")
 
-    def action_compose(self) -> None:
-        self.action_show_pane("compose")
+    async def action_compose(self) -> None:
+        await self.action_show_pane("compose")
 
-    def action_external_editor(self) -> None:
-        self.action_show_pane("compose")
-        self.query_one(ComposePane).action_external_editor()
+    async def action_external_editor(self) -> None:
+        compose = await self.ready_composer()
+        self.show_pane("compose")
+        compose.action_external_editor()
 
     @on(PostList.Opened)
     def _open_post(self, event: PostList.Opened) -> None:
@@ -415,6 +477,18 @@ class MainScreen(PostActions, Screen[None]):
         )
 
     async def _start(self) -> None:
+        try:
+            await self._first_page()
+        finally:  # the first page is on screen (or could not be had)
+            gc.enable()  # off during start-up (tui/__main__.py)
+            self.build_composer()
+        session = self.app.session
+        for name, network in session.networks.items():
+            if name not in session.errors:
+                self._follow(name, network)
+        self._deliver_pending()
+
+    async def _first_page(self) -> None:
         session = self.app.session
         if session.needs_passphrase and session.has_preset_passphrase:
             # Given by MURMUR_PASSPHRASE or passphrase_command: unlock after the first paint.
@@ -425,6 +499,7 @@ class MainScreen(PostActions, Screen[None]):
         if session.needs_passphrase:
             from tui.ui.screens.passphrase import PassphraseScreen
 
+            gc.enable()  # the user may take a while
             await self.app.push_screen_wait(PassphraseScreen())
         for name in list(session.errors):
             self.app.report_error(session.errors[name], doing=f"Setting up {name}")
@@ -441,17 +516,14 @@ class MainScreen(PostActions, Screen[None]):
         painted = asyncio.Event()  # the first page on screen before the streams' imports
         self.call_after_refresh(painted.set)
         await painted.wait()
-        for name, network in session.networks.items():
-            if name not in session.errors:
-                self._follow(name, network)
-        self._deliver_pending()
 
     def add_account(self, network: Network) -> None:
         """A login finished (the app calls this for an AccountAdded): show the account,
         connect it, merge its posts in."""
         name = network.account.name
         self.reader.watch(name, network)
-        self.query_one(ComposePane).add_target(name)
+        if (compose := self.composer) is not None:  # one built later lists every account
+            compose.add_target(name)
 
         async def connect() -> None:
             opened = await self.app.session.open_all([name])
@@ -526,7 +598,7 @@ class MainScreen(PostActions, Screen[None]):
         timeline.track(self.read_state, selection_key(selection))
         timeline.set_items(self.reader.select(selection))
         self._set_title()
-        self.action_show_pane("timeline")
+        self.show_pane("timeline")
         self.app.guard(
             self.reader.refresh_posts,
             doing=f"Fetching {selection.title}",

@@ -154,12 +154,11 @@ class OutboxScreen(OptionRows, Screen[Draft | None]):
 
 def open_outbox(app: Any) -> None:
     """Show the outbox; an entry taken out to edit lands in the main screen's composer."""
-    from tui.ui.widgets.compose import ComposePane
 
     def chosen(draft: Draft | None) -> None:
         if draft is not None:
             main = app.main_screen
-            main.query_one(ComposePane).load_draft(draft)
-            main.action_compose()
+            main.with_composer(lambda compose: compose.load_draft(draft))
+            main.show_pane("compose")
 
     app.push_screen(OutboxScreen(app.session), chosen)

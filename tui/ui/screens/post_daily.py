@@ -136,10 +136,7 @@ class DailyActions:
 
     def _composer_busy(self) -> bool:
         """Whether the main screen's composer holds text an edit would replace."""
-        from tui.ui.widgets.compose import ComposePane
-
-        panes = self.app.main_screen.query(ComposePane)
-        return bool(panes) and panes.first().has_unsent_text()
+        return bool(self.app.main_screen.composer_holds_text())
 
     async def _edit(self, post: Post, network: Network) -> None:
         from tui.ui.messages import EditRequested

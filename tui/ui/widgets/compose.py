@@ -559,7 +559,7 @@ class ComposePane(VerticalScroll):
         from tui.store.cache import COMPOSE_DRAFT
 
         cache = self.session.cache
-        if cache is None:
+        if cache is None or not self.is_mounted:  # not yet built: the saved draft is its draft
             return
         draft = self.draft()
         if text is not None:
