@@ -19,6 +19,21 @@ def test_help_lists_every_subcommand(murmur):
         assert name in result.out
 
 
+def test_every_command_s_help_works():
+    """Each command's module is imported only when it runs: every one must resolve."""
+    from tui.cli import _handler, build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    assert set(SUBCOMMANDS) <= set(commands)
+    for name in commands:
+        assert callable(_handler(name)), name
+        proc = subprocess.run(
+            [sys.executable, "-m", "tui", name, "--help"], capture_output=True, text=True
+        )
+        assert proc.returncode == 0, (name, proc.stderr)
+        assert f"usage: murmur {name}" in proc.stdout
+
+
 def test_python_dash_m_tui_help_works():
     proc = subprocess.run(
         [sys.executable, "-m", "tui", "--help"], capture_output=True, text=True, check=False
@@ -125,10 +140,10 @@ def test_config_check_accepts_known_theme_and_rebinding(murmur, murmur_home):
 
 def test_unexpected_error_is_logged_and_reported_in_one_line(murmur_home):
     code = (
-        "import sys, tui.cli as cli\n"
+        "import sys, tui.cli as cli, tui.cli.accounts as accounts\n"
         "def broken(args):\n"
         "    raise ZeroDivisionError('division by zero in a bug')\n"
-        "cli.COMMANDS['accounts'] = broken\n"
+        "accounts.cmd_accounts = broken\n"
         "sys.exit(cli.run(['accounts']))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -11,12 +11,13 @@ At start `MURMUR_PASSPHRASE` is read once and removed from the environment, so n
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tui import __version__
 
-from tui.cli.accounts import cmd_accounts, cmd_config, cmd_lock, cmd_login
 from tui.cli.common import (
     _is_utf8,
     EXIT_NETWORK,
@@ -29,19 +30,18 @@ from tui.cli.common import (
     _env_passphrase,
     _err,
 )
-from tui.cli import profile as cli_profile
-from tui.cli import report as cli_report
-from tui.cli.export import cmd_export
-from tui.cli.messages import add_parser as add_messages_parser
-from tui.cli.messages import cmd_messages
-from tui.cli import lists as cli_lists
-from tui.cli.posting import add_poll_arguments, cmd_outbox, cmd_post
-from tui.cli.reading import cmd_follow, cmd_notifications, cmd_timeline
-from tui.cli import requests as cli_requests
-from tui.cli import scheduled as cli_scheduled
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Each command's module is imported where it is needed: `murmur` alone (the app) needs none.
+    from tui.cli import lists as cli_lists
+    from tui.cli import profile as cli_profile
+    from tui.cli import report as cli_report
+    from tui.cli import requests as cli_requests
+    from tui.cli import scheduled as cli_scheduled
+    from tui.cli.messages import add_parser as add_messages_parser
+    from tui.cli.posting import add_poll_arguments
+
     parser = argparse.ArgumentParser(
         prog="murmur",
         description="A keyboard-driven terminal client for Mastodon, Bluesky and Nostr. "
@@ -160,13 +160,17 @@ def run(argv: Sequence[str]) -> int:
     from tui.store.vault import take_env_passphrase
 
     take_env_passphrase()  # before anything can start a child process
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exc.code or 0)
+    if argv:
+        try:
+            args = build_parser().parse_args(list(argv))
+        except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+            return int(exc.code or 0)
+    else:  # `murmur` alone opens the app: building every command's parser costs its start-up
+        args = argparse.Namespace(command=None, debug=False)
     command = args.command or "app"
-    handler = COMMANDS[command]
+    if command not in ("app", "demo"):  # those turn it on after their first paint
+        gc.enable()
+    handler = _handler(command)
     try:
         _check_text_args(args)
         if args.debug:
@@ -258,31 +262,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(args.port, args.keep)
 
 
-def _cmd_mutes(args: argparse.Namespace) -> int:
-    from tui.cli.mutes import cmd_mutes
-
-    return cmd_mutes(args)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "app": cmd_app,
-    "demo": cmd_demo,
-    "login": cmd_login,
-    "accounts": cmd_accounts,
-    "post": cmd_post,
-    "outbox": cmd_outbox,
-    "timeline": cmd_timeline,
-    "notifications": cmd_notifications,
-    "messages": cmd_messages,
-    "lists": cli_lists.cmd_lists,
-    "follow": cmd_follow,
-    "report": cli_report.cmd_report,
-    "profile": cli_profile.cmd_profile,
-    "unfollow": cmd_follow,
-    "config": cmd_config,
-    "lock": cmd_lock,
-    "export": cmd_export,
-    "mutes": _cmd_mutes,
-    "requests": cli_requests.cmd_requests,
-    "scheduled": cli_scheduled.cmd_scheduled,
+# The function behind each command, as "module:function" (its module is imported when it runs).
+COMMANDS: dict[str, str] = {
+    "login": "accounts:cmd_login",
+    "accounts": "accounts:cmd_accounts",
+    "post": "posting:cmd_post",
+    "outbox": "posting:cmd_outbox",
+    "timeline": "reading:cmd_timeline",
+    "notifications": "reading:cmd_notifications",
+    "messages": "messages:cmd_messages",
+    "lists": "lists:cmd_lists",
+    "follow": "reading:cmd_follow",
+    "report": "report:cmd_report",
+    "profile": "profile:cmd_profile",
+    "unfollow": "reading:cmd_follow",
+    "config": "accounts:cmd_config",
+    "lock": "accounts:cmd_lock",
+    "export": "export:cmd_export",
+    "mutes": "mutes:cmd_mutes",
+    "requests": "requests:cmd_requests",
+    "scheduled": "scheduled:cmd_scheduled",
 }
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    if command == "app":
+        return cmd_app
+    if command == "demo":
+        return cmd_demo
+    module, function = COMMANDS[command].split(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"tui.cli.{module}"), function
+    )
+    return handler
