@@ -151,6 +151,10 @@ class Session:
         self._send_lock = asyncio.Lock()
         self._change_listeners: list[Callable[[], None]] = []
         self._held: set[str] = set()  # outbox entries in their undo window: not to be retried
+        if config.accounts:  # on another core while the app paints (or a command imports)
+            from tui.networks import tls
+
+            tls.load_soon()
 
     # ----- change listeners -------------------------------------------------------------------
     def on_networks_changed(self, listener: Callable[[], None]) -> Callable[[], None]:

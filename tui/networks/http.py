@@ -25,7 +25,6 @@ import importlib
 import math
 import re
 import ssl
-import threading
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from typing import Any
 import httpx
 
 from tui import __version__, backoff, jsonsafe
+from tui.networks import tls
 from tui.networks.base import (
     AuthError,
     BadResponse,
@@ -79,19 +79,10 @@ _AUTH_WORDS_RE = re.compile(
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-_tls: ssl.SSLContext | None = None
-_tls_lock = threading.Lock()
-
-
 def tls_context() -> ssl.SSLContext:
-    """The TLS settings of every client: httpx's own defaults (certifi's roots, or the ones
-    SSL_CERT_FILE / SSL_CERT_DIR name), loaded once per process. Each client loading the root
-    store again cost tens of milliseconds at start-up. Safe to call from any thread."""
-    global _tls
-    with _tls_lock:
-        if _tls is None:
-            _tls = httpx.create_ssl_context()
-        return _tls
+    """The TLS settings of every client (`tui.networks.tls`): httpx's own defaults, loaded once
+    per process, on a thread that the session starts. Safe to call from any thread."""
+    return tls.context()
 
 
 def warm_up() -> None:
