@@ -334,3 +334,51 @@ async def test_a_burst_arrives_in_order_before_its_eose_with_every_bad_event_dro
             assert relay.dropped.get("does not match filter") == odd
         finally:
             await pool.close()
+
+
+async def test_counted_events_skip_signatures_but_mine_and_shown_ones_do_not():
+    """Others' likes, reposts and replies are only counted: a relay can make up those with fresh
+    keys anyway, so their signatures are not checked (the page's main cost). A like claiming to
+    be mine, and a note to be shown, must be signed: forged, they are refused."""
+    from tui.model import Account, NetworkKind
+    from tui.networks.nostr.network import NostrNetwork
+
+    me, author, fan, forger = (Keys.generate() for _ in range(4))
+    now = int(time.time()) - 60
+    note = sign(author, 1, "a note", created_at=now)
+
+    def forged(keys: Keys, kind: int, content: str, tags: list, at: int) -> dict:
+        ev = sign(keys, kind, content, tags, at).to_dict()
+        ev["sig"] = sign(forger, kind, content, tags, at).sig  # someone else's signature
+        return ev
+
+    quoted = forged(author, 1, "a note to show", [], now + 1)
+    fan_like = forged(fan, 7, "+", [["e", note.id]], now + 2)
+    my_like = forged(me, 7, "+", [["e", note.id]], now + 3)
+    reply = forged(fan, 1, "a reply", [["e", note.id, "", "root"]], now + 4)
+
+    async def handler(ws):
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for message in ws:
+                msg = json.loads(message)
+                if msg[0] != "REQ":
+                    continue
+                for flt in msg[2:]:
+                    answer = [quoted] if "ids" in flt else [fan_like, my_like, reply]
+                    for ev in answer:
+                        await ws.send(json.dumps(["EVENT", msg[1], ev]))
+                await ws.send(json.dumps(["EOSE", msg[1]]))
+
+    async with websockets.serve(handler, "127.0.0.1", 0) as server:
+        url = _url(server)
+        account = Account("me", NetworkKind.NOSTR, handle=me.npub, options={"relays": [url]})
+        net = NostrNetwork(account, {"nsec": me.nsec})
+        await net.open()
+        try:
+            await net._load_events([quoted["id"]], [note.id])
+            counts, mine = net.ctx.counts[note.id], net.ctx.mine[note.id]
+            assert (counts.replies, counts.likes) == (1, 1)  # the fan's, unchecked
+            assert not mine.liked  # "mine" with a forged signature is refused
+            assert quoted["id"] not in net.ctx.events  # a note to show must be signed
+        finally:
+            await net.close()

@@ -9,6 +9,7 @@ relays, caps, relay lists and parse context, declared below.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
@@ -68,16 +69,24 @@ class RelayReading:
         timeout: float = QUERY_TIMEOUT,
         *,
         must_answer: bool = False,
+        unchecked: Callable[[str], bool] | None = None,
     ) -> list[NostrEvent]:
-        fetched = await self._fetch({u: filters for u in urls}, timeout)
+        fetched = await self._fetch({u: filters for u in urls}, timeout, unchecked=unchecked)
         if must_answer:
             self._need_answer(fetched)
         return fetched.events
 
-    async def _fetch(self, plan: Plan, timeout: float = QUERY_TIMEOUT) -> Fetched:
+    async def _fetch(
+        self,
+        plan: Plan,
+        timeout: float = QUERY_TIMEOUT,
+        *,
+        unchecked: Callable[[str], bool] | None = None,
+    ) -> Fetched:
         """Stored events answering `plan` (verified, de-duplicated, newest first), and which
-        relays answered; a relay of the plan the pool could not open counts as failed."""
-        fetched = await self._need_pool().fetch(plan, timeout)
+        relays answered; a relay of the plan the pool could not open counts as failed.
+        `unchecked`: see RelaySub.unchecked."""
+        fetched = await self._need_pool().fetch(plan, timeout, unchecked=unchecked)
         missing = [u for u, fs in plan.items() if fs and u not in fetched.failed]
         missing = [u for u in missing if u not in fetched.answered]
         if not missing:
@@ -229,26 +238,36 @@ class RelayReading:
         reposts and likes of those notes (bounded) and for my own likes and reposts of them."""
         missing = sorted({i for i in ids if len(i) == 64 and i not in self.ctx.events})
         filters: list[dict[str, Any]] = [{"ids": chunk} for chunk in _chunks(missing)]
+        counted: list[dict[str, Any]] = []  # events only counted: see `not_mine` below
         notes = list(dict.fromkeys(engagement_of or ()))
         for chunk in _chunks(notes):
             mine = {"kinds": [6, 7], "authors": [self.pubkey], "#e": chunk}
             until = int(time.time()) + MAX_FUTURE_SECONDS  # future-dated ones would crowd out
             filters.append({**mine, "limit": 3 * len(chunk) + 10, "until": until})
-            filters.append(
+            counted.append(
                 {"kinds": [1, 6, 7], "#e": chunk, "limit": ENGAGEMENT_LIMIT, "until": until}
             )
             polls = [i for i in chunk if getattr(self.ctx.events.get(i), "kind", 0) == 1068]
             if polls:  # NIP-88 responses, to count the votes
-                filters.append({"kinds": [1018], "#e": polls, "limit": ENGAGEMENT_LIMIT})
-        if not filters:
-            return
-        events = await self._query(self.read_relays, filters)
+                counted.append({"kinds": [1018], "#e": polls, "limit": ENGAGEMENT_LIMIT})
+
+        # Others' replies, reposts, likes and votes are only counted, and anyone can sign such
+        # events with fresh keys: checking their signatures would be most of a page's cost and
+        # protect no count. Mine are checked (they say what I liked, reposted, voted).
+        def not_mine(pubkey: str) -> bool:
+            return pubkey != self.pubkey
+
+        async def query(wanted: list[dict[str, Any]], **options: Any) -> list[NostrEvent]:
+            return await self._query(self.read_relays, wanted, **options) if wanted else []
+
+        events, others = await asyncio.gather(query(filters), query(counted, unchecked=not_mine))
         wanted = set(missing)
         for ev in events:
             if ev.id in wanted:
                 self.ctx.events[ev.id] = ev
         if notes:
-            parse.tally(self.ctx, notes, [e for e in events if self._visible(e)])
+            seen = [*events, *others]
+            parse.tally(self.ctx, notes, [e for e in seen if self._visible(e)])
 
     async def _hydrate(self, events: list[NostrEvent], engagement: bool = False) -> None:
         """Fetch what rendering needs: reposted/quoted/parent events, then everyone's names.

@@ -146,6 +146,7 @@ class Subscription:
     router: _Router | None = None
     closed: bool = False
     outcomes: dict[str, str] = field(default_factory=dict)  # relay → "" answered, or why not
+    unchecked: Callable[[str], bool] | None = None  # see RelaySub.unchecked
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def _deliver(self, url: str, ev: NostrEvent) -> None:
@@ -160,7 +161,9 @@ class Subscription:
 
     async def _add(self, relay: Relay, filters: Sequence[Filter], authors: Iterable[str]) -> None:
         sub_id = self.sub_id if not self.parts else f"{self.sub_id}.{len(self.parts)}"
-        rsub = await relay.subscribe(sub_id, filters, self._deliver, self.seen.__contains__)
+        rsub = await relay.subscribe(
+            sub_id, filters, self._deliver, self.seen.__contains__, self.unchecked
+        )
         self.parts.append(_Part(relay, sub_id, rsub, frozenset(authors)))
         if relay not in self.relays:
             self.relays.append(relay)
@@ -401,8 +404,15 @@ class RelayPool:
         self.relays.clear()
 
     # ----- reading ----------------------------------------------------------------------------
-    async def subscribe(self, plan: Plan, *, collect: bool = False) -> Subscription:
-        sub = Subscription(self, f"m{next(_ids)}", [], collect)
+    async def subscribe(
+        self,
+        plan: Plan,
+        *,
+        collect: bool = False,
+        unchecked: Callable[[str], bool] | None = None,
+    ) -> Subscription:
+        """Events answering the plan from its relays; `unchecked`: see RelaySub.unchecked."""
+        sub = Subscription(self, f"m{next(_ids)}", [], collect, unchecked=unchecked)
         for url, filters in plan.items():
             relay = self.relay(url) if filters else None
             if relay is not None and relay not in sub.relays:
@@ -414,9 +424,15 @@ class RelayPool:
         newest first. Relays that are down are not waited for."""
         return (await self.fetch(plan, timeout)).events
 
-    async def fetch(self, plan: Plan, timeout: float = DEFAULT_QUERY_TIMEOUT) -> Fetched:
+    async def fetch(
+        self,
+        plan: Plan,
+        timeout: float = DEFAULT_QUERY_TIMEOUT,
+        *,
+        unchecked: Callable[[str], bool] | None = None,
+    ) -> Fetched:
         """`query`, also saying which relays answered and why the others did not."""
-        sub = await self.subscribe(plan, collect=True)
+        sub = await self.subscribe(plan, collect=True, unchecked=unchecked)
         try:
             await sub.wait_eose(timeout)
         finally:

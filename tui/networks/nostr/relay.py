@@ -113,6 +113,8 @@ def _decode_one(
         ev, check = check_event(raw, max_bytes=max_bytes)
     except InvalidEvent as exc:
         return (_EVENT, sub_id, str(exc))
+    if sub.unchecked is not None and sub.unchecked(ev.pubkey):
+        return (_EVENT, sub_id, ev)
     return (_EVENT, sub_id, ev, check)
 
 
@@ -252,6 +254,10 @@ class RelaySub:
     filters: list[dict[str, Any]]
     sink: Sink
     skip: Callable[[str], bool] | None
+    # Events by the pubkeys it says yes to are taken without their signature checked: they are
+    # only counted (a like, a reply), never shown, and anyone can sign such events with fresh
+    # keys anyway. Every other check still applies (the id is the hash of the content).
+    unchecked: Callable[[str], bool] | None = None
     last_seen: int | None = None
     eose: asyncio.Event = field(default_factory=asyncio.Event)
     closed_reason: str = ""
@@ -615,9 +621,10 @@ class Relay:
         filters: Sequence[Filter],
         sink: Sink,
         skip: Callable[[str], bool] | None = None,
+        unchecked: Callable[[str], bool] | None = None,
     ) -> RelaySub:
         """Open a subscription (sent now, or as soon as the relay is connected)."""
-        sub = RelaySub([dict(f) for f in filters], sink, skip)
+        sub = RelaySub([dict(f) for f in filters], sink, skip, unchecked)
         self._subs[sub_id] = sub
         if self.connected:
             await self._send_req(sub_id)
