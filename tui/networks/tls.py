@@ -41,7 +41,9 @@ def load_soon() -> None:
     with _lock:
         if _context is None:
             _context = Future()
-            threading.Thread(target=_fill, args=(_context,), name="tls-roots", daemon=True).start()
+            # Not a daemon: a process ending while OpenSSL still loads would crash in OpenSSL's
+            # own exit handler; the interpreter waits for the thread (tens of milliseconds).
+            threading.Thread(target=_fill, args=(_context,), name="tls-roots").start()
 
 
 def context() -> ssl.SSLContext:
