@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from tui.model import Account, Draft, FeedRef, Item, NotificationItem, Page, PollDraft
+from tui.model import Account, FeedRef, Item, NotificationItem, Page
 from tui.networks.base import (
     AuthError,
     Capability,
@@ -48,6 +48,7 @@ class Answers:
 
 
 if TYPE_CHECKING:
+    from tui.model import Draft, PollDraft  # loaded on first use
     from tui.store.cache import Cache, OutboxEntry
     from tui.store.config import Config
     from tui.store.vault import Vault

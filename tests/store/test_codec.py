@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -270,12 +272,34 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
 
 
 def test_every_model_dataclass_has_a_round_trip_strategy() -> None:
+    from tui import model_more
+
     classes = {
         obj
-        for obj in vars(m).values()
-        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == m.__name__
+        for module in (m, model_more)
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and dataclasses.is_dataclass(obj)
+        and obj.__module__ == module.__name__
     }
     assert classes == set(STRATEGIES)
+    assert {c.__name__ for c in classes if c.__module__ == model_more.__name__} == m.LATER
+
+
+def test_the_first_screen_loads_none_of_the_later_model() -> None:
+    """`tui.model_more` (profiles, drafts...) loads on first use, not with the app's first screen
+    or the cache: a name from it used at import time somewhere would undo that."""
+    code = (
+        "import sys\n"
+        "import tui.cli, tui.session, tui.store.cache, tui.ui.app, tui.ui.screens.main\n"
+        "from tui.store.codec import dumps, loads\n"
+        "from tui.model import Post\n"
+        "assert 'tui.model_more' not in sys.modules, 'loaded at start-up'\n"
+        "from tui.model import Draft\n"
+        "assert loads(dumps(Draft(text='x'))) == Draft(text='x')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("cls", list(STRATEGIES), ids=lambda c: c.__name__)

@@ -16,14 +16,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from tui.model import (
     Account,
     Author,
     ConnectionState,
-    Conversation,
-    Draft,
     Event,
     FeedKind,
     FeedRef,
@@ -32,14 +30,20 @@ from tui.model import (
     NotificationItem,
     Page,
     Post,
-    Profile,
     ProfileTab,
     Reaction,
-    Relationship,
-    SearchResults,
-    Thread,
-    UserList,
 )
+
+if TYPE_CHECKING:  # tui.model loads these on first use
+    from tui.model import (
+        Conversation,
+        Draft,
+        Profile,
+        Relationship,
+        SearchResults,
+        Thread,
+        UserList,
+    )
 
 
 class Capability(StrEnum):

@@ -23,11 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui import backoff
-from tui.model import Draft, Item, Notification, NotificationItem, Post
+from tui.model import Item, Notification, NotificationItem, Post
 from tui.store import codec, paths
+
+if TYPE_CHECKING:
+    from tui.model import Draft  # loaded on first use
 
 SCHEMA_VERSION = 3
 DEFAULT_KEEP = 1000  # posts kept per feed by save_posts

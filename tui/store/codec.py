@@ -116,14 +116,27 @@ def _is_model_class(obj: object, base: type) -> bool:
     return isinstance(obj, type) and issubclass(obj, base) and obj.__module__ == model.__name__
 
 
-_SPECS: dict[type, _Spec] = {
-    cls: _Spec(cls)
-    for cls in vars(model).values()
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__
-}
+_MODEL_MODULES = frozenset({model.__name__, f"{model.__name__}_more"})  # see tui.model.LATER
+_SPECS: dict[type, _Spec] = {}  # each made on first use: start-up decodes only a few classes
 _ENUMS: dict[str, type[Enum]] = {
     cls.__name__: cls for cls in vars(model).values() if _is_model_class(cls, Enum)
 }
+
+
+def _spec(cls: type) -> _Spec | None:
+    """The spec of a model dataclass (made once), None for anything else."""
+    spec = _SPECS.get(cls)
+    if spec is None and cls.__module__ in _MODEL_MODULES and dataclasses.is_dataclass(cls):
+        spec = _SPECS[cls] = _Spec(cls)
+        _DECODERS[spec.name] = spec.decode
+    return spec
+
+
+def _model_decoder(tag: str) -> Callable[[dict[str, Any]], object] | None:
+    """The decoder of the model dataclass named `tag`, or None when there is no such class."""
+    cls = getattr(model, tag) if tag in model.LATER or tag in vars(model) else None
+    spec = _spec(cls) if isinstance(cls, type) else None
+    return spec.decode if spec is not None else None
 
 
 def _decode_map(data: dict[str, Any]) -> dict[str, object]:
@@ -142,7 +155,6 @@ def _decode_datetime(data: dict[str, Any]) -> datetime:
 _DECODERS: dict[str, Callable[[dict[str, Any]], object]] = {
     "map": _decode_map,
     "datetime": _decode_datetime,
-    **{spec.name: spec.decode for spec in _SPECS.values()},
     **{name: _tagged_enum(cls) for name, cls in _ENUMS.items()},
 }
 
@@ -151,7 +163,7 @@ def _encode(obj: object) -> object:
     kind = type(obj)
     if kind is str or kind is int or kind is bool or kind is float or obj is None:
         return obj
-    spec = _SPECS.get(kind)
+    spec = _SPECS.get(kind) or _spec(kind)
     if spec is not None:
         return spec.encode(obj)
     if isinstance(obj, Enum):
@@ -175,7 +187,7 @@ def _hook(data: dict[str, Any]) -> object:
     tag = data.pop(_TAG, None)
     if tag is None:
         raise ValueError("object without a type tag")
-    decoder = _DECODERS.get(tag)
+    decoder = _DECODERS.get(tag) or (_model_decoder(tag) if type(tag) is str else None)
     if decoder is None:
         raise ValueError(f"unknown type tag {tag!r}")
     return decoder(data)

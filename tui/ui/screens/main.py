@@ -22,7 +22,7 @@ from textual.widget import AwaitMount
 from textual.widgets import Footer, Static
 
 from tui.feed import Change, FeedSelection, Merger, NotificationGroup, NotificationRow
-from tui.model import Draft, NotificationItem, Post
+from tui.model import NotificationItem, Post
 from tui.networks.base import Network
 from tui.reader import Listener, Reader
 from tui.ui import keymap
@@ -34,6 +34,7 @@ from tui.ui.widgets.tabs import PANES, TabBar
 from tui.ui.widgets.timeline import PostList, UnreadList
 
 if TYPE_CHECKING:
+    from tui.model import Draft
     from tui.ui.app import MurmurApp
     from tui.ui.widgets.compose import ComposePane
 

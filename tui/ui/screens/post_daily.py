@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.model import Draft, Post
+from tui.model import Post
 from tui.networks.base import Capability
 
 if TYPE_CHECKING:
+    from tui.model import Draft
     from tui.networks.base import Network
     from tui.ui.app import MurmurApp
 
 
 def redraft(post: Post) -> Draft:
     """The post as a new draft: its text and warning back in the composer, from its account."""
+    from tui.model import Draft
+
     shown = post.shown
     return Draft(
         shown.content.text,
