@@ -6,6 +6,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.ui.pilot import started, toasts
 from tui.networks.base import Transient
 from tui.ui.screens.confirm import ConfirmScreen
@@ -318,3 +320,25 @@ async def test_a_saved_draft_is_kept_and_counted_before_the_composer_is_built(
         assert app.session.cache.load_draft().text == "half a thought"
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["composer-not-built", "composer-built"])
+async def test_text_typed_in_one_burst_after_c_lands_in_the_composer(build_app, networks, built):
+    """A terminal delivers keys typed ahead in one burst: after `c`, they are text for the
+    composer, not timeline keys (`e` would open $EDITOR, `j` move the selection), whether the
+    composer was built yet or not."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = build_app(networks)
+    async with app.run_test(size=NARROW) as pilot:
+        if built:
+            await started(pilot)
+        for char in "cjj hello":
+            app.post_message(events.Key(_character_to_key(char), char))
+        await started(pilot)
+        assert pane(app).text_area.text == "jj hello"
+        assert app.main_screen.query_one("#timeline").selected_index == 0
+        await pilot.press("escape", "c")  # `c` opens the composer again...
+        await pilot.press("tab", "c")  # ...and in a text field it is a letter
+        assert pane(app).query_one("#compose-cw").value == "c"

@@ -89,7 +89,10 @@ MAIN = [
         show=False,
         tooltip="Show the compose pane",
     ),
-    Binding("c", "compose", "Compose", id="compose.new", tooltip="Write a new post"),
+    # A priority binding: handled as it arrives, so what is typed right behind it (one burst, as
+    # a terminal delivers typing ahead) goes to the composer. MainScreen.check_action lets it
+    # through to a text field that has focus.
+    Binding("c", "compose", "Compose", id="compose.new", priority=True, tooltip="Write a new post"),
     Binding(
         "e",
         "external_editor",

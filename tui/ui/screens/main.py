@@ -429,6 +429,13 @@ class MainScreen(PostActions, Screen[None]):
         self.item_changed(event.post)
         self.show_pane("timeline")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "compose":  # a priority key (keymap.MAIN): a text field types it instead
+            from textual.widgets import Input, TextArea
+
+            return not isinstance(self.app.focused, Input | TextArea)
+        return True
+
     async def action_compose(self) -> None:
         await self.action_show_pane("compose")
 

@@ -321,7 +321,9 @@ class ComposePane(VerticalScroll):
         self._delete_saved_draft()
 
     def focus_editor(self) -> None:
-        self.text_area.focus()
+        # At once, not on the next turn of the loop as Widget.focus does: the keys typed right
+        # behind the one that opened the composer are routed by the focus they find.
+        self.screen.set_focus(self.text_area)
 
     def fields(self) -> list[Widget]:
         return [
