@@ -24,7 +24,6 @@ import email.utils
 import importlib
 import math
 import re
-import ssl
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -79,17 +78,11 @@ _AUTH_WORDS_RE = re.compile(
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def tls_context() -> ssl.SSLContext:
-    """The TLS settings of every client (`tui.networks.tls`): httpx's own defaults, loaded once
-    per process, on a thread that the session starts. Safe to call from any thread."""
-    return tls.context()
-
-
 def warm_up() -> None:
     """Do ahead what the first client and the first request would do on the event loop: load
     the TLS roots and import what httpx loads lazily (httpcore, anyio's asyncio backend).
     `tui.networks.base.prepare` runs this at start-up."""
-    tls_context()
+    tls.context()
     importlib.import_module("httpcore")
     # Where anyio keeps its backend is its own business: if it moves, the first request loads it.
     with contextlib.suppress(ModuleNotFoundError):
@@ -420,7 +413,7 @@ class Http:
             headers=default_headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
-            verify=tls_context(),
+            verify=tls.context(),  # httpx's own defaults, loaded once (tui.networks.tls)
             follow_redirects=False,  # followed in _send, where writes and tokens are checked
         )
 

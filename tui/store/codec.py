@@ -163,7 +163,7 @@ def _encode(obj: object) -> object:
     kind = type(obj)
     if kind is str or kind is int or kind is bool or kind is float or obj is None:
         return obj
-    spec = _SPECS.get(kind) or _spec(kind)
+    spec = _spec(kind)
     if spec is not None:
         return spec.encode(obj)
     if isinstance(obj, Enum):

@@ -234,8 +234,9 @@ class RelayReading:
     async def _load_events(
         self, ids: Iterable[str], engagement_of: list[str] | None = None
     ) -> None:
-        """Fetch events by id; with `engagement_of`, the same request also asks for the replies,
-        reposts and likes of those notes (bounded) and for my own likes and reposts of them."""
+        """Fetch events by id; with `engagement_of`, also my own likes and reposts of those notes
+        (in the same request) and, in a second one made at the same time, everyone's replies,
+        reposts, likes and votes to count (bounded, signatures unchecked: see `not_mine`)."""
         missing = sorted({i for i in ids if len(i) == 64 and i not in self.ctx.events})
         filters: list[dict[str, Any]] = [{"ids": chunk} for chunk in _chunks(missing)]
         counted: list[dict[str, Any]] = []  # events only counted: see `not_mine` below
